@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * devmig.h - the userspace entry points of libdevmig.
+ *
+ * libdevmig is a userspace model of the part of the Linux mm that
+ * mm/migrate_device.c relies on.  Everything the kernel names (struct page,
+ * migrate_vma_setup(), handle_mm_fault(), ...) is reached through the shadow
+ * kernel headers under include/linux/ with its kernel name.  What the kernel
+ * does not have, because there it is done by hardware, by the syscall layer or
+ * by the boot code, is here: the machine, processes, the software CPU.
+ *
+ * Every function here may be called from any host thread.  Functions taking a
+ * struct devmig_proc act on that process; load/store act as the calling host
+ * thread, which must have entered the process with devmig_task_enter() (the
+ * process's creator has entered it already).
+ *
+ * Errors are negative errno values, as the kernel returns them.
+ */
+#ifndef _DEVMIG_H
+#define _DEVMIG_H
+
+#include <stddef.h>
+
+struct mm_struct;
+struct task_struct;
+struct devmig_proc;
+
+/* The machine. */
+struct devmig_config {
+	unsigned long ram_bytes;	/* system RAM; 0: default (2 GiB) */
+	int no_migration_ad;		/* 1: migration entries carry no A/D bits */
+};
+
+/*
+ * devmig_boot() - bring up the model machine: RAM, page allocator, zero page.
+ * Idempotent when called again with the same configuration.  @cfg may be NULL.
+ */
+int devmig_boot(const struct devmig_config *cfg);
+
+/* devmig_shutdown() - release the machine; every process must have exited. */
+void devmig_shutdown(void);
+
+/* Processes and tasks. */
+
+/* A new process with an empty address space; the calling thread enters it. */
+struct devmig_proc *devmig_proc_create(void);
+/* Tear the address space down (as exit_mmap()) and free the process. */
+void devmig_proc_exit(struct devmig_proc *proc);
+/* A child with a copy-on-write copy of the address space (as fork()). */
+struct devmig_proc *devmig_proc_fork(struct devmig_proc *parent);
+struct mm_struct *devmig_proc_mm(struct devmig_proc *proc);
+
+/*
+ * devmig_task_enter() - make the calling host thread a task (a CPU with its
+ * own TLB) of @proc: `current` becomes that task and current->mm @proc's mm.
+ * devmig_task_leave() undoes it.  A thread is in at most one process at once.
+ */
+int devmig_task_enter(struct devmig_proc *proc);
+void devmig_task_leave(void);
+
+/* Address space operations, as the syscalls of the same names. */
+#define DEVMIG_PROT_NONE	0x0
+#define DEVMIG_PROT_READ	0x1
+#define DEVMIG_PROT_WRITE	0x2
+#define DEVMIG_MAP_SHARED	0x01
+#define DEVMIG_MAP_PRIVATE	0x02
+
+/* Map anonymous memory; returns the address or a negative errno. */
+long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
+		 int flags);
+int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
+		  unsigned long len);
+int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
+		    unsigned long len, int prot);
+
+/*
+ * The software CPU.  Loads and stores go through the calling task's TLB and
+ * the process's page tables, faulting as the hardware would; a fault the
+ * kernel would retry is retried.  Returns 0, -EFAULT where a real program
+ * would get SIGSEGV, or -EIO where it would get SIGBUS (VM_FAULT_SIGBUS).
+ */
+int devmig_load(unsigned long addr, void *buf, size_t len);
+int devmig_store(unsigned long addr, const void *buf, size_t len);
+
+/* Counters of the calling task, for tests and reports. */
+struct devmig_task_stats {
+	unsigned long faults;		/* page faults taken */
+	unsigned long tlb_hits;
+	unsigned long tlb_misses;
+};
+void devmig_task_stats(struct devmig_task_stats *stats);
+
+/*
+ * devmig_check_invariants() - walk every mm and every page and verify the
+ * invariants the kernel keeps (refcount against mappings and pins, mapcount
+ * against page-table entries, LRU membership, no page left locked, no
+ * migration entry left outside a migration, device pages mapped by their
+ * owner only).  Call it when no migration is in flight.  Returns the number of
+ * violations; each one is described through @report (may be NULL).
+ */
+unsigned long devmig_check_invariants(void (*report)(const char *msg,
+						     void *arg),
+				      void *arg);
+
+#endif /* _DEVMIG_H */
