@@ -1,0 +1,408 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# devmig kernel check: build Debian's linux-source-6.12 twice, as shipped
+# ("stock") and with our mm/migrate_device.c ("ours"), boot both under QEMU
+# and run the kernel's HMM selftests (check) or our benchmark (bench).
+#
+#   kernel/kcheck.sh check    per-test table; non-zero exit if ours fails a
+#                             test that stock passes, or ours cannot be built
+#   kernel/kcheck.sh bench    ns per 4 KiB page, ours/stock ratios
+#
+# Environment (all optional):
+#   DEVMIG_KCACHE    cache directory (sources, builds, logs)
+#                    default ~/.cache/devmig-kernel
+#   DEVMIG_SUBJECT   the migrate_device.c to test, default mm/migrate_device.c
+#   DEVMIG_JOBS      make -j, default 2
+#   DEVMIG_ACCEL     auto | kvm | tcg, default auto (probe KVM, else TCG)
+#   DEVMIG_TIMEOUT   seconds a test boot may take, default 900
+#   DEVMIG_BENCH_TIMEOUT  seconds a benchmark boot may take, default 1800
+#   DEVMIG_BENCH_RUNS     best of N in the benchmark, default 5
+
+set -euo pipefail
+
+action=${1:-check}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$repo/kernel
+cache=${DEVMIG_KCACHE:-$HOME/.cache/devmig-kernel}
+subject=${DEVMIG_SUBJECT:-$repo/mm/migrate_device.c}
+jobs=${DEVMIG_JOBS:-2}
+accel=${DEVMIG_ACCEL:-auto}
+test_timeout=${DEVMIG_TIMEOUT:-900}
+bench_timeout=${DEVMIG_BENCH_TIMEOUT:-1800}
+bench_runs=${DEVMIG_BENCH_RUNS:-5}
+
+tarball=/usr/src/linux-source-6.12.tar.xz
+fragment=$kdir/devmig.config
+packages="linux-source-6.12 qemu-system-x86 busybox-static flex bison bc
+	libelf-dev libssl-dev cpio ccache gcc make xz-utils"
+
+# Guest memory layout: 2 GiB of RAM with a 512 MiB hole at 1 GiB reserved by
+# memmap=, handed to test_hmm as two 256 MiB special-purpose ranges for the
+# device-coherent devices.
+guest_mem=2G
+spm0=0x40000000
+spm1=0x50000000
+memmap=512M\$0x40000000
+
+ours_status=""		# empty when ours is built, else why not
+
+say() { printf '== %s\n' "$*"; }
+die() { printf 'kernel-check: %s\n' "$*" >&2; exit 1; }
+now() { date +%s; }
+
+install_deps() {
+	local missing="" pkg
+
+	for pkg in $packages; do
+		if ! dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null |
+			grep -q 'install ok installed'; then
+			missing="$missing $pkg"
+		fi
+	done
+	[ -z "$missing" ] && return 0
+	say "installing:$missing"
+	[ "$(id -u)" = 0 ] || die "need root to install:$missing"
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $missing
+}
+
+source_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12
+}
+
+# Unpack the Debian tarball once into $cache/stock.  The "ours" tree is a
+# hard-linked copy of it in which only the files we replace are new files.
+prepare_trees() {
+	local version
+	version=$(source_version)
+
+	mkdir -p "$cache/logs" "$cache/guest"
+	if [ "$(cat "$cache/stock/.devmig-extracted" 2>/dev/null)" != "$version" ]; then
+		say "extracting $tarball ($version) into $cache/stock"
+		rm -rf "$cache/stock" "$cache/ours" "$cache/src.tmp"
+		mkdir -p "$cache/src.tmp"
+		tar -xf "$tarball" -C "$cache/src.tmp"
+		mv "$cache/src.tmp/linux-source-6.12" "$cache/stock"
+		rmdir "$cache/src.tmp"
+		echo "$version" >"$cache/stock/.devmig-extracted"
+	fi
+	if [ "$(cat "$cache/ours/.devmig-linked" 2>/dev/null)" != "$version" ]; then
+		say "making the ours tree (hard links to stock)"
+		rm -rf "$cache/ours"
+		mkdir -p "$cache/ours"
+		find "$cache/stock" -mindepth 1 -maxdepth 1 \
+			! -name obj ! -name .devmig-extracted \
+			-exec cp -al {} "$cache/ours/" \;
+		echo "$version" >"$cache/ours/.devmig-linked"
+	fi
+}
+
+# Put $1 at $2 as a new file (never writing through a hard link), but only
+# when the content differs or $1 is newer, so that kbuild sees a change
+# exactly when there is one.
+install_file() {
+	local src=$1 dst=$2
+
+	if cmp -s "$src" "$dst" && ! [ "$src" -nt "$dst" ]; then
+		return 0
+	fi
+	cp "$src" "$dst.devmig-new"
+	mv -f "$dst.devmig-new" "$dst"
+	say "updated ${dst#"$cache"/}"
+}
+
+# Our file in the ours tree.  The seed names migrate_device_coherent_page(),
+# which 6.12's mm/internal.h does not declare: add the declaration next to
+# migrate_device_coherent_folio() when our file defines it.
+install_subject() {
+	local stock_h=$cache/stock/mm/internal.h
+	local tmp=$cache/ours/mm/internal.h.devmig-gen
+	local anchor='^int migrate_device_coherent_folio(struct folio \*folio);$'
+
+	install_file "$subject" "$cache/ours/mm/migrate_device.c"
+	if grep -q 'migrate_device_coherent_page *(' "$subject" &&
+		! grep -q 'migrate_device_coherent_page' "$stock_h"; then
+		grep -q "$anchor" "$stock_h" ||
+			die "mm/internal.h: no declaration of migrate_device_coherent_folio to add ours beside"
+		sed "/$anchor/a int migrate_device_coherent_page(struct page *page);" \
+			"$stock_h" >"$tmp"
+	else
+		cp "$stock_h" "$tmp"
+	fi
+	if cmp -s "$tmp" "$cache/ours/mm/internal.h"; then
+		rm -f "$tmp"
+	else
+		mv -f "$tmp" "$cache/ours/mm/internal.h"
+		say "updated ours/mm/internal.h"
+	fi
+}
+
+kmake() {
+	local tree=$1
+	shift
+	make -C "$cache/$tree" O="$cache/$tree/obj" \
+		CC="ccache gcc" HOSTCC="ccache gcc" \
+		KBUILD_BUILD_USER=devmig KBUILD_BUILD_HOST=devmig "$@"
+}
+
+# allnoconfig + our fragment, then olddefconfig; redone only when the
+# fragment changed.  Every option of the fragment must survive.
+configure() {
+	local tree=$1 obj=$cache/$1/obj line sym bad=0
+
+	mkdir -p "$obj"
+	if ! cmp -s "$fragment" "$obj/devmig.config" || [ ! -e "$obj/.config" ]; then
+		say "[$tree] configuring: allnoconfig + kernel/devmig.config"
+		rm -f "$obj/devmig.config"
+		kmake "$tree" -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
+		kmake "$tree" -s olddefconfig
+	fi
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$obj/.config" && continue
+			sym=${line%%=*}
+			;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }
+			sym=${sym%% *}
+			grep -q "^$sym=" "$obj/.config" || continue
+			;;
+		*)
+			continue
+			;;
+		esac
+		printf 'kernel-check: devmig.config asks for "%s" but after olddefconfig the .config has "%s"\n' \
+			"$line" "$(grep -E "^(# )?${sym}[= ]" "$obj/.config" || echo "nothing")" >&2
+		bad=1
+	done <"$fragment"
+	[ "$bad" = 0 ] || die "[$tree] options were dropped (a dependency is missing from kernel/devmig.config)"
+	cp "$fragment" "$obj/devmig.config"
+}
+
+# Incremental kbuild with its progress lines shown, counted and logged.
+build() {
+	local tree=$1 log=$cache/logs/build-$1.log t0 rc=0 ncc
+
+	t0=$(now)
+	say "[$tree] building bzImage and modules (make -j$jobs, ccache)"
+	kmake "$tree" -j"$jobs" bzImage modules 2>&1 | tee "$log" |
+		awk -v t="$tree" '{ printf "[%s %4d] %s\n", t, NR, $0; fflush() }' ||
+		rc=$?
+	if [ "$rc" != 0 ]; then
+		say "[$tree] BUILD FAILED after $(($(now) - t0)) s; log: $log"
+		grep -E -A3 'error:|Error [0-9]+' "$log" | head -60 || true
+		return 1
+	fi
+	ncc=$(grep -c -E '^ +CC( \[M\])? ' "$log" || true)
+	say "[$tree] built in $(($(now) - t0)) s: $ncc C files compiled," \
+		"vmlinux relinked: $(grep -q -E '^ +LD +vmlinux$' "$log" && echo yes || echo no)"
+}
+
+# hmm-tests and hmm-bench, static, from the stock source tree.
+build_userland() {
+	local src=$cache/stock g=$cache/guest
+	local hmm=$src/tools/testing/selftests/mm/hmm-tests.c
+
+	if ! [ "$g/hmm-tests" -nt "$hmm" ]; then
+		say "building hmm-tests (static) from the kernel source"
+		gcc -static -O2 -Wall -I"$src" -I"$src/tools/testing/selftests" \
+			-o "$g/hmm-tests" "$hmm" -lpthread
+	fi
+	if ! [ "$g/hmm-bench" -nt "$kdir/hmm-bench.c" ]; then
+		say "building hmm-bench (static)"
+		gcc -static -O2 -Wall -Wextra -I"$src" \
+			-o "$g/hmm-bench" "$kdir/hmm-bench.c"
+	fi
+}
+
+# An uncompressed cpio: busybox, our /init, the two programs and the
+# kernel's own test_hmm.ko.
+make_initramfs() {
+	local tree=$1 root=$cache/guest/root-$1 img=$cache/guest/initramfs-$1.cpio
+
+	rm -rf "$root"
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$kdir/init.sh" "$root/init"
+	cp "$cache/guest/hmm-tests" "$cache/guest/hmm-bench" "$root/"
+	cp "$cache/$tree/obj/lib/test_hmm.ko" "$root/"
+	chmod 755 "$root/init"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$img"
+}
+
+kernel_image() { echo "$cache/$1/obj/arch/x86/boot/bzImage"; }
+
+# QEMU arguments common to every boot of kernel $1, in the array qargs.
+qemu_base() {
+	qargs=(-m "$guest_mem" -smp 1 -nodefaults -display none -no-reboot
+		-kernel "$(kernel_image "$1")"
+		-initrd "$cache/guest/initramfs-$1.cpio")
+}
+
+# KVM is used when /dev/kvm can really boot a guest; a nested hypervisor may
+# offer /dev/kvm and still run nothing, so boot the stock kernel for a few
+# seconds and look for its first words.
+choose_accel() {
+	local dir=$cache/runs/kvm-probe pid
+
+	case "$accel" in
+	kvm) accel_args="-accel kvm -cpu host"; accel_name=kvm; return ;;
+	tcg) accel_args="-accel tcg"; accel_name=tcg; return ;;
+	esac
+	accel_args="-accel tcg"
+	accel_name="tcg"
+	if ! [ -w /dev/kvm ]; then
+		accel_why="no usable /dev/kvm"
+		return
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	qemu_base stock
+	qemu-system-x86_64 "${qargs[@]}" -accel kvm -cpu host \
+		-append "console=ttyS0 panic=-1 devmig.mode=probe" \
+		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
+		>"$dir/qemu.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 16); do
+		sleep 0.5
+		grep -q 'DEVMIG PROBE-OK' "$dir/results.log" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	if grep -q 'DEVMIG PROBE-OK' "$dir/results.log" 2>/dev/null; then
+		accel_args="-accel kvm -cpu host"
+		accel_name=kvm
+	else
+		accel_why="KVM probe: no guest output within 8 s"
+	fi
+}
+
+# Boot one kernel; $3 is the timeout, the rest extra QEMU arguments.
+boot() {
+	local tree=$1 mode=$2 limit=$3 dir=$cache/runs/$1-$2 t0 rc=0
+	shift 3
+
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	t0=$(now)
+	qemu_base "$tree"
+	timeout -k 10 "$limit" qemu-system-x86_64 "${qargs[@]}" "$@" \
+		-append "console=ttyS0 loglevel=4 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs" \
+		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
+		>"$dir/qemu.log" 2>&1 || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		say "[$tree] TIMEOUT: the guest did not finish within $limit s;" \
+			"console log kept: $dir/console.log"
+		return 1
+	fi
+	if ! grep -q '^DEVMIG DONE' "$dir/results.log" 2>/dev/null; then
+		say "[$tree] the guest stopped before finishing (qemu exit $rc);" \
+			"console log kept: $dir/console.log"
+		tail -20 "$dir/console.log" | sed 's/^/    /'
+		return 1
+	fi
+	say "[$tree] $mode boot finished in $(($(now) - t0)) s;" \
+		"console log: $dir/console.log"
+	grep '^DEVMIG ERROR' "$dir/results.log" && return 1
+	return 0
+}
+
+# Build stock, and ours when our file exists and compiles.
+build_kernels() {
+	configure stock
+	build stock || die "the stock kernel does not build"
+	if [ ! -f "$subject" ]; then
+		ours_status="$subject does not exist yet"
+	else
+		install_subject
+		configure ours
+		if ! build ours; then
+			ours_status="$subject does not compile in the kernel (errors above; log: $cache/logs/build-ours.log)"
+		fi
+	fi
+	build_userland
+	make_initramfs stock
+	[ -n "$ours_status" ] || make_initramfs ours
+	if [ -n "$ours_status" ]; then
+		say "OURS NOT BUILT: $ours_status"
+	fi
+}
+
+# The result log of a boot, or nothing when there was none.
+result_log() {
+	local f=$cache/runs/$1-$2/results.log
+
+	if [ -s "$f" ]; then
+		echo "$f"
+	fi
+}
+
+run_check() {
+	local trees=stock rc=0 t
+
+	[ -n "$ours_status" ] || trees="stock ours"
+	accel_why=""
+	choose_accel
+	say "accelerator: $accel_name${accel_why:+ ($accel_why)}"
+	for t in $trees; do
+		say "[$t] booting: hmm-tests with THP madvise, then always"
+		# shellcheck disable=SC2086
+		boot "$t" test "$test_timeout" $accel_args || true
+	done
+	awk -f "$kdir/table.awk" -v ours_status="$ours_status" \
+		-v stock="$(result_log stock test)" \
+		-v ours="$(result_log ours test)" || rc=$?
+	return "$rc"
+}
+
+run_bench() {
+	local trees=stock rc=0 t
+
+	[ -n "$ours_status" ] || trees="stock ours"
+	say "accelerator: tcg with -icount shift=0,sleep=off (guest time counts guest instructions)"
+	for t in $trees; do
+		say "[$t] booting: hmm-bench, best of $bench_runs"
+		boot "$t" bench "$bench_timeout" -accel tcg \
+			-icount shift=0,sleep=off || rc=1
+	done
+	awk -f "$kdir/bench.awk" -v ours_status="$ours_status" \
+		-v stock="$(result_log stock bench)" \
+		-v ours="$(result_log ours bench)" || rc=1
+	return "$rc"
+}
+
+main() {
+	local t0 rc=0 mode
+
+	t0=$(now)
+	case "$action" in
+	check|bench) ;;
+	*) die "usage: kcheck.sh check|bench" ;;
+	esac
+	install_deps
+	export CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
+	mkdir -p "$CCACHE_DIR"
+	ccache -M 4G >/dev/null
+	prepare_trees
+	# Runs of an earlier invocation must not be mistaken for this one's.
+	mode="test"
+	[ "$action" = check ] || mode="bench"
+	rm -rf "$cache/runs/stock-$mode" "$cache/runs/ours-$mode"
+	build_kernels
+	if [ "$action" = check ]; then
+		run_check || rc=$?
+	else
+		run_bench || rc=$?
+	fi
+	[ -z "$ours_status" ] || rc=1
+	say "kernel-$action: $( [ "$rc" = 0 ] && echo PASS || echo FAIL )" \
+		"in $(($(now) - t0)) s"
+	return "$rc"
+}
+
+main
