@@ -244,16 +244,16 @@ qemu_base() {
 }
 
 # KVM is used when /dev/kvm can really boot a guest; a nested hypervisor may
-# offer /dev/kvm and still run nothing, so boot the stock kernel for a few
-# seconds and look for its first words.
+# offer /dev/kvm and still run nothing, so boot the stock kernel in probe
+# mode (its /init powers off at once) and give it a few seconds.
 choose_accel() {
-	local dir=$cache/runs/kvm-probe pid
+	local dir=$cache/runs/kvm-probe
 
 	case "$accel" in
-	kvm) accel_args="-accel kvm -cpu host"; accel_name=kvm; return ;;
-	tcg) accel_args="-accel tcg"; accel_name=tcg; return ;;
+	kvm) accel_args=(-accel kvm -cpu host); accel_name=kvm; return ;;
+	tcg) accel_args=(-accel tcg); accel_name=tcg; return ;;
 	esac
-	accel_args="-accel tcg"
+	accel_args=(-accel tcg)
 	accel_name="tcg"
 	if ! [ -w /dev/kvm ]; then
 		accel_why="no usable /dev/kvm"
@@ -262,21 +262,19 @@ choose_accel() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	qemu_base stock
-	qemu-system-x86_64 "${qargs[@]}" -accel kvm -cpu host \
-		-append "console=ttyS0 panic=-1 devmig.mode=probe" \
-		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
-		>"$dir/qemu.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 1 16); do
-		sleep 0.5
-		grep -q 'DEVMIG PROBE-OK' "$dir/results.log" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || break
-	done
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	(
+		ulimit -c 0
+		timeout -k 2 8 qemu-system-x86_64 "${qargs[@]}" \
+			-accel kvm -cpu host \
+			-append "console=ttyS0 panic=-1 devmig.mode=probe" \
+			-serial "file:$dir/console.log" \
+			-serial "file:$dir/results.log"
+	) >"$dir/qemu.log" 2>&1 || true
 	if grep -q 'DEVMIG PROBE-OK' "$dir/results.log" 2>/dev/null; then
-		accel_args="-accel kvm -cpu host"
+		accel_args=(-accel kvm -cpu host)
 		accel_name=kvm
+	elif [ -s "$dir/qemu.log" ]; then
+		accel_why="KVM probe failed: $(head -1 "$dir/qemu.log")"
 	else
 		accel_why="KVM probe: no guest output within 8 s"
 	fi
@@ -351,8 +349,7 @@ run_check() {
 	say "accelerator: $accel_name${accel_why:+ ($accel_why)}"
 	for t in $trees; do
 		say "[$t] booting: hmm-tests with THP madvise, then always"
-		# shellcheck disable=SC2086
-		boot "$t" test "$test_timeout" $accel_args || true
+		boot "$t" test "$test_timeout" "${accel_args[@]}" || true
 	done
 	awk -f "$kdir/table.awk" -v ours_status="$ours_status" \
 		-v stock="$(result_log stock test)" \
