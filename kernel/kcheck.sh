@@ -200,6 +200,9 @@ build() {
 	ncc=$(grep -c -E '^ +CC( \[M\])? ' "$log" || true)
 	say "[$tree] built in $(($(now) - t0)) s: $ncc C files compiled," \
 		"vmlinux relinked: $(grep -q -E '^ +LD +vmlinux$' "$log" && echo yes || echo no)"
+	if [ "$ncc" -gt 0 ] && [ "$ncc" -le 10 ]; then
+		say "[$tree] compiled: $(awk '$1 == "CC" { printf "%s ", $NF }' "$log")"
+	fi
 }
 
 # hmm-tests and hmm-bench, static, from the stock source tree.
@@ -268,8 +271,8 @@ choose_accel() {
 			-accel kvm -cpu host \
 			-append "console=ttyS0 panic=-1 devmig.mode=probe" \
 			-serial "file:$dir/console.log" \
-			-serial "file:$dir/results.log"
-	) >"$dir/qemu.log" 2>&1 || true
+			-serial "file:$dir/results.log" || true
+	) >"$dir/qemu.log" 2>&1
 	if grep -q 'DEVMIG PROBE-OK' "$dir/results.log" 2>/dev/null; then
 		accel_args=(-accel kvm -cpu host)
 		accel_name=kvm

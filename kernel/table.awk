@@ -70,8 +70,8 @@ BEGIN {
 		for (s = 1; s <= 2; s++) {
 			if (cell("stock", secs[s], name) == "ok" && have_ours &&
 			    cell("ours", secs[s], name) != "ok") {
-				mark = mark " <-- ours " cell("ours", secs[s], name) \
-				       " (" secs[s] ")"
+				mark = mark (mark == "" ? "  <-- ours broke it:" : "") \
+				       " " secs[s]
 				regressions++
 			}
 		}
