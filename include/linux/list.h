@@ -75,6 +75,18 @@ static inline bool list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+static inline bool list_is_last(const struct list_head *entry,
+				const struct list_head *head)
+{
+	return entry->next == head;
+}
+
+static inline bool list_is_first(const struct list_head *entry,
+				 const struct list_head *head)
+{
+	return entry->prev == head;
+}
+
 static inline void list_splice_init(struct list_head *list,
 				    struct list_head *head)
 {
@@ -96,14 +108,6 @@ static inline void list_splice_init(struct list_head *list,
 	(list_empty(ptr) ? NULL : list_first_entry(ptr, type, member))
 #define list_next_entry(pos, member)					\
 	list_entry((pos)->member.next, typeof(*(pos)), member)
-#define list_prev_entry(pos, member)					\
-	list_entry((pos)->member.prev, typeof(*(pos)), member)
-
-static inline bool list_is_last(const struct list_head *list,
-				const struct list_head *head)
-{
-	return list->next == head;
-}
 
 #define list_for_each(pos, head)					\
 	for (pos = (head)->next; pos != (head); pos = pos->next)
@@ -114,10 +118,16 @@ static inline bool list_is_last(const struct list_head *list,
 	for (pos = list_first_entry(head, typeof(*pos), member);	\
 	     &pos->member != (head);					\
 	     pos = list_next_entry(pos, member))
+#define list_prev_entry(pos, member)					\
+	list_entry((pos)->member.prev, typeof(*(pos)), member)
 #define list_for_each_entry_reverse(pos, head, member)			\
-	for (pos = list_last_entry(head, typeof(*pos), member);		\
+	for (pos = list_last_entry(head, typeof(*pos), member);	\
 	     &pos->member != (head);					\
 	     pos = list_prev_entry(pos, member))
+#define list_for_each_entry_continue(pos, head, member)		\
+	for (pos = list_next_entry(pos, member);			\
+	     &pos->member != (head);					\
+	     pos = list_next_entry(pos, member))
 #define list_for_each_entry_safe(pos, n, head, member)			\
 	for (pos = list_first_entry(head, typeof(*pos), member),	\
 	     n = list_next_entry(pos, member);				\
