@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* export.h - symbol export; in a static library every symbol is visible. */
+#ifndef _LINUX_EXPORT_H
+#define _LINUX_EXPORT_H
+
+#define EXPORT_SYMBOL(sym)		extern typeof(sym) sym
+#define EXPORT_SYMBOL_GPL(sym)		extern typeof(sym) sym
+#define EXPORT_SYMBOL_NS_GPL(sym, ns)	extern typeof(sym) sym
+
+#endif /* _LINUX_EXPORT_H */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fs.h - files, inodes and address spaces, as far as the mm needs them.
+ * The page-cache itself (i_pages) is an xarray of folios by index.
+ */
+#ifndef _LINUX_FS_H
+#define _LINUX_FS_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <linux/mm_types.h>
+
+struct address_space;
+struct file;
+struct inode;
+struct folio;
+struct vm_area_struct;
+struct poll_table_struct;
+
+struct address_space_operations {
+	bool (*dirty_folio)(struct address_space *mapping, struct folio *folio);
+	int (*migrate_folio)(struct address_space *mapping, struct folio *dst,
+			     struct folio *src, int mode);
+};
+
+/**
+ * struct address_space - a file's page cache and mappings
+ * @host: the inode
+ * @i_pages: folios by index
+ * @i_mmap_rwsem: protects @i_mmap
+ * @i_mmap: VMAs mapping this file (vma->model_private links, mmap.c)
+ * @nrpages: folios in @i_pages
+ * @a_ops: operations
+ * @flags: AS_* bits
+ */
+struct address_space {
+	struct inode *host;
+	struct xarray i_pages;
+	struct rw_semaphore i_mmap_rwsem;
+	struct list_head i_mmap;
+	unsigned long nrpages;
+	const struct address_space_operations *a_ops;
+	unsigned long flags;
+};
+
+#define S_DAX		(1 << 13)
+
+struct inode {
+	umode_t i_mode;
+	unsigned int i_flags;		/* S_* */
+	dev_t i_rdev;
+	loff_t i_size;
+	struct address_space *i_mapping;
+	struct address_space i_data;
+	void *i_cdev;
+	void *i_private;
+};
+
+struct file_operations;
+
+struct file {
+	struct inode *f_inode;
+	struct address_space *f_mapping;
+	const struct file_operations *f_op;
+	unsigned int f_flags;
+	unsigned int f_mode;
+	void *private_data;
+};
+
+struct file_operations {
+	void *owner;
+	loff_t (*llseek)(struct file *file, loff_t off, int whence);
+	long (*unlocked_ioctl)(struct file *file, unsigned int cmd,
+			       unsigned long arg);
+	int (*mmap)(struct file *file, struct vm_area_struct *vma);
+	int (*open)(struct inode *inode, struct file *file);
+	int (*release)(struct inode *inode, struct file *file);
+};
+
+static inline struct inode *file_inode(const struct file *f)
+{
+	return f->f_inode;
+}
+
+#define IS_DAX(inode)	((inode)->i_flags & S_DAX)
+
+static inline bool vma_is_dax(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && IS_DAX(vma->vm_file->f_inode);
+}
+
+static inline loff_t default_llseek(struct file *file, loff_t off, int whence)
+{
+	(void)file; (void)whence;
+	return off;
+}
+
+static inline void i_mmap_lock_read(struct address_space *mapping)
+{
+	down_read(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_unlock_read(struct address_space *mapping)
+{
+	up_read(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_lock_write(struct address_space *mapping)
+{
+	down_write(&mapping->i_mmap_rwsem);
+}
+
+static inline void i_mmap_unlock_write(struct address_space *mapping)
+{
+	up_write(&mapping->i_mmap_rwsem);
+}
+
+#endif /* _LINUX_FS_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * huge_mm.h - transparent huge pages.
+ *
+ * The model does not map THPs yet: no PMD leaf is ever installed and no
+ * huge zero folio exists.  The calls are real for what exists: splitting a
+ * PMD that is not a leaf does nothing, and a large folio cannot be split
+ * (-EBUSY).  See model/huge_memory.c.
+ */
+#ifndef _LINUX_HUGE_MM_H
+#define _LINUX_HUGE_MM_H
+
+#include <linux/mm_types.h>
+
+extern struct folio *huge_zero_folio;
+extern unsigned long huge_zero_pfn;
+
+static inline bool is_huge_zero_folio(const struct folio *folio)
+{
+	return huge_zero_folio && folio == __atomic_load_n(&huge_zero_folio,
+							     __ATOMIC_RELAXED);
+}
+
+static inline bool is_huge_zero_pmd(pmd_t pmd)
+{
+	return huge_zero_pfn != ~0UL && pmd_present(pmd) &&
+	       pmd_pfn(pmd) == huge_zero_pfn;
+}
+
+void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
+		      unsigned long address, bool freeze, struct folio *folio);
+
+#define split_huge_pmd(vma, pmd, address)				\
+do {									\
+	pmd_t *____pmd = (pmd);						\
+	pmd_t ____val = pmdp_get(____pmd);				\
+	if (is_swap_pmd(____val) || pmd_trans_huge(____val) ||		\
+	    pmd_devmap(____val))					\
+		__split_huge_pmd(vma, ____pmd, address, false, NULL);	\
+} while (0)
+
+int split_huge_page_to_list_to_order(struct page *page, struct list_head *list,
+				     unsigned int new_order);
+
+static inline int split_huge_page(struct page *page)
+{
+	return split_huge_page_to_list_to_order(page, NULL, 0);
+}
+
+static inline int split_folio_to_list(struct folio *folio, struct list_head *list)
+{
+	return split_huge_page_to_list_to_order(&folio->page, list, 0);
+}
+
+static inline int split_folio(struct folio *folio)
+{
+	return split_folio_to_list(folio, NULL);
+}
+
+static inline bool is_swap_pmd(pmd_t pmd)
+{
+	return !pmd_none(pmd) && !pmd_present(pmd);
+}
+
+static inline bool thp_migration_supported(void)
+{
+	return true;
+}
+
+#endif /* _LINUX_HUGE_MM_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * model/model.h - the model machine: boot, shutdown and enumeration of its
+ * state for the invariant checker.  Not kernel API: the kernel does these
+ * things in boot code and debugging tools.
+ */
+#ifndef _MODEL_MODEL_H
+#define _MODEL_MODEL_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+
+struct mm_struct;
+struct page;
+
+#include <model/boot.h>
+
+/* RAM pfns are [model_ram_start_pfn, model_ram_end_pfn). */
+extern unsigned long model_ram_start_pfn;
+extern unsigned long model_ram_end_pfn;
+
+/*
+ * model_pfn_initialized() - true if @pfn has an initialised struct page:
+ * RAM, or a pfn of a ZONE_DEVICE range created by memremap_pages() and not
+ * yet removed.
+ */
+bool model_pfn_initialized(unsigned long pfn);
+/* Free order-0 pages available (system RAM). */
+unsigned long model_nr_free_pages(void);
+
+/*
+ * All mms, for the invariant checker.  mmap.c registers an mm when it is
+ * created and unregisters it before freeing it.
+ */
+void model_mm_register(struct mm_struct *mm);
+void model_mm_unregister(struct mm_struct *mm);
+/*
+ * model_for_each_mm() - call @fn on every registered mm, under the mm list
+ * lock (so @fn must not create or free mms); stops at a non-zero return.
+ */
+int model_for_each_mm(int (*fn)(struct mm_struct *mm, void *arg), void *arg);
+
+/* Log level for pr_*(): see linux/printk.h. */
+extern int model_loglevel;
+
+#endif /* _MODEL_MODEL_H */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * model/process.h - model-only declarations shared by the process side of
+ * the model: address spaces and VMAs (model/mmap.c), faults and zapping
+ * (model/memory.c), fork (model/fork.c), the software CPU (model/cpu.c),
+ * GUP pin tracking (model/gup.c) and the process entry points of api/devmig.h
+ * (model/process.c).
+ *
+ * Everything here stands for something the kernel does in a syscall, in
+ * kernel/fork.c or in hardware, under a name that says so.  Kernel functions
+ * keep their kernel names and signatures and are declared in the shadow
+ * headers instead.
+ */
+#ifndef _MODEL_PROCESS_H
+#define _MODEL_PROCESS_H
+
+#include <linux/types.h>
+#include <linux/mm_types.h>
+
+struct mm_struct;
+struct vm_area_struct;
+struct task_struct;
+struct page;
+struct folio;
+
+/* mmap.c: the syscalls, acting on @mm with its mmap_lock taken inside. */
+
+/*
+ * model_mm_create() - a new empty address space (as mm_alloc() plus
+ * mm_init()): top-level page table, mmap_lock, counters, mm_users = 1.
+ * Returns NULL when memory runs out.
+ */
+struct mm_struct *model_mm_create(void);
+/*
+ * model_mmap() - as mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0):
+ * @prot DEVMIG_PROT_*, @flags exactly one of DEVMIG_MAP_PRIVATE or
+ * DEVMIG_MAP_SHARED.  Returns the address or a negative errno.
+ */
+long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags);
+/* As munmap(): 0 or -EINVAL. */
+int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
+/* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
+int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		   int prot);
+/*
+ * VMA plumbing that fork.c shares with mmap.c: a copy in the same mm
+ * (split) or in a child (fork), linking, freeing.  mmap_lock held for write.
+ */
+struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig);
+struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
+				      struct mm_struct *mm);
+void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+void model_vma_free(struct vm_area_struct *vma);
+
+/* memory.c */
+void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
+		      unsigned long end);
+void restore_exclusive_pte(struct vm_area_struct *vma, struct page *page,
+			   unsigned long address, pte_t *ptep);
+/* Free the page tables below the PGD of an mm with no VMA left. */
+void model_free_page_tables(struct mm_struct *mm);
+
+/* fork.c: dup_mmap() for devmig_proc_fork(); 0 or -ENOMEM. */
+int model_dup_mm(struct mm_struct *oldmm, struct mm_struct *mm);
+
+/*
+ * cpu.c: per-task counters kept for devmig_task_stats(); a task entered by
+ * devmig_task_enter() has task->model_private pointing at one.
+ */
+struct model_task_counters {
+	unsigned long faults;
+};
+void model_task_count_fault(void);
+
+/*
+ * gup.c: pins the model knows about.  The invariant checker adds these to
+ * the references it expects; FOLL_GET references are not tracked (they
+ * are dropped with a plain put_page()) and show up as unexplained.
+ */
+unsigned long model_gup_pinned_refs(struct folio *folio);
+
+#endif /* _MODEL_PROCESS_H */

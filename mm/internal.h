@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * internal.h - the model's stand-in for the kernel's mm/internal.h: mm
+ * functions that are not part of the kernel-wide API.  In the kernel tree
+ * the real mm/internal.h is found instead.
+ */
+#ifndef __MM_INTERNAL_H
+#define __MM_INTERNAL_H
+
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/pagemap.h>
+#include <linux/memremap.h>
+
+/* model/vmscan.c */
+bool folio_isolate_lru(struct folio *folio);
+void folio_putback_lru(struct folio *folio);
+
+/* model/memremap.c */
+void free_zone_device_folio(struct folio *folio);
+
+/* mm/migrate_device.c */
+int migrate_device_coherent_folio(struct folio *folio);
+int migrate_device_coherent_page(struct page *page);
+
+/* model/page_alloc.c: return a folio to the allocator (refcount 0). */
+void free_unref_folio(struct folio *folio, unsigned int order);
+
+/* model/swap.c: drop a folio from its LRU list (LRU lock held by caller). */
+void lruvec_del_folio_locked(struct folio *folio);
+
+/* The anon_vma of an anon folio, without checking that it is mapped. */
+static inline struct anon_vma *folio_anon_vma_raw(const struct folio *folio)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		return NULL;
+	return (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+}
+
+/* The address where page @pgoff of a folio is mapped in @vma, if it is. */
+static inline unsigned long vma_pgoff_address(pgoff_t pgoff,
+					      unsigned long nr_pages,
+					      struct vm_area_struct *vma)
+{
+	unsigned long address;
+
+	if (pgoff >= vma->vm_pgoff) {
+		address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		if (address < vma->vm_start || address >= vma->vm_end)
+			address = -EFAULT;
+	} else if (pgoff + nr_pages - 1 >= vma->vm_pgoff) {
+		address = vma->vm_start;
+	} else {
+		address = -EFAULT;
+	}
+	return address;
+}
+
+#endif /* __MM_INTERNAL_H */
