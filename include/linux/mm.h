@@ -206,6 +206,7 @@ int apply_to_page_range(struct mm_struct *mm, unsigned long address,
 #define FOLL_INTERRUPTIBLE	0x800
 #define FOLL_HONOR_NUMA_FAULT	0x1000
 #define FOLL_PIN		0x2000000	/* internal: pin, don't get */
+#define FOLL_REMOTE		0x4000000	/* internal: another task's mm */
 
 long get_user_pages(unsigned long start, unsigned long nr_pages,
 		    unsigned int gup_flags, struct page **pages);
@@ -218,6 +219,9 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages,
 		    unsigned int gup_flags, struct page **pages);
 int pin_user_pages_fast(unsigned long start, int nr_pages,
 			unsigned int gup_flags, struct page **pages);
+long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked);
 void unpin_user_page(struct page *page);
 void unpin_user_pages(struct page **pages, unsigned long npages);
 void unpin_folio(struct folio *folio);
