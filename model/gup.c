@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gup.c - get_user_pages() and pin_user_pages(): references on the pages
+ * behind user addresses, faulting them in as needed.
+ *
+ * Each page is looked up in the page table under its PTE lock and grabbed
+ * there; anything the lookup cannot use as is (no PTE, a non-present entry
+ * such as a device-private or migration entry, a read-only PTE for a write,
+ * a shared anon page for a pin) is resolved by handle_mm_fault() and the
+ * lookup is retried.  So a device-private page is migrated back to RAM by
+ * its driver before it is returned, and a migration in flight is waited for.
+ *
+ * FOLL_GET takes one reference.  FOLL_PIN on a small folio takes
+ * GUP_PIN_COUNTING_BIAS references, so that folio_maybe_dma_pinned() can
+ * tell from the refcount alone (large folios count pins in _pincount).  Pins
+ * on the shared zero page take nothing: it never moves.
+ *
+ * The "fast" variants are the slow path here: the model has no lockless
+ * page-table walk for kernel code, and the results are the same.
+ *
+ * The model also remembers every outstanding pin by pfn, for the invariant
+ * checker (model_gup_pinned_refs()).
+ */
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swapops.h>
+#include <linux/memremap.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/export.h>
+#include <model/process.h>
+#include "internal.h"
+
+/* Outstanding pins by pfn: open addressing, linear probing. */
+#define GUP_PIN_SLOTS	16384
+struct gup_pin_slot {
+	unsigned long pfn_plus_one;	/* 0: empty */
+	unsigned long pins;
+};
+static struct gup_pin_slot gup_pin_table[GUP_PIN_SLOTS];
+static DEFINE_SPINLOCK(gup_pin_lock);
+static bool gup_pin_table_overflowed;
+
+static unsigned long gup_pin_hash(unsigned long pfn)
+{
+	return (pfn * 0x9E3779B97F4A7C15UL) >> (64 - 14);
+}
+
+static struct gup_pin_slot *gup_pin_find(unsigned long pfn, bool create)
+{
+	unsigned long i = gup_pin_hash(pfn), n;
+
+	for (n = 0; n < GUP_PIN_SLOTS; n++, i = (i + 1) % GUP_PIN_SLOTS) {
+		struct gup_pin_slot *s = &gup_pin_table[i];
+
+		if (s->pfn_plus_one == pfn + 1)
+			return s;
+		if (!s->pfn_plus_one) {
+			if (!create)
+				return NULL;
+			s->pfn_plus_one = pfn + 1;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* Remove slot @s, moving later entries of its probe run back into place. */
+static void gup_pin_remove(struct gup_pin_slot *s)
+{
+	unsigned long hole = s - gup_pin_table, i = hole, want;
+
+	for (;;) {
+		i = (i + 1) % GUP_PIN_SLOTS;
+		if (!gup_pin_table[i].pfn_plus_one)
+			break;
+		want = gup_pin_hash(gup_pin_table[i].pfn_plus_one - 1);
+		/* Can entry i live in the hole?  Only if the hole is on its run. */
+		if ((i > hole && (want <= hole || want > i)) ||
+		    (i < hole && (want <= hole && want > i))) {
+			gup_pin_table[hole] = gup_pin_table[i];
+			hole = i;
+		}
+	}
+	gup_pin_table[hole].pfn_plus_one = 0;
+	gup_pin_table[hole].pins = 0;
+}
+
+static void gup_pin_note(struct folio *folio, long delta)
+{
+	struct gup_pin_slot *s;
+
+	spin_lock(&gup_pin_lock);
+	s = gup_pin_find(folio_pfn(folio), delta > 0);
+	if (!s) {
+		if (delta > 0)
+			gup_pin_table_overflowed = true;
+	} else {
+		s->pins += delta;
+		if (!s->pins)
+			gup_pin_remove(s);
+	}
+	spin_unlock(&gup_pin_lock);
+}
+
+/**
+ * model_gup_pinned_refs() - references on @folio held by outstanding pins
+ * @folio: a folio
+ *
+ * Return: the number of references the pins account for (pins times
+ * GUP_PIN_COUNTING_BIAS for small folios, pins for large ones), or
+ * ULONG_MAX if the table overflowed and the answer is unknown.
+ */
+unsigned long model_gup_pinned_refs(struct folio *folio)
+{
+	struct gup_pin_slot *s;
+	unsigned long pins;
+
+	spin_lock(&gup_pin_lock);
+	if (gup_pin_table_overflowed) {
+		spin_unlock(&gup_pin_lock);
+		return ULONG_MAX;
+	}
+	s = gup_pin_find(folio_pfn(folio), false);
+	pins = s ? s->pins : 0;
+	spin_unlock(&gup_pin_lock);
+	if (folio_test_large(folio))
+		return pins;
+	return pins * GUP_PIN_COUNTING_BIAS;
+}
+
+/*
+ * Take the reference GUP hands out.  The caller holds the PTE lock, so the
+ * folio is mapped and its refcount cannot be zero.
+ */
+static int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
+{
+	if (flags & FOLL_GET) {
+		folio_ref_add(folio, refs);
+		return 0;
+	}
+	if (!(flags & FOLL_PIN))
+		return 0;
+	if (is_zero_folio(folio))
+		return 0;
+	if (folio_test_large(folio)) {
+		folio_ref_add(folio, refs);
+		atomic_add(refs, &folio->_pincount);
+	} else {
+		folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS);
+	}
+	gup_pin_note(folio, refs);
+	return 0;
+}
+
+static void gup_put_folio(struct folio *folio, int refs, unsigned int flags)
+{
+	if (flags & FOLL_PIN) {
+		if (is_zero_folio(folio))
+			return;
+		gup_pin_note(folio, -refs);
+		if (folio_test_large(folio))
+			atomic_sub(refs, &folio->_pincount);
+		else
+			refs *= GUP_PIN_COUNTING_BIAS;
+	}
+	folio_put_refs(folio, refs);
+}
+
+/*
+ * A pin of a shared anon page would let the pinned copy and the process's
+ * page drift apart at the next CoW: unshare it first (by a fault).
+ */
+static bool gup_must_unshare(unsigned int flags, struct page *page)
+{
+	if ((flags & (FOLL_PIN | FOLL_WRITE)) != FOLL_PIN)
+		return false;
+	if (!PageAnon(page))
+		return false;
+	return !PageAnonExclusive(page);
+}
+
+/* Result of looking one page up. */
+#define GUP_NEED_FAULT		1
+#define GUP_NEED_UNSHARE	2
+
+static int follow_page_pte(struct vm_area_struct *vma, unsigned long address,
+			   pmd_t *pmd, unsigned int flags, struct page **pagep)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct page *page;
+	spinlock_t *ptl;
+	pte_t *ptep, pte;
+	int ret = 0;
+
+	ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
+	if (!ptep)
+		return GUP_NEED_FAULT;
+	pte = ptep_get(ptep);
+	if (!pte_present(pte) || pte_protnone(pte)) {
+		ret = GUP_NEED_FAULT;
+		goto out;
+	}
+	if ((flags & FOLL_WRITE) && !pte_write(pte)) {
+		ret = GUP_NEED_FAULT;
+		goto out;
+	}
+	page = vm_normal_page(vma, address, pte);
+	if (!page) {
+		if (!is_zero_pfn(pte_pfn(pte))) {
+			ret = -EFAULT;	/* raw pfn mapping: no page to give */
+			goto out;
+		}
+		page = pte_page(pte);
+	}
+	if (gup_must_unshare(flags, page)) {
+		ret = GUP_NEED_UNSHARE;
+		goto out;
+	}
+	ret = try_grab_folio(page_folio(page), 1, flags);
+	if (!ret)
+		*pagep = page;
+out:
+	pte_unmap_unlock(ptep, ptl);
+	return ret;
+}
+
+static int follow_page(struct vm_area_struct *vma, unsigned long address,
+		       unsigned int flags, struct page **pagep)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pgd_t *pgd = pgd_offset(mm, address);
+	p4d_t *p4d = p4d_offset(pgd, address);
+	pud_t *pud;
+	pmd_t *pmd, pmdval;
+
+	if (p4d_none(p4dp_get(p4d)))
+		return GUP_NEED_FAULT;
+	pud = pud_offset(p4d, address);
+	if (pud_none(pudp_get(pud)))
+		return GUP_NEED_FAULT;
+	pmd = pmd_offset(pud, address);
+	pmdval = pmdp_get(pmd);
+	if (pmd_none(pmdval) || !pmd_present(pmdval))
+		return GUP_NEED_FAULT;
+	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
+		/* The model hands out huge pages PTE by PTE. */
+		split_huge_pmd(vma, pmd, address);
+	}
+	return follow_page_pte(vma, address, pmd, flags, pagep);
+}
+
+static int faultin_page(struct vm_area_struct *vma, unsigned long address,
+			unsigned int flags, bool unshare)
+{
+	unsigned int fault_flags = 0;
+	vm_fault_t ret;
+
+	if (flags & FOLL_WRITE)
+		fault_flags |= FAULT_FLAG_WRITE;
+	if (flags & FOLL_REMOTE)
+		fault_flags |= FAULT_FLAG_REMOTE;
+	if (unshare)
+		fault_flags |= FAULT_FLAG_UNSHARE;
+	ret = handle_mm_fault(vma, address, fault_flags, NULL);
+	if (ret & VM_FAULT_OOM)
+		return -ENOMEM;
+	if (ret & VM_FAULT_ERROR)
+		return -EFAULT;
+	return 0;
+}
+
+static int check_vma_flags(struct vm_area_struct *vma, unsigned int flags)
+{
+	vm_flags_t vm_flags = vma->vm_flags;
+
+	if (vm_flags & (VM_IO | VM_PFNMAP))
+		return -EFAULT;
+	if (flags & FOLL_WRITE) {
+		if (!(vm_flags & VM_WRITE) &&
+		    (!(flags & FOLL_FORCE) || !is_cow_mapping(vm_flags)))
+			return -EFAULT;
+	} else if (!(vm_flags & VM_READ)) {
+		if (!(flags & FOLL_FORCE) || !(vm_flags & VM_MAYREAD))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * The GUP loop, mmap_lock held.  Returns the number of pages grabbed, or an
+ * error if the first one failed.
+ */
+static long __get_user_pages(struct mm_struct *mm, unsigned long start,
+			     unsigned long nr_pages, unsigned int flags,
+			     struct page **pages)
+{
+	struct vm_area_struct *vma = NULL;
+	unsigned long i;
+	int ret = 0;
+
+	start &= PAGE_MASK;
+	for (i = 0; i < nr_pages; i++) {
+		unsigned long addr = start + i * PAGE_SIZE;
+		struct page *page = NULL;
+
+		if (!vma || addr >= vma->vm_end) {
+			vma = vma_lookup(mm, addr);
+			if (!vma) {
+				ret = -EFAULT;
+				break;
+			}
+			ret = check_vma_flags(vma, flags);
+			if (ret)
+				break;
+		}
+		for (;;) {
+			ret = follow_page(vma, addr, flags, &page);
+			if (ret <= 0)
+				break;
+			ret = faultin_page(vma, addr, flags,
+					   ret == GUP_NEED_UNSHARE);
+			if (ret)
+				break;
+		}
+		if (ret)
+			break;
+		if (pages)
+			pages[i] = page;
+		else
+			gup_put_folio(page_folio(page), 1, flags);
+	}
+	return i ? (long)i : ret;
+}
+
+/*
+ * FOLL_LONGTERM must not pin device-coherent memory (the device may want it
+ * back): move such pages to system RAM and let the caller try again.
+ * Returns 0 when every page may stay pinned, else -EAGAIN (all pins
+ * released) or an error.
+ */
+static long check_and_migrate_movable_pages(unsigned long nr, struct page **pages,
+					    unsigned int flags)
+{
+	unsigned long i;
+	bool found = false;
+
+	for (i = 0; i < nr; i++)
+		if (folio_is_device_coherent(page_folio(pages[i])))
+			found = true;
+	if (!found)
+		return 0;
+	for (i = 0; i < nr; i++) {
+		struct folio *folio = page_folio(pages[i]);
+
+		if (!folio_is_device_coherent(folio)) {
+			gup_put_folio(folio, 1, flags);
+			continue;
+		}
+		/* Trade the pin for a plain reference, which migration eats. */
+		folio_get(folio);
+		gup_put_folio(folio, 1, flags);
+		if (migrate_device_coherent_folio(folio))
+			return -EBUSY;
+	}
+	return -EAGAIN;
+}
+
+static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
+				  unsigned long nr_pages, unsigned int flags,
+				  struct page **pages)
+{
+	long ret;
+
+	if (flags & FOLL_PIN)
+		set_bit(MMF_HAS_PINNED, &mm->flags);
+	for (;;) {
+		ret = __get_user_pages(mm, start, nr_pages, flags, pages);
+		if (ret <= 0 || !(flags & FOLL_LONGTERM) || !pages)
+			return ret;
+		ret = check_and_migrate_movable_pages(ret, pages, flags) ?: ret;
+		if (ret != -EAGAIN)
+			return ret;
+	}
+}
+
+/* Take mmap_lock unless the caller holds it (*locked == 1). */
+static long gup_locked(struct mm_struct *mm, unsigned long start,
+		       unsigned long nr_pages, unsigned int flags,
+		       struct page **pages, int *locked)
+{
+	bool must_unlock = !locked || !*locked;
+	long ret;
+
+	if (must_unlock)
+		mmap_read_lock(mm);
+	ret = __gup_longterm_locked(mm, start, nr_pages, flags, pages);
+	if (must_unlock)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/**
+ * get_user_pages_remote() - take references on pages of another mm
+ * @mm: the address space
+ * @start: first address
+ * @nr_pages: number of pages
+ * @gup_flags: FOLL_WRITE, FOLL_FORCE, ...
+ * @pages: receives the pages, each with one reference (put_page() it)
+ * @locked: NULL or 1: the caller holds mmap_lock for read (it stays held);
+ *	0: taken and released here
+ *
+ * Return: the number of pages grabbed (may be fewer than asked), or a
+ * negative errno if none was: -EFAULT (no VMA, no access, fault failed,
+ * including a driver's VM_FAULT_SIGBUS), -ENOMEM.
+ */
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_PIN))
+		return -EINVAL;
+	return gup_locked(mm, start, nr_pages,
+			  gup_flags | FOLL_GET | FOLL_REMOTE, pages,
+			  locked ? locked : &(int){ 1 });
+}
+EXPORT_SYMBOL(get_user_pages_remote);
+
+/**
+ * pin_user_pages_remote() - pin pages of another mm (FOLL_PIN)
+ * @mm: the address space
+ * @start: first address
+ * @nr_pages: number of pages
+ * @gup_flags: FOLL_WRITE, FOLL_LONGTERM, ...
+ * @pages: receives the pages; release with unpin_user_pages()
+ * @locked: as for get_user_pages_remote()
+ *
+ * Return: as get_user_pages_remote().
+ */
+long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked)
+{
+	if (WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EINVAL;
+	return gup_locked(mm, start, nr_pages,
+			  gup_flags | FOLL_PIN | FOLL_REMOTE, pages,
+			  locked ? locked : &(int){ 1 });
+}
+EXPORT_SYMBOL(pin_user_pages_remote);
+
+/**
+ * get_user_pages() - take references on pages of current->mm
+ * @start: first address
+ * @nr_pages: number of pages
+ * @gup_flags: FOLL_* flags
+ * @pages: receives the pages, each with one reference
+ *
+ * Context: mmap_lock of current->mm NOT held; taken here.
+ * Return: as get_user_pages_remote().
+ */
+long get_user_pages(unsigned long start, unsigned long nr_pages,
+		    unsigned int gup_flags, struct page **pages)
+{
+	if (!current->mm || WARN_ON_ONCE(gup_flags & FOLL_PIN))
+		return -EFAULT;
+	return gup_locked(current->mm, start, nr_pages, gup_flags | FOLL_GET,
+			  pages, NULL);
+}
+EXPORT_SYMBOL(get_user_pages);
+
+/**
+ * pin_user_pages() - pin pages of current->mm
+ * @start: first address
+ * @nr_pages: number of pages
+ * @gup_flags: FOLL_* flags (not FOLL_GET)
+ * @pages: receives the pages; release with unpin_user_pages()
+ *
+ * Return: as get_user_pages_remote().
+ */
+long pin_user_pages(unsigned long start, unsigned long nr_pages,
+		    unsigned int gup_flags, struct page **pages)
+{
+	if (!current->mm || WARN_ON_ONCE(gup_flags & FOLL_GET))
+		return -EFAULT;
+	return gup_locked(current->mm, start, nr_pages, gup_flags | FOLL_PIN,
+			  pages, NULL);
+}
+EXPORT_SYMBOL(pin_user_pages);
+
+/* get_user_pages_fast() - as get_user_pages() (no lockless path here). */
+int get_user_pages_fast(unsigned long start, int nr_pages,
+			unsigned int gup_flags, struct page **pages)
+{
+	if (nr_pages <= 0)
+		return 0;
+	return get_user_pages(start, nr_pages, gup_flags, pages);
+}
+EXPORT_SYMBOL(get_user_pages_fast);
+
+/* pin_user_pages_fast() - as pin_user_pages() (no lockless path here). */
+int pin_user_pages_fast(unsigned long start, int nr_pages,
+			unsigned int gup_flags, struct page **pages)
+{
+	if (nr_pages <= 0)
+		return 0;
+	return pin_user_pages(start, nr_pages, gup_flags, pages);
+}
+EXPORT_SYMBOL(pin_user_pages_fast);
+
+/**
+ * unpin_user_page() - release one FOLL_PIN pin
+ * @page: a page returned by a pin_user_pages*() call
+ */
+void unpin_user_page(struct page *page)
+{
+	gup_put_folio(page_folio(page), 1, FOLL_PIN);
+}
+EXPORT_SYMBOL(unpin_user_page);
+
+/* unpin_folio() - release one FOLL_PIN pin on @folio. */
+void unpin_folio(struct folio *folio)
+{
+	gup_put_folio(folio, 1, FOLL_PIN);
+}
+EXPORT_SYMBOL(unpin_folio);
+
+/**
+ * unpin_user_pages() - release the pins of an array of pages
+ * @pages: pages returned by pin_user_pages*()
+ * @npages: how many
+ */
+void unpin_user_pages(struct page **pages, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		unpin_user_page(pages[i]);
+}
+EXPORT_SYMBOL(unpin_user_pages);

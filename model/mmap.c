@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap.c - address spaces and their VMAs: creation and teardown of an
+ * mm_struct, mmap/munmap/mprotect of anonymous memory, VMA lookup.
+ *
+ * The kernel keeps VMAs in a maple tree; the model keeps them in a list
+ * sorted by address (mm->mmap), which gives the same answers to the same
+ * questions.  The list and every VMA field are protected by mmap_lock:
+ * readers (faults, GUP, migration, HMM) take it shared, and the syscalls here
+ * take it exclusive, so no reader ever sees a VMA half split.
+ *
+ * Shared anonymous memory is shmem in the kernel (a VMA with vm_ops, so not
+ * "anonymous" to migration).  The model has no shmem yet and refuses
+ * MAP_SHARED with -EINVAL; private mappings are anonymous (vm_ops NULL).
+ *
+ * Not modelled: merging of adjacent compatible VMAs (mprotect leaves the
+ * pieces split; nothing here depends on the number of VMAs), file mappings,
+ * MAP_FIXED, stack growth.
+ */
+#include <linux/mm.h>
+#include <asm/pgalloc.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include <linux/swapops.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched/mm.h>
+#include <linux/spinlock.h>
+#include <linux/export.h>
+#include <asm/tlbflush.h>
+#include <model/model.h>
+#include <model/process.h>
+#include <devmig.h>
+
+/* Where top-down allocation of mmap addresses starts. */
+#define MODEL_MMAP_BASE		(TASK_SIZE - (1UL << 40))
+/* Lowest address handed out: leave page zero and the "program" alone. */
+#define MODEL_MMAP_MIN		(1UL << 32)
+
+/**
+ * model_mm_create() - allocate and initialise an empty address space
+ *
+ * Return: the mm with mm_users == mm_count == 1, registered with the model
+ * (model_mm_register()) for the invariant checker, or
+ * NULL if the top-level page table could not be allocated.
+ */
+struct mm_struct *model_mm_create(void)
+{
+	struct mm_struct *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+	int i;
+
+	if (!mm)
+		return NULL;
+	mm->pgd = pgd_alloc(mm);
+	if (!mm->pgd) {
+		kfree(mm);
+		return NULL;
+	}
+	mmap_init_lock(mm);
+	INIT_LIST_HEAD(&mm->mmap);
+	atomic_set(&mm->mm_users, 1);
+	atomic_set(&mm->mm_count, 1);
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		atomic_long_set(&mm->rss_stat[i], 0);
+	spin_lock_init(&mm->page_table_lock);
+	spin_lock_init(&mm->tlb_tasks_lock);
+	INIT_LIST_HEAD(&mm->tlb_tasks);
+	mm->task_size = TASK_SIZE;
+	mm->mmap_base = MODEL_MMAP_BASE;
+	model_mm_register(mm);
+	return mm;
+}
+
+/**
+ * find_vma() - the first VMA ending above @addr
+ * @mm: the address space, mmap_lock held
+ * @addr: the address
+ *
+ * Return: the VMA containing @addr, or else the next one above it, or NULL.
+ */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	list_for_each_entry(vma, &mm->mmap, vm_list) {
+		if (vma->vm_end > addr)
+			return vma;
+	}
+	return NULL;
+}
+
+/**
+ * vma_lookup() - the VMA containing @addr
+ * @mm: the address space, mmap_lock held
+ * @addr: the address
+ *
+ * Return: the VMA with vm_start <= @addr < vm_end, or NULL.
+ */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	if (vma && addr < vma->vm_start)
+		return NULL;
+	return vma;
+}
+
+/**
+ * find_vma_intersection() - the first VMA overlapping [@start, @end)
+ * @mm: the address space, mmap_lock held
+ * @start: start of the range
+ * @end: end of the range (exclusive)
+ */
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
+					     unsigned long start,
+					     unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+
+	if (vma && end <= vma->vm_start)
+		return NULL;
+	return vma;
+}
+
+/* model_vma_next() - the VMA after @vma in address order, or NULL. */
+struct vm_area_struct *model_vma_next(struct vm_area_struct *vma)
+{
+	if (list_is_last(&vma->vm_list, &vma->vm_mm->mmap))
+		return NULL;
+	return list_next_entry(vma, vm_list);
+}
+
+static struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+
+	if (!vma)
+		return NULL;
+	vma->vm_mm = mm;
+	init_rwsem(&vma->vm_lock);
+	INIT_LIST_HEAD(&vma->vm_list);
+	INIT_LIST_HEAD(&vma->anon_vma_chain);
+	return vma;
+}
+
+static struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
+						   struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = model_vma_alloc(mm);
+
+	if (!vma)
+		return NULL;
+	vma->vm_start = orig->vm_start;
+	vma->vm_end = orig->vm_end;
+	vma->vm_flags = orig->vm_flags;
+	vma->vm_page_prot = orig->vm_page_prot;
+	vma->vm_ops = orig->vm_ops;
+	vma->vm_pgoff = orig->vm_pgoff;
+	vma->vm_file = orig->vm_file;
+	vma->vm_private_data = orig->vm_private_data;
+	vma->model_private = orig->model_private;
+	return vma;
+}
+
+/**
+ * model_vma_dup() - a copy of @orig in the same mm, not linked anywhere,
+ * sharing its anon_vma hierarchy (vm_area_dup() + anon_vma_clone())
+ * @orig: the VMA to copy
+ *
+ * Return: the copy (vm_ops->open already called) or NULL on ENOMEM.
+ */
+struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig)
+{
+	struct vm_area_struct *vma = model_vma_copy_fields(orig, orig->vm_mm);
+
+	if (!vma)
+		return NULL;
+	if (anon_vma_clone(vma, orig)) {
+		kfree(vma);
+		return NULL;
+	}
+	if (vma->vm_ops && vma->vm_ops->open)
+		vma->vm_ops->open(vma);
+	return vma;
+}
+
+/**
+ * model_vma_copy() - the child's copy of @orig for fork, in @mm, with an
+ * anon_vma of its own chained to the parent's (anon_vma_fork()), so the
+ * parent's anon pages are found in the child by rmap walks
+ * @orig: the parent's VMA
+ * @mm: the child's address space
+ *
+ * Return: the copy, not linked, or NULL on ENOMEM.
+ */
+struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
+				      struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = model_vma_copy_fields(orig, mm);
+
+	if (!vma)
+		return NULL;
+	if (!(orig->vm_flags & VM_WIPEONFORK) && anon_vma_fork(vma, orig)) {
+		kfree(vma);
+		return NULL;
+	}
+	if (vma->vm_ops && vma->vm_ops->open)
+		vma->vm_ops->open(vma);
+	return vma;
+}
+
+/* Insert @vma into @mm's sorted list; mmap_lock held for write. */
+void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *next = find_vma(mm, vma->vm_start);
+
+	vma->vm_mm = mm;
+	if (next)
+		list_add_tail(&vma->vm_list, &next->vm_list);
+	else
+		list_add_tail(&vma->vm_list, &mm->mmap);
+	mm->map_count++;
+	mm->total_vm += vma_pages(vma);
+}
+
+static void model_vma_unlink(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	list_del_init(&vma->vm_list);
+	mm->map_count--;
+	mm->total_vm -= vma_pages(vma);
+}
+
+/* Free an unlinked VMA whose pages are gone. */
+void model_vma_free(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	unlink_anon_vmas(vma);
+	kfree(vma);
+}
+
+/*
+ * Split @vma at @addr: @vma keeps [vm_start, addr), a new VMA after it takes
+ * [addr, vm_end).  mmap_lock held for write, so no fault is inside either.
+ */
+static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *tail;
+
+	if (addr <= vma->vm_start || addr >= vma->vm_end)
+		return 0;
+	if (vma->vm_ops && vma->vm_ops->may_split &&
+	    vma->vm_ops->may_split(vma, addr))
+		return -EINVAL;
+	tail = model_vma_dup(vma);
+	if (!tail)
+		return -ENOMEM;
+	/* Exclude faults under the per-VMA lock while the bounds move. */
+	down_write(&vma->vm_lock);
+	tail->vm_start = addr;
+	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+	mm->total_vm -= vma_pages(vma);
+	vma->vm_end = addr;
+	mm->total_vm += vma_pages(vma);
+	up_write(&vma->vm_lock);
+	list_add(&tail->vm_list, &vma->vm_list);
+	mm->map_count++;
+	mm->total_vm += vma_pages(tail);
+	return 0;
+}
+
+static vm_flags_t model_prot_to_vm_flags(int prot)
+{
+	vm_flags_t flags = 0;
+
+	if (prot & DEVMIG_PROT_READ)
+		flags |= VM_READ;
+	if (prot & DEVMIG_PROT_WRITE)
+		flags |= VM_WRITE;
+	return flags;
+}
+
+/*
+ * A free range of @len bytes, searched top-down from mmap_base like the
+ * kernel's default layout; PMD-aligned for mappings that could hold a THP.
+ */
+static unsigned long model_get_unmapped_area(struct mm_struct *mm,
+					     unsigned long len)
+{
+	unsigned long align = len >= PMD_SIZE ? PMD_SIZE : PAGE_SIZE;
+	unsigned long top = mm->mmap_base;
+	struct vm_area_struct *vma;
+	unsigned long cand;
+
+	list_for_each_entry_reverse(vma, &mm->mmap, vm_list) {
+		if (vma->vm_start >= top)
+			continue;
+		if (vma->vm_end < top && top - vma->vm_end >= len) {
+			cand = (top - len) & ~(align - 1);
+			if (cand >= vma->vm_end)
+				return cand;
+		}
+		top = vma->vm_start;
+	}
+	if (top < MODEL_MMAP_MIN || top - MODEL_MMAP_MIN < len)
+		return 0;
+	cand = (top - len) & ~(align - 1);
+	return cand >= MODEL_MMAP_MIN ? cand : 0;
+}
+
+/**
+ * model_mmap() - map anonymous memory
+ * @mm: the address space (mmap_lock taken here)
+ * @len: length in bytes (rounded up to pages)
+ * @prot: DEVMIG_PROT_* bits
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED
+ *
+ * Return: the start address, or -EINVAL (bad length/flags, or MAP_SHARED,
+ * not modelled yet), -ENOMEM.
+ */
+long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	vm_flags_t vm_flags;
+	int type = flags & (DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED);
+
+	if (!len || (prot & ~(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)))
+		return -EINVAL;
+	if (type != DEVMIG_MAP_PRIVATE && type != DEVMIG_MAP_SHARED)
+		return -EINVAL;
+	/*
+	 * Shared anonymous memory is shmem in the kernel, which the model does
+	 * not have yet: refuse it rather than hand out an anonymous VMA that
+	 * migration would (wrongly) treat as migratable.
+	 */
+	if (type == DEVMIG_MAP_SHARED)
+		return -EINVAL;
+	if (flags & ~(DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len || len > TASK_SIZE)
+		return -ENOMEM;
+
+	vm_flags = model_prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE |
+		   VM_MAYEXEC;
+	if (type == DEVMIG_MAP_SHARED)
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+
+	vma = model_vma_alloc(mm);
+	if (!vma)
+		return -ENOMEM;
+	mmap_write_lock(mm);
+	addr = model_get_unmapped_area(mm, len);
+	if (!addr) {
+		mmap_write_unlock(mm);
+		kfree(vma);
+		return -ENOMEM;
+	}
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	vma->vm_flags = vm_flags;
+	vma->vm_page_prot = vm_get_page_prot(vm_flags);
+	vma->vm_pgoff = addr >> PAGE_SHIFT;
+	model_vma_link(mm, vma);
+	mmap_write_unlock(mm);
+	return (long)addr;
+}
+
+/*
+ * Remove the mappings of [start, end) of one VMA, telling mirrors first: a
+ * device must stop using the pages before they can be freed.
+ */
+static void model_unmap_vma_range(struct vm_area_struct *vma,
+				  unsigned long start, unsigned long end)
+{
+	struct mmu_notifier_range range;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, vma->vm_mm,
+				start, end);
+	mmu_notifier_invalidate_range_start(&range);
+	unmap_page_range(vma, start, end);
+	mmu_notifier_invalidate_range_end(&range);
+}
+
+/* Split so that [start, end) is made of whole VMAs; mmap_lock held (write). */
+static int model_split_range(struct mm_struct *mm, unsigned long start,
+			     unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+	int ret;
+
+	if (vma && vma->vm_start < start) {
+		ret = model_vma_split(vma, start);
+		if (ret)
+			return ret;
+	}
+	vma = find_vma(mm, end);
+	if (vma && vma->vm_start < end) {
+		ret = model_vma_split(vma, end);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * model_munmap() - unmap [@addr, @addr + @len)
+ * @mm: the address space (mmap_lock taken here, for write)
+ * @addr: page-aligned start
+ * @len: length (rounded up to pages); holes in the range are fine
+ *
+ * Return: 0, -EINVAL for a misaligned or empty range, -ENOMEM if a VMA had
+ * to be split and could not be.
+ */
+int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+	struct vm_area_struct *vma, *next;
+	unsigned long end;
+	int ret;
+
+	if (offset_in_page(addr) || addr >= TASK_SIZE || !len)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len || len > TASK_SIZE - addr)
+		return -EINVAL;
+	end = addr + len;
+
+	mmap_write_lock(mm);
+	ret = model_split_range(mm, addr, end);
+	if (ret)
+		goto out;
+	vma = find_vma(mm, addr);
+	while (vma && vma->vm_start < end) {
+		next = model_vma_next(vma);
+		model_unmap_vma_range(vma, vma->vm_start, vma->vm_end);
+		model_vma_unlink(vma);
+		model_vma_free(vma);
+		vma = next;
+	}
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/*
+ * Whether a present PTE may be made writable at once instead of taking a
+ * write fault later: only if no copy-on-write can be pending, i.e. the page
+ * is anon-exclusive (private) or the PTE is already dirty (shared).
+ */
+static bool model_can_change_pte_writable(struct vm_area_struct *vma,
+					  unsigned long addr, pte_t pte)
+{
+	struct page *page;
+
+	if (pte_protnone(pte) || !pte_present(pte))
+		return false;
+	if (!(vma->vm_flags & VM_SHARED)) {
+		page = vm_normal_page(vma, addr, pte);
+		return page && PageAnon(page) && PageAnonExclusive(page);
+	}
+	return pte_dirty(pte);
+}
+
+/*
+ * Non-present entries under a changed protection: a writable entry loses
+ * its write permission whatever the new protection is (MIGRATE_DEVICE.md
+ * section 9); the next access faults and sorts it out.
+ */
+static pte_t model_change_nonpresent_pte(pte_t old)
+{
+	swp_entry_t entry = pte_to_swp_entry(old);
+	pte_t new = old;
+
+	if (is_writable_migration_entry(entry)) {
+		struct folio *folio = pfn_swap_entry_folio(entry);
+
+		/* An anon page stays exclusive: no fork can be in between. */
+		if (folio_test_anon(folio))
+			entry = make_readable_exclusive_migration_entry(
+						swp_offset(entry));
+		else
+			entry = make_readable_migration_entry(swp_offset(entry));
+		new = swp_entry_to_pte(entry);
+		if (pte_swp_soft_dirty(old))
+			new = pte_swp_mksoft_dirty(new);
+	} else if (is_writable_device_private_entry(entry)) {
+		entry = make_readable_device_private_entry(swp_offset(entry));
+		new = swp_entry_to_pte(entry);
+		if (pte_swp_uffd_wp(old))
+			new = pte_swp_mkuffd_wp(new);
+	} else if (is_writable_device_exclusive_entry(entry)) {
+		entry = make_readable_device_exclusive_entry(swp_offset(entry));
+		new = swp_entry_to_pte(entry);
+		if (pte_swp_soft_dirty(old))
+			new = pte_swp_mksoft_dirty(new);
+		if (pte_swp_uffd_wp(old))
+			new = pte_swp_mkuffd_wp(new);
+	}
+	return new;
+}
+
+static void model_change_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
+				   unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	spinlock_t *ptl;
+	pte_t *start, *pte;
+
+	start = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!start)
+		return;
+	for (pte = start; addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t old = ptep_get(pte), new;
+
+		if (pte_none(old))
+			continue;
+		if (!pte_present(old)) {
+			new = model_change_nonpresent_pte(old);
+			if (!pte_same(new, old))
+				set_pte_at(mm, addr, pte, new);
+			continue;
+		}
+		/* Atomic against the CPU setting A/D bits meanwhile. */
+		old = ptep_modify_prot_start(vma, addr, pte);
+		new = pte_modify(old, vma->vm_page_prot);
+		if ((vma->vm_flags & VM_WRITE) && !pte_write(new) &&
+		    model_can_change_pte_writable(vma, addr, new))
+			new = pte_mkwrite(new, vma);
+		ptep_modify_prot_commit(vma, addr, pte, old, new);
+	}
+	pte_unmap_unlock(start, ptl);
+}
+
+/* Apply vma->vm_page_prot to the PTEs of [start, end) (change_protection). */
+static void model_change_protection(struct vm_area_struct *vma,
+				    unsigned long start, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
+	unsigned long addr, next;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm,
+				start, end);
+	mmu_notifier_invalidate_range_start(&range);
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		pgd = pgd_offset(mm, addr);
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(p4dp_get(p4d)))
+			continue;
+		pud = pud_offset(p4d, addr);
+		if (pud_none(pudp_get(pud)))
+			continue;
+		pmd = pmd_offset(pud, addr);
+		if (pmd_none(pmdp_get(pmd)))
+			continue;
+		if (pmd_trans_huge(pmdp_get(pmd)) || pmd_devmap(pmdp_get(pmd)))
+			split_huge_pmd(vma, pmd, addr);
+		model_change_pte_range(vma, pmd, addr, next);
+	}
+	/* Rights were possibly removed: no CPU may keep the old ones. */
+	flush_tlb_range(vma, start, end);
+	mmu_notifier_invalidate_range_end(&range);
+}
+
+/**
+ * model_mprotect() - change the protection of [@addr, @addr + @len)
+ * @mm: the address space (mmap_lock taken here, for write)
+ * @addr: page-aligned start
+ * @len: length (rounded up to pages)
+ * @prot: DEVMIG_PROT_* bits
+ *
+ * Return: 0; -EINVAL for bad arguments; -ENOMEM if part of the range is not
+ * mapped (nothing is changed then).
+ */
+int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		   int prot)
+{
+	struct vm_area_struct *vma;
+	unsigned long end, cur;
+	vm_flags_t newflags;
+	int ret;
+
+	if (offset_in_page(addr) ||
+	    (prot & ~(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	end = addr + len;
+	if (end < addr)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+
+	mmap_write_lock(mm);
+	/* The whole range must be mapped before anything changes. */
+	for (cur = addr; cur < end; cur = vma->vm_end) {
+		vma = vma_lookup(mm, cur);
+		if (!vma) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = model_split_range(mm, addr, end);
+	if (ret)
+		goto out;
+	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = model_vma_next(vma)) {
+		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) |
+			   model_prot_to_vm_flags(prot);
+		down_write(&vma->vm_lock);
+		vma->vm_flags = newflags;
+		vma->vm_page_prot = vm_get_page_prot(newflags);
+		up_write(&vma->vm_lock);
+		model_change_protection(vma, vma->vm_start, vma->vm_end);
+	}
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/**
+ * exit_mmap() - tear down every mapping of an mm whose last user is gone
+ * @mm: the address space
+ *
+ * Mirrors are told first (release), then every VMA is unmapped as munmap
+ * would and its page tables are freed.
+ */
+void exit_mmap(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma, *next;
+
+	mmu_notifier_release(mm);
+	mmap_write_lock(mm);
+	list_for_each_entry_safe(vma, next, &mm->mmap, vm_list) {
+		model_unmap_vma_range(vma, vma->vm_start, vma->vm_end);
+		model_vma_unlink(vma);
+		model_vma_free(vma);
+	}
+	model_free_page_tables(mm);
+	mmap_write_unlock(mm);
+}
+
+/**
+ * mmput() - drop a user of @mm; the last one tears the address space down
+ * @mm: the address space
+ */
+void mmput(struct mm_struct *mm)
+{
+	if (!atomic_dec_and_test(&mm->mm_users))
+		return;
+	exit_mmap(mm);
+	model_mm_unregister(mm);
+	mmdrop(mm);
+}
+EXPORT_SYMBOL_GPL(mmput);
+
+/**
+ * __mmdrop() - free the mm_struct once its last reference is gone
+ * @mm: the address space, already torn down by exit_mmap()
+ */
+void __mmdrop(struct mm_struct *mm)
+{
+	pgd_free(mm, mm->pgd);
+	kfree(mm);
+}
