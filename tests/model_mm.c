@@ -1,0 +1,930 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * model_mm.c - the process side of the model on its own, without any
+ * device: mmap/munmap/mprotect, anonymous faults, copy-on-write after fork,
+ * the software CPU's TLB, waiting on migration entries, hmm_range_fault()'s
+ * flags, GUP reference and pin counts, and the invariant checker itself
+ * (which must catch a leaked reference and a leftover folio lock, and must
+ * pass after every other test).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* glibc's setjmp.h defines this its own way; the shadow headers the kernel's. */
+#undef __always_inline
+
+#include <linux/mm.h>
+#include <linux/hmm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/sched/mm.h>
+#include <asm/tlbflush.h>
+#include <model/model.h>
+#include <host/host.h>
+#include "devmig.h"
+
+#define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
+
+struct mmfx {
+	struct devmig_proc *proc;
+	struct mm_struct *mm;
+	unsigned long free0;	/* free pages before the test */
+};
+
+/* ------------------------------------------------------------------------
+ * Helpers.
+ */
+
+static unsigned long nviolations;
+
+static void report_violation(const char *msg, void *arg)
+{
+	(void)arg;
+	nviolations++;
+	print_message("invariant: %s\n", msg);
+}
+
+/* Last message seen, for tests that expect a particular violation. */
+static char last_violation[256];
+
+static void record_violation(const char *msg, void *arg)
+{
+	(void)arg;
+	host_snprintf(last_violation, sizeof(last_violation), "%s", msg);
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncmp(hay, needle, n))
+			return true;
+	return false;
+}
+
+static void assert_invariants(void)
+{
+	nviolations = 0;
+	assert_int_equal(devmig_check_invariants(report_violation, NULL), 0);
+}
+
+/* The PTE at @addr, read as the kernel would (pte_none() if no table). */
+static pte_t t_pte(struct mm_struct *mm, unsigned long addr)
+{
+	p4d_t *p4d = p4d_offset(pgd_offset(mm, addr), addr);
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (p4d_none(p4dp_get(p4d)))
+		return __pte(0);
+	pud = pud_offset(p4d, addr);
+	if (pud_none(pudp_get(pud)))
+		return __pte(0);
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(pmdp_get(pmd)))
+		return __pte(0);
+	return ptep_get(pte_offset_map(pmd, addr));
+}
+
+static struct page *t_page(struct mm_struct *mm, unsigned long addr)
+{
+	pte_t pte = t_pte(mm, addr);
+
+	assert_true(pte_present(pte));
+	return pte_page(pte);
+}
+
+static unsigned long t_map(struct mmfx *f, unsigned long npages, int prot)
+{
+	long addr = devmig_mmap(f->proc, npages * PAGE_SIZE, prot,
+				DEVMIG_MAP_PRIVATE);
+
+	assert_true(addr > 0);
+	assert_int_equal(addr & ~PAGE_MASK, 0);
+	return addr;
+}
+
+static void t_store_byte(unsigned long addr, unsigned char v)
+{
+	assert_int_equal(devmig_store(addr, &v, 1), 0);
+}
+
+static unsigned char t_load_byte(unsigned long addr)
+{
+	unsigned char v = 0xee;
+
+	assert_int_equal(devmig_load(addr, &v, 1), 0);
+	return v;
+}
+
+static void t_store_long(unsigned long addr, unsigned long v)
+{
+	assert_int_equal(devmig_store(addr, &v, sizeof(v)), 0);
+}
+
+static unsigned long t_load_long(unsigned long addr)
+{
+	unsigned long v = 0;
+
+	assert_int_equal(devmig_load(addr, &v, sizeof(v)), 0);
+	return v;
+}
+
+/* refcount == mapcount settled state of an order-0 anon page. */
+static void assert_anon_page(struct page *page, int mapcount, bool exclusive)
+{
+	lru_add_drain_all();
+	assert_true(PageAnon(page));
+	assert_int_equal(page_mapcount(page), mapcount);
+	assert_int_equal(page_ref_count(page), mapcount);
+	assert_int_equal(PageAnonExclusive(page), exclusive);
+	assert_true(PageLRU(page));
+	assert_false(PageLocked(page));
+}
+
+static int setup(void **state)
+{
+	struct mmfx *f = host_calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	lru_add_drain_all();
+	f->free0 = model_nr_free_pages();
+	f->proc = devmig_proc_create();
+	if (!f->proc)
+		return -1;
+	f->mm = devmig_proc_mm(f->proc);
+	*state = f;
+	return 0;
+}
+
+/* Every test ends with the checker passing and no page leaked by exit. */
+static int teardown(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long bad;
+
+	nviolations = 0;
+	bad = devmig_check_invariants(report_violation, NULL);
+	devmig_proc_exit(f->proc);
+	lru_add_drain_all();
+	if (model_nr_free_pages() != f->free0) {
+		print_error("%ld pages leaked by the test\n",
+			    (long)(f->free0 - model_nr_free_pages()));
+		bad++;
+	}
+	host_free(f);
+	return bad ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------------
+ * mmap / munmap / mprotect.
+ */
+
+static void test_mmap_munmap(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 4, RW), b;
+	unsigned char v;
+
+	/* Bad arguments get the kernel's answers. */
+	assert_int_equal(devmig_mmap(f->proc, 0, RW, DEVMIG_MAP_PRIVATE),
+			 -EINVAL);
+	assert_int_equal(devmig_mmap(f->proc, PAGE_SIZE, RW, 0), -EINVAL);
+	assert_int_equal(devmig_munmap(f->proc, a + 1, PAGE_SIZE), -EINVAL);
+	/* Two mappings do not overlap. */
+	b = t_map(f, 4, RW);
+	assert_true(b + 4 * PAGE_SIZE <= a || a + 4 * PAGE_SIZE <= b);
+
+	t_store_byte(a, 1);
+	t_store_byte(a + 3 * PAGE_SIZE, 4);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
+
+	/* Punch out the middle: the VMA splits, the ends keep their data. */
+	assert_int_equal(devmig_munmap(f->proc, a + PAGE_SIZE, 2 * PAGE_SIZE),
+			 0);
+	assert_int_equal(devmig_load(a + PAGE_SIZE, &v, 1), -EFAULT);
+	assert_int_equal(devmig_load(a + 2 * PAGE_SIZE, &v, 1), -EFAULT);
+	assert_int_equal(t_load_byte(a), 1);
+	assert_int_equal(t_load_byte(a + 3 * PAGE_SIZE), 4);
+	mmap_read_lock(f->mm);
+	assert_ptr_equal(vma_lookup(f->mm, a + PAGE_SIZE), NULL);
+	assert_int_equal(vma_lookup(f->mm, a)->vm_end, a + PAGE_SIZE);
+	assert_int_equal(vma_lookup(f->mm, a + 3 * PAGE_SIZE)->vm_start,
+			 a + 3 * PAGE_SIZE);
+	mmap_read_unlock(f->mm);
+
+	/* Unmapping the last page frees it and its RSS. */
+	assert_int_equal(devmig_munmap(f->proc, a + 3 * PAGE_SIZE, PAGE_SIZE),
+			 0);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 1);
+	assert_int_equal(devmig_store(a + 3 * PAGE_SIZE, &v, 1), -EFAULT);
+	/* Unmapping a hole is fine. */
+	assert_int_equal(devmig_munmap(f->proc, a + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_invariants();
+}
+
+static void test_mprotect_readonly_store_faults(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 3, RW);
+	struct devmig_task_stats st0, st1;
+
+	t_store_long(a, 0x1111);
+	t_store_long(a + PAGE_SIZE, 0x2222);
+	t_store_long(a + 2 * PAGE_SIZE, 0x3333);
+
+	/* Read-only middle page: stores fail (SIGSEGV), loads still work. */
+	assert_int_equal(devmig_mprotect(f->proc, a + PAGE_SIZE, PAGE_SIZE,
+					 DEVMIG_PROT_READ), 0);
+	assert_false(pte_write(t_pte(f->mm, a + PAGE_SIZE)));
+	devmig_task_stats(&st0);
+	assert_int_equal(devmig_store(a + PAGE_SIZE, &st0, 1), -EFAULT);
+	devmig_task_stats(&st1);
+	/* It was a real fault: the TLB translation was flushed by mprotect. */
+	assert_true(st1.faults > st0.faults);
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0x2222);
+	/* Neighbours keep write access. */
+	t_store_long(a, 0x4444);
+	t_store_long(a + 2 * PAGE_SIZE, 0x5555);
+
+	/* PROT_NONE: even loads fault. */
+	assert_int_equal(devmig_mprotect(f->proc, a + PAGE_SIZE, PAGE_SIZE,
+					 DEVMIG_PROT_NONE), 0);
+	assert_int_equal(devmig_load(a + PAGE_SIZE, &st0, 1), -EFAULT);
+
+	/* Writable again: the data survived, stores work. */
+	assert_int_equal(devmig_mprotect(f->proc, a, 3 * PAGE_SIZE, RW), 0);
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0x2222);
+	t_store_long(a + PAGE_SIZE, 0x6666);
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0x6666);
+	assert_int_equal(t_load_long(a), 0x4444);
+
+	/* A hole in the range: -ENOMEM and nothing changes. */
+	assert_int_equal(devmig_munmap(f->proc, a + 2 * PAGE_SIZE, PAGE_SIZE),
+			 0);
+	assert_int_equal(devmig_mprotect(f->proc, a, 3 * PAGE_SIZE,
+					 DEVMIG_PROT_READ), -ENOMEM);
+	t_store_long(a, 0x7777);
+	assert_invariants();
+}
+
+/* mprotect takes write permission from migration entries (section 9). */
+static void test_mprotect_migration_entry(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	swp_entry_t entry;
+	pte_t *ptep, saved;
+	spinlock_t *ptl;
+	pmd_t *pmd;
+
+	t_store_long(a, 1);
+	/*
+	 * Plant a writable migration entry by hand (folio locked, as a
+	 * migration would), mprotect, and look: it must be readable-exclusive.
+	 */
+	mmap_read_lock(f->mm);
+	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	saved = ptep_get(ptep);
+	folio_lock(page_folio(pte_page(saved)));
+	set_pte_at(f->mm, a, ptep, swp_entry_to_pte(
+			   make_writable_migration_entry(pte_pfn(saved))));
+	pte_unmap_unlock(ptep, ptl);
+	flush_tlb_range(vma_lookup(f->mm, a), a, a + PAGE_SIZE);
+	mmap_read_unlock(f->mm);
+
+	assert_int_equal(devmig_mprotect(f->proc, a, PAGE_SIZE, RW), 0);
+	entry = pte_to_swp_entry(t_pte(f->mm, a));
+	assert_true(is_migration_entry(entry));
+	assert_false(is_writable_migration_entry(entry));
+	assert_true(is_readable_exclusive_migration_entry(entry));
+
+	/* Put the PTE back as it was. */
+	mmap_read_lock(f->mm);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	set_pte_at(f->mm, a, ptep, saved);
+	pte_unmap_unlock(ptep, ptl);
+	folio_unlock(page_folio(pte_page(saved)));
+	mmap_read_unlock(f->mm);
+	assert_int_equal(t_load_long(a), 1);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
+ * Faults.
+ */
+
+static void test_read_fault_maps_zero_page(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 2, RW), v = 0xdead;
+	pte_t pte;
+
+	assert_true(pte_none(t_pte(f->mm, a)));
+	assert_int_equal(devmig_load(a, &v, sizeof(v)), 0);
+	assert_int_equal(v, 0);
+	pte = t_pte(f->mm, a);
+	assert_true(pte_present(pte));
+	assert_true(is_zero_pfn(pte_pfn(pte)));
+	assert_false(pte_write(pte));
+	/* The zero page is not anon memory of this process. */
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 0);
+
+	/* A store replaces it with a private zeroed page. */
+	t_store_byte(a + 7, 0x42);
+	pte = t_pte(f->mm, a);
+	assert_false(is_zero_pfn(pte_pfn(pte)));
+	assert_true(pte_write(pte));
+	assert_true(pte_dirty(pte));
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 1);
+	assert_int_equal(t_load_long(a), 0x42UL << 56);
+	assert_anon_page(pte_page(pte), 1, true);
+	/* The zero page itself was not written. */
+	assert_int_equal(*(unsigned long *)page_address(ZERO_PAGE(0)), 0);
+	assert_invariants();
+}
+
+static void test_write_fault_roundtrip_bytes(void **state)
+{
+	struct mmfx *f = *state;
+	const unsigned long n = 3 * PAGE_SIZE;
+	unsigned long a = t_map(f, 3, RW), i;
+	unsigned char buf[64];
+
+	/* Byte by byte, through three pages. */
+	for (i = 0; i < n; i += 13)
+		t_store_byte(a + i, (unsigned char)(i * 7 + 3));
+	for (i = 0; i < n; i += 13)
+		assert_int_equal(t_load_byte(a + i), (unsigned char)(i * 7 + 3));
+	/* Bytes not written read as zero. */
+	assert_int_equal(t_load_byte(a + 1), 0);
+	/* One access straddling a page boundary. */
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(0xa0 + i);
+	assert_int_equal(devmig_store(a + PAGE_SIZE - 32, buf, sizeof(buf)), 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(devmig_load(a + PAGE_SIZE - 32, buf, sizeof(buf)), 0);
+	for (i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], (unsigned char)(0xa0 + i));
+	/* The bytes are in the physical pages the PTEs name. */
+	assert_int_equal(((unsigned char *)page_address(t_page(f->mm, a)))[13],
+			 (unsigned char)(13 * 7 + 3));
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 3);
+	/* Outside any VMA: SIGSEGV. */
+	assert_int_equal(devmig_load(a + n, buf, 1), -EFAULT);
+	assert_int_equal(devmig_store(a - 1, buf, 2), -EFAULT);
+	assert_invariants();
+}
+
+static void test_cow_after_fork(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 2, RW);
+	struct devmig_proc *child;
+	struct mm_struct *cmm;
+	struct page *page, *cpage;
+
+	t_store_long(a, 0xAAAA);
+	/* Page 1 stays the zero page: shared too, without a reference. */
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0);
+	page = t_page(f->mm, a);
+
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	cmm = devmig_proc_mm(child);
+	/* Shared, write-protected in both, counted in both. */
+	assert_ptr_equal(t_page(cmm, a), page);
+	assert_false(pte_write(t_pte(f->mm, a)));
+	assert_false(pte_write(t_pte(cmm, a)));
+	assert_anon_page(page, 2, false);
+	assert_int_equal(get_mm_counter(cmm, MM_ANONPAGES), 1);
+	assert_invariants();
+
+	/* The child writes: it gets its own copy, the parent keeps A. */
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(child), 0);
+	assert_int_equal(t_load_long(a), 0xAAAA);
+	t_store_long(a, 0xBBBB);
+	cpage = t_page(cmm, a);
+	assert_ptr_not_equal(cpage, page);
+	assert_anon_page(cpage, 1, true);
+	t_store_long(a + PAGE_SIZE, 0xCCCC);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(f->proc), 0);
+
+	assert_int_equal(t_load_long(a), 0xAAAA);
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0);
+	/* The parent is the last mapper: it reuses the page, no copy. */
+	assert_anon_page(page, 1, false);
+	t_store_long(a, 0xDDDD);
+	assert_ptr_equal(t_page(f->mm, a), page);
+	assert_anon_page(page, 1, true);
+
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(child), 0);
+	assert_int_equal(t_load_long(a), 0xBBBB);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(f->proc), 0);
+	assert_invariants();
+	devmig_proc_exit(child);
+	assert_invariants();
+}
+
+/* A page pinned while exclusive is copied at fork, not shared (6.5). */
+static void test_fork_copies_pinned_page(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct devmig_proc *child;
+	struct page *pinned, *page;
+
+	t_store_long(a, 0x1234);
+	assert_int_equal(pin_user_pages(a, 1, FOLL_WRITE | FOLL_LONGTERM,
+					&pinned), 1);
+	page = t_page(f->mm, a);
+	assert_ptr_equal(pinned, page);
+
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	assert_ptr_not_equal(t_page(devmig_proc_mm(child), a), page);
+	assert_true(PageAnonExclusive(page));
+	assert_true(pte_write(t_pte(f->mm, a)));
+	assert_int_equal(*(unsigned long *)page_address(
+			 t_page(devmig_proc_mm(child), a)), 0x1234);
+	assert_invariants();
+	unpin_user_page(pinned);
+	devmig_proc_exit(child);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
+ * The TLB.
+ */
+
+/*
+ * Change a PTE behind the CPU's back: with no flush the CPU keeps using the
+ * old translation; after the flush it sees the new one.
+ */
+static void test_tlb_stale_until_flush(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct devmig_task_stats st0, st1;
+	struct vm_area_struct *vma;
+	struct page *other;
+	pte_t *ptep, old;
+	spinlock_t *ptl;
+	pmd_t *pmd;
+
+	t_store_long(a, 0x01d);
+	other = alloc_page(GFP_KERNEL);
+	assert_non_null(other);
+	*(unsigned long *)page_address(other) = 0x7e7;
+
+	mmap_read_lock(f->mm);
+	vma = vma_lookup(f->mm, a);
+	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	old = ptep_get(ptep);
+	set_pte_at(f->mm, a, ptep, mk_pte(other, vma->vm_page_prot));
+	pte_unmap_unlock(ptep, ptl);
+	mmap_read_unlock(f->mm);
+
+	devmig_task_stats(&st0);
+	assert_int_equal(t_load_long(a), 0x01d);	/* stale */
+	devmig_task_stats(&st1);
+	assert_int_equal(st1.tlb_hits, st0.tlb_hits + 1);
+	assert_int_equal(st1.faults, st0.faults);
+
+	flush_tlb_range(vma, a, a + PAGE_SIZE);
+	assert_int_equal(t_load_long(a), 0x7e7);	/* fresh */
+	devmig_task_stats(&st0);
+	assert_int_equal(st0.tlb_misses, st1.tlb_misses + 1);
+
+	/* Restore, flush, and the old page is back. */
+	mmap_read_lock(f->mm);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	set_pte_at(f->mm, a, ptep, old);
+	pte_unmap_unlock(ptep, ptl);
+	flush_tlb_range(vma, a, a + PAGE_SIZE);
+	mmap_read_unlock(f->mm);
+	assert_int_equal(t_load_long(a), 0x01d);
+	__free_page(other);
+	assert_invariants();
+}
+
+/* The CPU sets A and D like the hardware walker. */
+static void test_cpu_sets_accessed_dirty(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct vm_area_struct *vma;
+	pte_t *ptep;
+	pmd_t *pmd;
+
+	t_store_long(a, 5);
+	mmap_read_lock(f->mm);
+	vma = vma_lookup(f->mm, a);
+	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	ptep = pte_offset_map(pmd, a);
+	/* Age and clean it (as reclaim would), flush, then read. */
+	set_pte_at(f->mm, a, ptep, pte_mkclean(pte_mkold(ptep_get(ptep))));
+	flush_tlb_range(vma, a, a + PAGE_SIZE);
+	mmap_read_unlock(f->mm);
+	assert_int_equal(t_load_long(a), 5);
+	assert_true(pte_young(t_pte(f->mm, a)));
+	assert_false(pte_dirty(t_pte(f->mm, a)));
+	/* A store through the clean translation walks again to set D. */
+	t_store_long(a, 6);
+	assert_true(pte_dirty(t_pte(f->mm, a)));
+	assert_int_equal(t_load_long(a), 6);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
+ * Migration entries: a CPU access waits for the folio lock.
+ */
+
+struct waiter {
+	struct devmig_proc *proc;
+	unsigned long addr;
+	unsigned long value;
+	int ret;
+	int done;
+};
+
+static void *waiter_fn(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = devmig_task_enter(w->proc);
+	if (!w->ret)
+		w->ret = devmig_load(w->addr, &w->value, sizeof(w->value));
+	devmig_task_leave();
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_migration_entry_wait(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct waiter w = { .proc = f->proc, .addr = a };
+	struct host_thread th;
+	struct folio *folio;
+	pte_t *ptep, old;
+	spinlock_t *ptl;
+	pmd_t *pmd;
+
+	t_store_long(a, 0x5eed);
+	folio = page_folio(t_page(f->mm, a));
+
+	/* Half a migration: folio locked, PTE replaced by a migration entry. */
+	folio_lock(folio);
+	mmap_read_lock(f->mm);
+	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	old = ptep_get(ptep);
+	set_pte_at(f->mm, a, ptep, swp_entry_to_pte(
+			   make_writable_migration_entry(folio_pfn(folio))));
+	pte_unmap_unlock(ptep, ptl);
+	flush_tlb_range(vma_lookup(f->mm, a), a, a + PAGE_SIZE);
+	mmap_read_unlock(f->mm);
+
+	assert_int_equal(host_thread_create(&th, waiter_fn, &w), 0);
+	host_sleep_ns(50 * 1000 * 1000);
+	/* Still asleep on the folio: the access cannot complete. */
+	assert_int_equal(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE), 0);
+
+	/* Finish the "migration" (restored in place) and wake it. */
+	mmap_read_lock(f->mm);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	set_pte_at(f->mm, a, ptep, old);
+	pte_unmap_unlock(ptep, ptl);
+	mmap_read_unlock(f->mm);
+	folio_unlock(folio);
+
+	assert_int_equal(host_thread_join(&th, NULL), 0);
+	assert_int_equal(w.ret, 0);
+	assert_int_equal(w.value, 0x5eed);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
+ * hmm_range_fault().
+ */
+
+struct t_mni {
+	struct mmu_interval_notifier mni;
+	int invalidations;
+};
+
+static bool t_mni_invalidate(struct mmu_interval_notifier *mni,
+			     const struct mmu_notifier_range *range,
+			     unsigned long cur_seq)
+{
+	struct t_mni *t = container_of(mni, struct t_mni, mni);
+
+	(void)range;
+	t->invalidations++;
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops t_mni_ops = {
+	.invalidate = t_mni_invalidate,
+};
+
+static int t_hmm(struct mmfx *f, struct t_mni *t, unsigned long start,
+		 unsigned long npages, unsigned long *pfns,
+		 unsigned long default_flags, unsigned long mask)
+{
+	struct hmm_range range = {
+		.notifier = &t->mni,
+		.start = start,
+		.end = start + npages * PAGE_SIZE,
+		.hmm_pfns = pfns,
+		.default_flags = default_flags,
+		.pfn_flags_mask = mask,
+	};
+	int ret;
+
+	range.notifier_seq = mmu_interval_read_begin(&t->mni);
+	mmap_read_lock(f->mm);
+	ret = hmm_range_fault(&range);
+	mmap_read_unlock(f->mm);
+	return ret;
+}
+
+static void test_hmm_range_fault_flags(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 4, RW);
+	unsigned long ro = t_map(f, 1, DEVMIG_PROT_READ);
+	unsigned long pfns[4];
+	struct t_mni t = { 0 };
+	struct hmm_range range;
+
+	assert_int_equal(mmu_interval_notifier_insert(&t.mni, f->mm, 0,
+						      TASK_SIZE, &t_mni_ops), 0);
+	/* Page 0 written, page 1 read (zero page), pages 2-3 holes. */
+	t_store_long(a, 1);
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0);
+
+	/* Snapshot only: nothing faulted. */
+	assert_int_equal(t_hmm(f, &t, a, 4, pfns, 0, 0), 0);
+	assert_int_equal(pfns[0], page_to_pfn(t_page(f->mm, a)) |
+			 HMM_PFN_VALID | HMM_PFN_WRITE);
+	assert_int_equal(pfns[1], zero_pfn | HMM_PFN_VALID);
+	assert_int_equal(pfns[2], 0);
+	assert_int_equal(pfns[3], 0);
+	assert_ptr_equal(hmm_pfn_to_page(pfns[0]), t_page(f->mm, a));
+	assert_int_equal(hmm_pfn_to_map_order(pfns[0]), 0);
+	assert_true(pte_none(t_pte(f->mm, a + 2 * PAGE_SIZE)));
+
+	/* Per-page request: fault page 2 for read only. */
+	pfns[0] = pfns[1] = pfns[3] = 0;
+	pfns[2] = HMM_PFN_REQ_FAULT;
+	assert_int_equal(t_hmm(f, &t, a, 4, pfns, 0, HMM_PFN_REQ_FAULT |
+			       HMM_PFN_REQ_WRITE), 0);
+	assert_int_equal(pfns[2], zero_pfn | HMM_PFN_VALID);
+	assert_int_equal(pfns[3], 0);
+
+	/* Default write request: everything becomes a writable private page. */
+	assert_int_equal(t_hmm(f, &t, a, 4, pfns,
+			       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE, 0), 0);
+	for (int i = 0; i < 4; i++) {
+		unsigned long addr = a + i * PAGE_SIZE;
+
+		assert_int_equal(pfns[i] & (HMM_PFN_VALID | HMM_PFN_WRITE),
+				 HMM_PFN_VALID | HMM_PFN_WRITE);
+		assert_ptr_equal(hmm_pfn_to_page(pfns[i]), t_page(f->mm, addr));
+		assert_false(is_zero_pfn(pfns[i] & ~HMM_PFN_FLAGS));
+	}
+	assert_int_equal(t_load_long(a), 1);
+
+	/* Write to a read-only VMA: -EPERM; read of it is fine. */
+	assert_int_equal(t_hmm(f, &t, ro, 1, pfns,
+			       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE, 0),
+			 -EPERM);
+	assert_int_equal(t_hmm(f, &t, ro, 1, pfns, HMM_PFN_REQ_FAULT, 0), 0);
+	assert_int_equal(pfns[0], zero_pfn | HMM_PFN_VALID);
+
+	/* No VMA: ERROR when only looking, -EFAULT when faulting. */
+	assert_int_equal(devmig_munmap(f->proc, a + 3 * PAGE_SIZE, PAGE_SIZE),
+			 0);
+	assert_int_equal(t_hmm(f, &t, a + 3 * PAGE_SIZE, 1, pfns, 0, 0), 0);
+	assert_int_equal(pfns[0], HMM_PFN_ERROR);
+	assert_int_equal(t_hmm(f, &t, a + 3 * PAGE_SIZE, 1, pfns,
+			       HMM_PFN_REQ_FAULT, 0), -EFAULT);
+
+	/* An invalidation after read_begin: -EBUSY, nothing reported. */
+	range = (struct hmm_range){
+		.notifier = &t.mni,
+		.start = a,
+		.end = a + PAGE_SIZE,
+		.hmm_pfns = pfns,
+	};
+	range.notifier_seq = mmu_interval_read_begin(&t.mni);
+	t.invalidations = 0;
+	assert_int_equal(devmig_mprotect(f->proc, a + PAGE_SIZE, PAGE_SIZE,
+					 DEVMIG_PROT_READ), 0);
+	assert_true(t.invalidations > 0);
+	mmap_read_lock(f->mm);
+	assert_int_equal(hmm_range_fault(&range), -EBUSY);
+	mmap_read_unlock(f->mm);
+
+	mmu_interval_notifier_remove(&t.mni);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
+ * GUP.
+ */
+
+static void test_gup_pin_counts(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 2, RW);
+	unsigned long ro = t_map(f, 1, DEVMIG_PROT_READ);
+	struct page *pages[2], *page, *zero;
+
+	t_store_long(a, 9);
+	page = t_page(f->mm, a);
+	assert_anon_page(page, 1, true);
+
+	/* FOLL_GET: one reference each. */
+	assert_int_equal(get_user_pages(a, 1, 0, pages), 1);
+	assert_ptr_equal(pages[0], page);
+	assert_int_equal(page_ref_count(page), 2);
+	assert_false(folio_maybe_dma_pinned(page_folio(page)));
+	put_page(pages[0]);
+	assert_int_equal(page_ref_count(page), 1);
+
+	/* FOLL_PIN: GUP_PIN_COUNTING_BIAS each, and "maybe pinned". */
+	assert_int_equal(pin_user_pages(a, 1, FOLL_WRITE, pages), 1);
+	assert_int_equal(page_ref_count(page), 1 + GUP_PIN_COUNTING_BIAS);
+	assert_true(folio_maybe_dma_pinned(page_folio(page)));
+	assert_true(test_bit(MMF_HAS_PINNED, &f->mm->flags));
+	/* The checker knows the pin: no violation while it is held. */
+	assert_invariants();
+	assert_int_equal(pin_user_pages(a, 1, 0, pages + 1), 1);
+	assert_int_equal(page_ref_count(page), 1 + 2 * GUP_PIN_COUNTING_BIAS);
+	unpin_user_pages(pages, 2);
+	assert_int_equal(page_ref_count(page), 1);
+	assert_false(folio_maybe_dma_pinned(page_folio(page)));
+
+	/* A hole is faulted in: write -> a new private page. */
+	assert_true(pte_none(t_pte(f->mm, a + PAGE_SIZE)));
+	assert_int_equal(get_user_pages(a + PAGE_SIZE, 1, FOLL_WRITE, pages),
+			 1);
+	assert_ptr_equal(pages[0], t_page(f->mm, a + PAGE_SIZE));
+	assert_false(is_zero_page(pages[0]));
+	put_page(pages[0]);
+
+	/* A read pin of the zero page takes no reference at all. */
+	assert_int_equal(t_load_long(ro), 0);
+	zero = t_page(f->mm, ro);
+	assert_true(is_zero_page(zero));
+	{
+		int before = page_ref_count(zero);
+
+		assert_int_equal(pin_user_pages(ro, 1, 0, pages), 1);
+		assert_ptr_equal(pages[0], zero);
+		assert_int_equal(page_ref_count(zero), before);
+		unpin_user_page(pages[0]);
+		assert_int_equal(page_ref_count(zero), before);
+	}
+	/* No write access: -EFAULT; beyond the VMA: short count. */
+	assert_int_equal(get_user_pages(ro, 1, FOLL_WRITE, pages), -EFAULT);
+	assert_int_equal(get_user_pages(ro + PAGE_SIZE, 1, 0, pages), -EFAULT);
+	assert_invariants();
+}
+
+/* Pinning a shared (post-fork) anon page unshares it first. */
+static void test_gup_pin_unshares(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct devmig_proc *child;
+	struct page *page, *pinned;
+
+	t_store_long(a, 77);
+	page = t_page(f->mm, a);
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	assert_anon_page(page, 2, false);
+
+	assert_int_equal(pin_user_pages(a, 1, 0, &pinned), 1);
+	/* The parent got an exclusive copy, still read-only; child keeps page. */
+	assert_ptr_not_equal(pinned, page);
+	assert_ptr_equal(t_page(f->mm, a), pinned);
+	assert_true(PageAnonExclusive(pinned));
+	assert_false(pte_write(t_pte(f->mm, a)));
+	assert_ptr_equal(t_page(devmig_proc_mm(child), a), page);
+	assert_int_equal(t_load_long(a), 77);
+	assert_invariants();
+	unpin_user_page(pinned);
+	devmig_proc_exit(child);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
+ * The invariant checker catches what it should.
+ */
+
+static void test_invariants_catch_leaked_reference(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct page *page;
+
+	t_store_long(a, 1);
+	assert_invariants();
+	/* A FOLL_GET reference nobody accounts for. */
+	assert_int_equal(get_user_pages(a, 1, 0, &page), 1);
+	last_violation[0] = 0;
+	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
+	assert_true(contains(last_violation, "refcount 2, expected 1"));
+	put_page(page);
+	assert_invariants();
+
+	/* A reference surviving munmap is still caught. */
+	get_page(page);
+	assert_int_equal(devmig_munmap(f->proc, a, PAGE_SIZE), 0);
+	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
+	assert_true(contains(last_violation, "unmapped page still referenced"));
+	put_page(page);
+	assert_invariants();
+}
+
+static void test_invariants_catch_leftover_lock(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct folio *folio;
+
+	t_store_long(a, 1);
+	folio = page_folio(t_page(f->mm, a));
+	folio_lock(folio);
+	last_violation[0] = 0;
+	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
+	assert_true(contains(last_violation, "left locked"));
+	folio_unlock(folio);
+	assert_invariants();
+}
+
+static void test_invariants_catch_rss_and_mapcount(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct page *page;
+
+	t_store_long(a, 1);
+	page = t_page(f->mm, a);
+	inc_mm_counter(f->mm, MM_ANONPAGES);
+	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
+	assert_true(contains(last_violation, "RSS counter anon is 2"));
+	dec_mm_counter(f->mm, MM_ANONPAGES);
+	atomic_inc(&page->_mapcount);
+	assert_true(devmig_check_invariants(record_violation, NULL) >= 1);
+	atomic_dec(&page->_mapcount);
+	assert_invariants();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_mmap_munmap),
+		T(test_mprotect_readonly_store_faults),
+		T(test_mprotect_migration_entry),
+		T(test_read_fault_maps_zero_page),
+		T(test_write_fault_roundtrip_bytes),
+		T(test_cow_after_fork),
+		T(test_fork_copies_pinned_page),
+		T(test_tlb_stale_until_flush),
+		T(test_cpu_sets_accessed_dirty),
+		T(test_migration_entry_wait),
+		T(test_hmm_range_fault_flags),
+		T(test_gup_pin_counts),
+		T(test_gup_pin_unshares),
+		T(test_invariants_catch_leaked_reference),
+		T(test_invariants_catch_leftover_lock),
+		T(test_invariants_catch_rss_and_mapcount),
+#undef T
+	};
+
+	if (devmig_boot(NULL))
+		return 1;
+	return cmocka_run_group_tests_name("model_mm", tests, NULL, NULL);
+}
