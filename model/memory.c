@@ -906,3 +906,96 @@ void model_free_page_tables(struct mm_struct *mm)
 		pud_free(mm, pud_table);
 	}
 }
+
+/**
+ * vm_insert_page() - map a kernel page into a user VMA
+ * @vma: the VMA (a driver's ->mmap; VM_MIXEDMAP is set here)
+ * @addr: the user address, inside @vma
+ * @page: an order-0 kernel page, not anon and not slab
+ *
+ * The mapping takes its own reference and counts as a file mapping; the PTE
+ * uses vm_page_prot (so a private writable VMA maps it read-only).
+ *
+ * Return: 0, -EFAULT outside the VMA, -EINVAL for an unsuitable page,
+ * -EBUSY if something is mapped there already, -ENOMEM.
+ */
+int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
+		   struct page *page)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct folio *folio = page_folio(page);
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+	spinlock_t *ptl;
+
+	if (addr < vma->vm_start || addr >= vma->vm_end)
+		return -EFAULT;
+	if (folio_test_anon(folio) || folio_test_slab(folio) ||
+	    folio_test_large(folio))
+		return -EINVAL;
+	vm_flags_set(vma, VM_MIXEDMAP);
+	pgd = pgd_offset(mm, addr);
+	p4d = p4d_alloc(mm, pgd, addr);
+	pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
+	pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+	if (!pmd || pte_alloc(mm, pmd))
+		return -ENOMEM;
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!pte)
+		return -ENOMEM;
+	if (!pte_none(ptep_get(pte))) {
+		pte_unmap_unlock(pte, ptl);
+		return -EBUSY;
+	}
+	folio_get(folio);
+	inc_mm_counter(mm, mm_counter_file(folio));
+	folio_add_file_rmap_pte(folio, page, vma);
+	set_pte_at(mm, addr, pte, mk_pte(page, vma->vm_page_prot));
+	pte_unmap_unlock(pte, ptl);
+	return 0;
+}
+EXPORT_SYMBOL(vm_insert_page);
+
+/**
+ * apply_to_page_range() - call @fn on every PTE slot of a range
+ * @mm: the address space
+ * @address: start (page aligned)
+ * @size: length in bytes
+ * @fn: called with the PTE slot (table allocated if missing), the address
+ *	and @data, under the PTE lock; a non-zero return stops the walk
+ * @data: passed to @fn
+ *
+ * Return: 0, -ENOMEM, or @fn's first non-zero return.
+ */
+int apply_to_page_range(struct mm_struct *mm, unsigned long address,
+			unsigned long size,
+			int (*fn)(pte_t *pte, unsigned long addr, void *data),
+			void *data)
+{
+	unsigned long addr = address, end = address + size;
+	int ret = 0;
+
+	while (addr < end && !ret) {
+		unsigned long next = pmd_addr_end(addr, end);
+		pgd_t *pgd = pgd_offset(mm, addr);
+		p4d_t *p4d = p4d_alloc(mm, pgd, addr);
+		pud_t *pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
+		pmd_t *pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+		spinlock_t *ptl;
+		pte_t *start, *pte;
+
+		if (!pmd || pte_alloc(mm, pmd))
+			return -ENOMEM;
+		start = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		if (!start)
+			return -ENOMEM;
+		for (pte = start; addr < next && !ret; addr += PAGE_SIZE, pte++)
+			ret = fn(pte, addr, data);
+		pte_unmap_unlock(start, ptl);
+		addr = next;
+	}
+	return ret;
+}
