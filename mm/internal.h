@@ -27,8 +27,19 @@ int migrate_device_coherent_page(struct page *page);
 /* model/page_alloc.c: return a folio to the allocator (refcount 0). */
 void free_unref_folio(struct folio *folio, unsigned int order);
 
-/* model/swap.c: drop a folio from its LRU list (LRU lock held by caller). */
-void lruvec_del_folio_locked(struct folio *folio);
+/* model/swap.c: unlink a folio whose PG_lru the caller just cleared. */
+void model_lru_del(struct folio *folio);
+
+/*
+ * Boot-time hooks of the model's files, called by model_boot() in this
+ * order once physical memory exists, and undone by model_shutdown().
+ */
+void model_resource_boot(unsigned long ram_start_pfn, unsigned long ram_end_pfn);
+void model_resource_shutdown(void);
+void model_lru_shutdown(void);
+
+/* First pfn of the physical window handed out to device memory. */
+extern unsigned long model_device_start_pfn;
 
 /* The anon_vma of an anon folio, without checking that it is mapped. */
 static inline struct anon_vma *folio_anon_vma_raw(const struct folio *folio)

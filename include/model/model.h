@@ -40,6 +40,12 @@ void model_mm_unregister(struct mm_struct *mm);
  */
 int model_for_each_mm(int (*fn)(struct mm_struct *mm, void *arg), void *arg);
 
+struct folio;
+/* References @folio holds from per-CPU LRU-add batches (transient). */
+unsigned int model_lru_batched(struct folio *folio);
+/* True if @folio is linked on an LRU list (walks the lists: slow). */
+bool model_lru_contains(struct folio *folio);
+
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;
 

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host.c - the host side of include/host/host.h: pthreads, the C heap,
+ * mmap reservations, the clock and stdio.  The only model file that sees
+ * libc; it never sees the shadow kernel headers.
+ */
+#define _GNU_SOURCE
+#include <assert.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host.h"
+
+static_assert(sizeof(pthread_mutex_t) <= sizeof(struct host_mutex), "mutex fits");
+static_assert(sizeof(pthread_rwlock_t) <= sizeof(struct host_rwlock), "rwlock fits");
+static_assert(sizeof(pthread_cond_t) <= sizeof(struct host_cond), "cond fits");
+static_assert(sizeof(pthread_t) <= sizeof(struct host_thread), "thread fits");
+static_assert(_Alignof(pthread_mutex_t) <= 16 && _Alignof(pthread_rwlock_t) <= 16 &&
+	      _Alignof(pthread_cond_t) <= 16, "alignment fits");
+
+#define MUTEX(m)	((pthread_mutex_t *)(m)->opaque)
+#define RWLOCK(l)	((pthread_rwlock_t *)(l)->opaque)
+#define COND(c)		((pthread_cond_t *)(c)->opaque)
+
+/*
+ * The shadow headers initialise statically defined locks (DEFINE_MUTEX,
+ * DECLARE_RWSEM, DECLARE_WAIT_QUEUE_HEAD) to all-zero bytes.  That is only
+ * right if glibc's static initialisers are all-zero too; check it once.
+ */
+__attribute__((constructor)) static void host_check_static_init(void)
+{
+	static const pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static const pthread_rwlock_t l = PTHREAD_RWLOCK_INITIALIZER;
+	static const pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	static const unsigned char zero[64];
+
+	if (memcmp(&m, zero, sizeof(m)) || memcmp(&l, zero, sizeof(l)) ||
+	    memcmp(&c, zero, sizeof(c))) {
+		fprintf(stderr, "host: pthread static initialisers are not zero\n");
+		abort();
+	}
+}
+
+static void host_check(int err, const char *what)
+{
+	if (err) {
+		fprintf(stderr, "host: %s: %s\n", what, strerror(err));
+		abort();
+	}
+}
+
+void host_mutex_init(struct host_mutex *m)
+{
+	host_check(pthread_mutex_init(MUTEX(m), NULL), "mutex_init");
+}
+
+void host_mutex_destroy(struct host_mutex *m)
+{
+	pthread_mutex_destroy(MUTEX(m));
+}
+
+void host_mutex_lock(struct host_mutex *m)
+{
+	host_check(pthread_mutex_lock(MUTEX(m)), "mutex_lock");
+}
+
+bool host_mutex_trylock(struct host_mutex *m)
+{
+	return pthread_mutex_trylock(MUTEX(m)) == 0;
+}
+
+void host_mutex_unlock(struct host_mutex *m)
+{
+	host_check(pthread_mutex_unlock(MUTEX(m)), "mutex_unlock");
+}
+
+void host_rwlock_init(struct host_rwlock *l)
+{
+	host_check(pthread_rwlock_init(RWLOCK(l), NULL), "rwlock_init");
+}
+
+void host_rwlock_destroy(struct host_rwlock *l)
+{
+	pthread_rwlock_destroy(RWLOCK(l));
+}
+
+void host_rwlock_rdlock(struct host_rwlock *l)
+{
+	host_check(pthread_rwlock_rdlock(RWLOCK(l)), "rwlock_rdlock");
+}
+
+bool host_rwlock_tryrdlock(struct host_rwlock *l)
+{
+	return pthread_rwlock_tryrdlock(RWLOCK(l)) == 0;
+}
+
+void host_rwlock_wrlock(struct host_rwlock *l)
+{
+	host_check(pthread_rwlock_wrlock(RWLOCK(l)), "rwlock_wrlock");
+}
+
+bool host_rwlock_trywrlock(struct host_rwlock *l)
+{
+	return pthread_rwlock_trywrlock(RWLOCK(l)) == 0;
+}
+
+void host_rwlock_unlock(struct host_rwlock *l)
+{
+	host_check(pthread_rwlock_unlock(RWLOCK(l)), "rwlock_unlock");
+}
+
+void host_cond_init(struct host_cond *c)
+{
+	host_check(pthread_cond_init(COND(c), NULL), "cond_init");
+}
+
+void host_cond_destroy(struct host_cond *c)
+{
+	pthread_cond_destroy(COND(c));
+}
+
+void host_cond_wait(struct host_cond *c, struct host_mutex *m)
+{
+	host_check(pthread_cond_wait(COND(c), MUTEX(m)), "cond_wait");
+}
+
+bool host_cond_timedwait(struct host_cond *c, struct host_mutex *m,
+			 unsigned long timeout_ns)
+{
+	struct timespec ts;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ns / 1000000000UL;
+	ts.tv_nsec += timeout_ns % 1000000000UL;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	err = pthread_cond_timedwait(COND(c), MUTEX(m), &ts);
+	if (err == ETIMEDOUT)
+		return false;
+	host_check(err, "cond_timedwait");
+	return true;
+}
+
+void host_cond_signal(struct host_cond *c)
+{
+	pthread_cond_signal(COND(c));
+}
+
+void host_cond_broadcast(struct host_cond *c)
+{
+	pthread_cond_broadcast(COND(c));
+}
+
+int host_thread_create(struct host_thread *t, void *(*fn)(void *), void *arg)
+{
+	pthread_t tid;
+	int err = pthread_create(&tid, NULL, fn, arg);
+
+	if (err)
+		return -err;
+	memcpy(&t->opaque, &tid, sizeof(tid));
+	return 0;
+}
+
+int host_thread_join(struct host_thread *t, void **ret)
+{
+	pthread_t tid;
+
+	memcpy(&tid, &t->opaque, sizeof(tid));
+	return -pthread_join(tid, ret);
+}
+
+void host_yield(void)
+{
+	sched_yield();
+}
+
+void host_cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
+void host_sleep_ns(unsigned long ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000UL,
+			       .tv_nsec = ns % 1000000000UL };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Ids start at 1 so that 0 can mean "nobody" in lock owner fields. */
+unsigned long host_thread_id(void)
+{
+	static unsigned long next_id;
+	static __thread unsigned long id;
+
+	if (!id)
+		id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+	return id;
+}
+
+void *host_malloc(size_t size)
+{
+	return malloc(size);
+}
+
+void *host_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+void *host_realloc(void *p, size_t size)
+{
+	return realloc(p, size);
+}
+
+void host_free(void *p)
+{
+	free(p);
+}
+
+void *host_mem_reserve(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void host_mem_release(void *addr, size_t size)
+{
+	munmap(addr, size);
+}
+
+int host_mem_protect(void *addr, size_t size, int prot)
+{
+	int p = prot == HOST_PROT_RW ? PROT_READ | PROT_WRITE : PROT_NONE;
+
+	return mprotect(addr, size, p) ? -errno : 0;
+}
+
+void host_mem_discard(void *addr, size_t size)
+{
+	madvise(addr, size, MADV_DONTNEED);
+}
+
+unsigned long long host_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void host_vprintf(const char *fmt, va_list ap)
+{
+	vfprintf(stderr, fmt, ap);
+}
+
+void host_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+int host_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	return vsnprintf(buf, size, fmt, ap);
+}
+
+int host_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void host_backtrace(void)
+{
+	void *frames[32];
+	int n = backtrace(frames, 32);
+
+	backtrace_symbols_fd(frames, n, 2);
+}
+
+_Noreturn void host_abort(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "%s:%d: %s\n", file, line, what);
+	host_backtrace();
+	abort();
+}
+
+const char *host_getenv(const char *name)
+{
+	return getenv(name);
+}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * page_alloc.c - physical memory and the page allocator (mm/page_alloc.c,
+ * mm/mm_init.c), and booting the model machine.
+ *
+ * Physical memory is one host reservation, the direct map: the bytes of pfn
+ * N are at model_direct_map + N * PAGE_SIZE.  Below RAM a 2 MiB hole keeps
+ * pfn 0 from being a real page; above RAM a window of physical addresses is
+ * left for request_free_mem_region().  Only RAM (and, later, device-coherent
+ * ranges) is accessible; device-private ranges stay PROT_NONE, so a CPU
+ * access to one traps as it would on hardware.  struct pages sit in a
+ * second reservation indexed by pfn (vmemmap).
+ *
+ * The allocator serves order 0 and HPAGE_PMD_ORDER.  Free RAM is kept as
+ * 2 MiB blocks on the order-9 list and as single pages on the order-0 list;
+ * a block is split when order 0 runs dry, and re-formed as soon as all its
+ * 512 pages are free again, so both orders stay O(1).
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/swap.h>
+#include <linux/memcontrol.h>
+#include <model/boot.h>
+#include <model/model.h>
+#include <model/fail.h>
+#include <host/host.h>
+#include "../mm/internal.h"
+
+#define MODEL_DEFAULT_RAM		(2UL << 30)
+#define MODEL_DEVICE_WINDOW		(16UL << 30)
+#define MODEL_RAM_START_PFN		(PMD_SIZE >> PAGE_SHIFT)
+#define PAGES_PER_BLOCK			(1UL << HPAGE_PMD_ORDER)
+
+struct page *vmemmap;
+unsigned char *model_direct_map;
+unsigned long max_pfn;
+unsigned long zero_pfn;
+unsigned long model_ram_start_pfn;
+unsigned long model_ram_end_pfn;
+unsigned long model_device_start_pfn;
+
+static struct devmig_config boot_cfg;
+static bool booted;
+static size_t vmemmap_bytes;
+static size_t direct_map_bytes;
+
+/* The zone: free lists and their counters, under zone_lock. */
+static spinlock_t zone_lock;
+static struct list_head free_order0;
+static struct list_head free_blocks;
+static unsigned long nr_free;			/* pages, both lists */
+static unsigned short *block_free;		/* order-0 free pages per block */
+
+static inline unsigned long pfn_block(unsigned long pfn)
+{
+	return (pfn - model_ram_start_pfn) >> HPAGE_PMD_ORDER;
+}
+
+static inline struct page *block_head(unsigned long block)
+{
+	return pfn_to_page(model_ram_start_pfn + (block << HPAGE_PMD_ORDER));
+}
+
+static void set_page_zone(struct page *page, enum zone_type zone)
+{
+	page->flags &= ~(ZONES_MASK << ZONES_PGSHIFT);
+	page->flags |= (unsigned long)zone << ZONES_PGSHIFT;
+}
+
+/* Split a free 2 MiB block into 512 free order-0 pages (zone_lock held). */
+static void split_block(struct page *head)
+{
+	unsigned long i;
+
+	list_del(&head->buddy_list);
+	for (i = 0; i < PAGES_PER_BLOCK; i++) {
+		head[i].private = 0;
+		list_add_tail(&head[i].buddy_list, &free_order0);
+	}
+	block_free[pfn_block(page_to_pfn(head))] = PAGES_PER_BLOCK;
+}
+
+/* All 512 pages of the block are free again: make it one block (zone_lock held). */
+static void merge_block(unsigned long block)
+{
+	struct page *head = block_head(block);
+	unsigned long i;
+
+	for (i = 0; i < PAGES_PER_BLOCK; i++)
+		list_del(&head[i].buddy_list);
+	head->private = HPAGE_PMD_ORDER;
+	list_add_tail(&head->buddy_list, &free_blocks);
+	block_free[block] = 0;
+}
+
+static struct page *take_free(unsigned int order)
+{
+	struct page *page = NULL;
+
+	spin_lock(&zone_lock);
+	if (order == 0) {
+		if (list_empty(&free_order0) && !list_empty(&free_blocks))
+			split_block(list_first_entry(&free_blocks, struct page,
+						     buddy_list));
+		if (!list_empty(&free_order0)) {
+			page = list_first_entry(&free_order0, struct page, buddy_list);
+			list_del(&page->buddy_list);
+			block_free[pfn_block(page_to_pfn(page))]--;
+		}
+	} else if (!list_empty(&free_blocks)) {
+		page = list_first_entry(&free_blocks, struct page, buddy_list);
+		list_del(&page->buddy_list);
+	}
+	if (page)
+		nr_free -= 1UL << order;
+	spin_unlock(&zone_lock);
+	return page;
+}
+
+/* A freshly allocated page's state: what callers may rely on. */
+static void prep_new_page(struct page *page)
+{
+	page->flags &= ZONES_MASK << ZONES_PGSHIFT;
+	INIT_LIST_HEAD(&page->lru);
+	page->mapping = NULL;
+	page->index = 0;
+	page->private = 0;
+	atomic_set(&page->_mapcount, -1);
+	page->memcg_data = 0;
+}
+
+static void prep_compound(struct page *head, unsigned int order)
+{
+	struct folio *folio = (struct folio *)head;
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 1; i < nr; i++) {
+		prep_new_page(&head[i]);
+		set_page_count(&head[i], 0);
+		WRITE_ONCE(head[i].compound_head, (unsigned long)head | 1);
+	}
+	__set_bit(PG_head, &head->flags);
+	folio->_flags_1 = order;
+	folio->_folio_nr_pages = nr;
+	atomic_set(&folio->_large_mapcount, -1);
+	atomic_set(&folio->_entire_mapcount, -1);
+	atomic_set(&folio->_nr_pages_mapped, 0);
+	atomic_set(&folio->_pincount, 0);
+}
+
+/**
+ * alloc_pages() - allocate 2^@order physically contiguous pages
+ * @gfp: GFP_* flags; __GFP_ZERO zeroes them, __GFP_COMP makes a large folio
+ * @order: 0 or HPAGE_PMD_ORDER
+ *
+ * Return: the first page with refcount 1, or NULL when RAM is exhausted,
+ * the order is not served, or the MODEL_FAIL_PAGE site was armed.
+ */
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	if (WARN_ON_ONCE(!booted))
+		return NULL;
+	if (order != 0 && order != HPAGE_PMD_ORDER)
+		return NULL;
+	if (!(gfp & __GFP_NOFAIL) && model_should_fail(MODEL_FAIL_PAGE))
+		return NULL;
+	page = take_free(order);
+	if (!page) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("page allocation failure: order %u\n", order);
+		return NULL;
+	}
+	prep_new_page(page);
+	set_page_count(page, 1);
+	if (order && (gfp & __GFP_COMP))
+		prep_compound(page, order);
+	else if (order) {
+		unsigned long i;
+
+		for (i = 1; i < (1UL << order); i++) {
+			prep_new_page(&page[i]);
+			set_page_count(&page[i], 1);
+		}
+	}
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	return page;
+}
+
+/**
+ * folio_alloc() - allocate a folio
+ * @gfp: GFP_* flags
+ * @order: 0 or HPAGE_PMD_ORDER
+ *
+ * Return: a folio with refcount 1, unlocked, not on an LRU, no mapping; or
+ * NULL.
+ */
+struct folio *folio_alloc(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp | (order ? __GFP_COMP : 0), order);
+
+	return page ? page_folio(page) : NULL;
+}
+
+struct folio *vma_alloc_folio(gfp_t gfp, int order, struct vm_area_struct *vma,
+			      unsigned long addr)
+{
+	(void)vma; (void)addr;
+	return folio_alloc(gfp, order);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+/*
+ * The kernel's bad_page(): a page reaching the allocator still mapped,
+ * locked, on an LRU or owned by somebody is a refcounting bug elsewhere.
+ */
+static void check_free_page(struct page *page)
+{
+	const unsigned long bad = (1UL << PG_locked) | (1UL << PG_lru) |
+				  (1UL << PG_writeback) | (1UL << PG_buddy) |
+				  (1UL << PG_table) | (1UL << PG_private) |
+				  (1UL << PG_swapcache);
+
+	if (WARN(atomic_read(&page->_mapcount) != -1 || page_ref_count(page) ||
+		 (page->flags & bad) || page->memcg_data,
+		 "BUG: bad page state: pfn %#lx flags %#lx mapcount %d refcount %d memcg %#lx\n",
+		 page_to_pfn(page), page->flags, atomic_read(&page->_mapcount),
+		 page_ref_count(page), page->memcg_data))
+		atomic_set(&page->_mapcount, -1);
+}
+
+static void put_free(struct page *page)
+{
+	unsigned long block = pfn_block(page_to_pfn(page));
+
+	page->flags = (page->flags & (ZONES_MASK << ZONES_PGSHIFT)) | (1UL << PG_buddy);
+	page->mapping = NULL;
+	page->private = 0;
+	list_add(&page->buddy_list, &free_order0);
+	if (++block_free[block] == PAGES_PER_BLOCK)
+		merge_block(block);
+}
+
+/**
+ * free_unref_folio() - give a folio whose refcount reached 0 back to RAM
+ * @folio: the folio; off every LRU, unmapped, uncharged
+ * @order: its order
+ */
+void free_unref_folio(struct folio *folio, unsigned int order)
+{
+	struct page *page = &folio->page;
+	unsigned long i, nr = 1UL << order;
+
+	VM_BUG_ON_PAGE(is_zone_device_page(page), page);
+	VM_BUG_ON_PAGE(page_to_pfn(page) < model_ram_start_pfn ||
+		       page_to_pfn(page) + nr > model_ram_end_pfn, page);
+	if (order) {
+		__clear_bit(PG_head, &page->flags);
+		for (i = 1; i < nr; i++) {
+			WRITE_ONCE(page[i].compound_head, 0);
+			page[i].mapping = NULL;
+		}
+	}
+	/* Anon and KSM mapping pointers are cleared at free, not at unmap. */
+	page->mapping = NULL;
+	for (i = 0; i < nr; i++)
+		check_free_page(&page[i]);
+	spin_lock(&zone_lock);
+	for (i = 0; i < nr; i++)
+		put_free(&page[i]);
+	nr_free += nr;
+	spin_unlock(&zone_lock);
+}
+
+/**
+ * __free_pages() - drop a reference to pages from alloc_pages()
+ * @page: the first page
+ * @order: the order they were allocated with
+ *
+ * Frees them when the reference was the last one.
+ */
+void __free_pages(struct page *page, unsigned int order)
+{
+	if (PageHead(page)) {
+		folio_put(page_folio(page));
+		return;
+	}
+	if (order) {
+		unsigned long i;
+
+		/* Non-compound: each page has its own count; free them all. */
+		for (i = 1; i < (1UL << order); i++)
+			if (page_ref_dec_and_test(&page[i]))
+				free_unref_folio((struct folio *)&page[i], 0);
+	}
+	put_page(page);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	if (addr)
+		__free_pages(virt_to_page((void *)addr), order);
+}
+
+unsigned long model_nr_free_pages(void)
+{
+	return READ_ONCE(nr_free);
+}
+
+bool model_pfn_initialized(unsigned long pfn)
+{
+	if (pfn >= model_ram_start_pfn && pfn < model_ram_end_pfn)
+		return true;
+	if (pfn < model_device_start_pfn || pfn >= max_pfn)
+		return false;
+	/* memremap_pages() sets the zone of the pages it creates. */
+	return is_zone_device_page(pfn_to_page(pfn));
+}
+
+static void init_ram(void)
+{
+	unsigned long pfn, block, nblocks;
+
+	spin_lock_init(&zone_lock);
+	INIT_LIST_HEAD(&free_order0);
+	INIT_LIST_HEAD(&free_blocks);
+	nblocks = (model_ram_end_pfn - model_ram_start_pfn) >> HPAGE_PMD_ORDER;
+	block_free = host_calloc(nblocks, sizeof(*block_free));
+	BUG_ON(!block_free);
+	for (pfn = model_ram_start_pfn; pfn < model_ram_end_pfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		set_page_zone(page, ZONE_NORMAL);
+		page->flags |= 1UL << PG_buddy;
+		atomic_set(&page->_mapcount, -1);
+		set_page_count(page, 0);
+	}
+	for (block = 0; block < nblocks; block++) {
+		struct page *head = block_head(block);
+
+		head->private = HPAGE_PMD_ORDER;
+		list_add_tail(&head->buddy_list, &free_blocks);
+	}
+	nr_free = nblocks * PAGES_PER_BLOCK;
+}
+
+static void init_zero_page(void)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL, 0);
+
+	BUG_ON(!page);
+	__SetPageReserved(page);
+	zero_pfn = page_to_pfn(page);
+}
+
+/**
+ * model_boot() - bring the machine up
+ * @cfg: the configuration (api/devmig.h), or NULL for the defaults
+ *
+ * Return: 0 (also when already booted with the same configuration),
+ * -EBUSY if booted with another one, -ENOMEM if the host refused memory.
+ */
+int model_boot(const struct devmig_config *cfg)
+{
+	struct devmig_config c = { 0 };
+	const char *env;
+	unsigned long ram;
+
+	if (cfg)
+		c = *cfg;
+	if (!c.ram_bytes)
+		c.ram_bytes = MODEL_DEFAULT_RAM;
+	c.ram_bytes = ALIGN(c.ram_bytes, PMD_SIZE);
+	if (booted)
+		return memcmp(&c, &boot_cfg, sizeof(c)) ? -EBUSY : 0;
+
+	env = host_getenv("DEVMIG_LOGLEVEL");
+	if (env && env[0] >= '0' && env[0] <= '9')
+		model_loglevel = env[0] - '0';
+
+	ram = c.ram_bytes;
+	model_ram_start_pfn = MODEL_RAM_START_PFN;
+	model_ram_end_pfn = model_ram_start_pfn + (ram >> PAGE_SHIFT);
+	model_device_start_pfn = ALIGN(model_ram_end_pfn, PUD_SIZE >> PAGE_SHIFT);
+	max_pfn = model_device_start_pfn + (MODEL_DEVICE_WINDOW >> PAGE_SHIFT);
+
+	vmemmap_bytes = max_pfn * sizeof(struct page);
+	vmemmap = host_mem_reserve(vmemmap_bytes);
+	if (!vmemmap)
+		return -ENOMEM;
+	direct_map_bytes = max_pfn << PAGE_SHIFT;
+	model_direct_map = host_mem_reserve(direct_map_bytes);
+	if (!model_direct_map ||
+	    host_mem_protect(vmemmap, vmemmap_bytes, HOST_PROT_RW) ||
+	    host_mem_protect(__va(PFN_PHYS(model_ram_start_pfn)), ram, HOST_PROT_RW)) {
+		if (model_direct_map)
+			host_mem_release(model_direct_map, direct_map_bytes);
+		host_mem_release(vmemmap, vmemmap_bytes);
+		vmemmap = NULL;
+		model_direct_map = NULL;
+		return -ENOMEM;
+	}
+
+	swap_migration_ad_supported = !c.no_migration_ad;
+	init_ram();
+	booted = true;
+	boot_cfg = c;
+	init_zero_page();
+	model_resource_boot(model_ram_start_pfn, model_ram_end_pfn);
+	return 0;
+}
+
+bool model_booted(void)
+{
+	return booted;
+}
+
+/* model_shutdown() - forget the machine; every process must be gone. */
+void model_shutdown(void)
+{
+	if (!booted)
+		return;
+	model_lru_shutdown();
+	model_resource_shutdown();
+	host_mem_release(model_direct_map, direct_map_bytes);
+	host_mem_release(vmemmap, vmemmap_bytes);
+	host_free(block_free);
+	block_free = NULL;
+	vmemmap = NULL;
+	model_direct_map = NULL;
+	max_pfn = 0;
+	nr_free = 0;
+	booted = false;
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * util.c - small folio helpers of the kernel's mm/util.c: which address
+ * space a folio belongs to, its anon_vma, copying contents.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/highmem.h>
+#include <linux/memremap.h>
+
+/**
+ * folio_mapping() - the page-cache address_space of a folio
+ * @folio: the folio
+ *
+ * Return: the file's address_space; NULL for anon folios (the model has no
+ * swap cache), KSM and movable-ops folios.
+ */
+struct address_space *folio_mapping(struct folio *folio)
+{
+	struct address_space *mapping;
+
+	if (unlikely(folio_test_slab(folio)))
+		return NULL;
+	/* A swap cache would be returned here; the model has none. */
+	mapping = READ_ONCE(folio->mapping);
+	if ((unsigned long)mapping & PAGE_MAPPING_FLAGS)
+		return NULL;
+	return mapping;
+}
+
+/**
+ * folio_anon_vma() - the anon_vma an anonymous folio points at
+ * @folio: the folio
+ *
+ * Return: the anon_vma, or NULL if @folio is not anonymous.  The caller
+ * keeps it alive (rmap lock, or a mapped folio under the PTE lock).
+ */
+struct anon_vma *folio_anon_vma(struct folio *folio)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		return NULL;
+	return (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+}
+
+/* folio_copy() - copy the contents of @src into @dst, page by page. */
+void folio_copy(struct folio *dst, struct folio *src)
+{
+	long i, nr = folio_nr_pages(src);
+
+	for (i = 0; i < nr; i++)
+		copy_highpage(folio_page(dst, i), folio_page(src, i));
+}
+
+int folio_mc_copy(struct folio *dst, struct folio *src)
+{
+	folio_copy(dst, src);
+	return 0;
+}
+
+/*
+ * Long-term pins (FOLL_LONGTERM) must not stay on device-coherent memory:
+ * the device may need it back.  Everything else the model has is fine.
+ */
+bool folio_is_longterm_pinnable(struct folio *folio)
+{
+	return !folio_is_device_coherent(folio);
+}
