@@ -65,8 +65,10 @@ if [ -z "$major" ]; then
 	say "ERROR HMM_DMIRROR not in /proc/devices"
 	finish
 fi
+# devtmpfs normally has them already; make any that are missing.
 for minor in 0 1 2 3; do
-	mknod "/dev/hmm_dmirror$minor" c "$major" "$minor"
+	node=/dev/hmm_dmirror$minor
+	[ -c "$node" ] || mknod "$node" c "$major" "$minor"
 done
 echo "$hugepages" >/proc/sys/vm/nr_hugepages
 say "SETUP major=$major spm0=$spm0 spm1=$spm1" \

@@ -22,6 +22,11 @@ function parse(tree, file,    line, sec, name, st, n) {
 			ended[tree, substr(line, 16, index(substr(line, 16), " ") - 1)] = 1
 			continue
 		}
+		if (sec != "" && line ~ /^1\.\.[0-9]+$/) {
+			if (substr(line, 4) + 0 > planned)
+				planned = substr(line, 4) + 0
+			continue
+		}
 		if (sec == "" || line !~ /^(not )?ok [0-9]+ /)
 			continue
 		n = split(line, f, " ")
@@ -81,6 +86,7 @@ BEGIN {
 		       mark
 	}
 	printf "\n"
+	total = (planned > ntests) ? planned : ntests
 	bad = 0
 	for (t = 1; t <= 2; t++) {
 		tree = trees[t]
@@ -98,9 +104,10 @@ BEGIN {
 					ok++
 				else if (c == "skip")
 					skip++
-				else
+				else if (c == "FAIL")
 					fail++
 			}
+			missing = total - ok - fail - skip
 			state = ""
 			if (!((tree, sec) in began))
 				state = "  (NOT RUN)"
@@ -108,8 +115,9 @@ BEGIN {
 				state = "  (INCOMPLETE: the guest stopped during this run)"
 			if (state != "")
 				bad = 1
-			printf "%-5s  THP %-7s  %2d/%d ok, %d fail, %d skip%s\n",
-			       tree, sec, ok, ntests, fail, skip, state
+			printf "%-5s  THP %-7s  %2d/%d ok, %d fail, %d skip%s%s\n",
+			       tree, sec, ok, total, fail, skip,
+			       missing ? ", " missing " not reported" : "", state
 		}
 	}
 	if (ntests == 0) {
