@@ -362,6 +362,8 @@ int model_dup_mm(struct mm_struct *oldmm, struct mm_struct *mm)
 	list_for_each_entry(mpnt, &oldmm->mmap, vm_list) {
 		if (mpnt->vm_flags & VM_DONTCOPY)
 			continue;
+		/* Its PTEs are about to be write-protected. */
+		model_vma_start_write(mpnt);
 		tmp = model_vma_copy(mpnt, mm);
 		if (!tmp) {
 			ret = -ENOMEM;

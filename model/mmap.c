@@ -129,6 +129,19 @@ struct vm_area_struct *model_vma_next(struct vm_area_struct *vma)
 	return list_next_entry(vma, vm_list);
 }
 
+/**
+ * model_vma_start_write() - wait for faults running under @vma's own lock
+ * @vma: a VMA about to be changed or freed, mmap_lock held for write
+ *
+ * New per-VMA-lock faults cannot start (their lookup needs mmap_lock), so
+ * once the lock has been taken for write no such fault is left inside.
+ */
+void model_vma_start_write(struct vm_area_struct *vma)
+{
+	down_write(&vma->vm_lock);
+	up_write(&vma->vm_lock);
+}
+
 static struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
@@ -257,14 +270,12 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	tail = model_vma_dup(vma);
 	if (!tail)
 		return -ENOMEM;
-	/* Exclude faults under the per-VMA lock while the bounds move. */
-	down_write(&vma->vm_lock);
+	model_vma_start_write(vma);
 	tail->vm_start = addr;
 	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = addr;
 	mm->total_vm += vma_pages(vma);
-	up_write(&vma->vm_lock);
 	list_add(&tail->vm_list, &vma->vm_list);
 	mm->map_count++;
 	mm->total_vm += vma_pages(tail);
@@ -435,6 +446,7 @@ int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 	vma = find_vma(mm, addr);
 	while (vma && vma->vm_start < end) {
 		next = model_vma_next(vma);
+		model_vma_start_write(vma);
 		model_unmap_vma_range(vma, vma->vm_start, vma->vm_end);
 		model_vma_unlink(vma);
 		model_vma_free(vma);
@@ -614,10 +626,9 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     vma = model_vma_next(vma)) {
 		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) |
 			   model_prot_to_vm_flags(prot);
-		down_write(&vma->vm_lock);
+		model_vma_start_write(vma);
 		vma->vm_flags = newflags;
 		vma->vm_page_prot = vm_get_page_prot(newflags);
-		up_write(&vma->vm_lock);
 		model_change_protection(vma, vma->vm_start, vma->vm_end);
 	}
 out:
@@ -639,6 +650,7 @@ void exit_mmap(struct mm_struct *mm)
 	mmu_notifier_release(mm);
 	mmap_write_lock(mm);
 	list_for_each_entry_safe(vma, next, &mm->mmap, vm_list) {
+		model_vma_start_write(vma);
 		model_unmap_vma_range(vma, vma->vm_start, vma->vm_end);
 		model_vma_unlink(vma);
 		model_vma_free(vma);

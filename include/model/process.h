@@ -51,6 +51,7 @@ struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 				      struct mm_struct *mm);
 void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void model_vma_free(struct vm_area_struct *vma);
+void model_vma_start_write(struct vm_area_struct *vma);
 
 /* memory.c */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
