@@ -179,4 +179,16 @@ void *dmirror_device_backing_page(void *device_page);
 void dmirror_device_fail_next_allocs(struct dmirror_device *mdevice,
 				     unsigned long n);
 
+/*
+ * Sizes of the model's per-page metadata, for reports (bench): a host
+ * program cannot see the kernel structures themselves.
+ */
+struct dmirror_model_sizes {
+	unsigned long struct_page;	/* sizeof(struct page) */
+	unsigned long pte;		/* one page-table entry */
+	unsigned long mpfn;		/* one src or dst migrate-pfn slot */
+	unsigned long device_pt_entry;	/* one device page-table entry */
+};
+void dmirror_model_sizes(struct dmirror_model_sizes *sizes);
+
 #endif /* _HMM_DMIRROR_H */

@@ -1,0 +1,1461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmirror.c - the mirror device of libdevmig.
+ *
+ * A pretend device that mirrors a process's address space, with the
+ * behaviour of the kernel's lib/test_hmm.c as seen through its uapi: it reads
+ * and writes process memory through its own page table (filled by
+ * hmm_range_fault() and kept coherent by an interval notifier), migrates
+ * anonymous memory into device memory of its own with migrate_vma_*(), gives
+ * it back on request, on CPU faults (migrate_to_ram) and when its memory goes
+ * away (migrate_device_range() and friends).
+ *
+ * Device memory is ZONE_DEVICE memory created chunk by chunk with
+ * memremap_pages().  A device-private page cannot be touched by the CPU, so,
+ * as test_hmm does, each allocated private page gets a system "backing" page
+ * that holds its bytes; a device-coherent page holds its own bytes.
+ *
+ * Locking, outermost first:
+ *	mmap_lock of the mirrored mm
+ *	  mdevice->mirrors_lock		(list of open mirrors)
+ *	    dmirror->mutex		(the device page table's contents)
+ *	      mdevice->lock		(free list and counters, a spinlock)
+ *	mdevice->evict_lock		(eviction; never under mmap_lock)
+ *	  mdevice->devmem_lock		(chunk array; also under mmap_lock on
+ *					 the allocation path)
+ *	    mdevice->lock
+ *
+ * Deliberate differences from test_hmm, all in favour of a model that must
+ * not corrupt itself where the kernel module would merely oops:
+ *  - a device-private page of this device reported by hmm_range_fault() is
+ *    stored in the device page table as its backing page (test_hmm stores
+ *    the device page itself, which has no kernel mapping);
+ *  - when a page leaves device memory, its entry is erased from every mirror
+ *    of this device on the same mm, not only from the mirror that migrated it
+ *    (test_hmm leaves other mirrors pointing at a freed backing page);
+ *  - there is no character device and no mmap of the device file.
+ */
+#include <linux/mm.h>
+#include <linux/hmm.h>
+#include <linux/highmem.h>
+#include <linux/ioport.h>
+#include <linux/jiffies.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+
+#include <model/fail.h>
+
+#include "hmm_dmirror.h"
+
+/* Largest piece of a range handled at once: the on-stack pfn arrays. */
+#define DMIRROR_PIECE_PAGES	64UL
+/* The chunk array grows by this many slots at a time. */
+#define DMIRROR_CHUNKS_STEP	16
+/* Eviction walks a chunk this many pfns at a time (bounds its arrays). */
+#define DMIRROR_EVICT_BATCH	1024UL
+/* Eviction passes over a chunk being removed before waiting for it. */
+#define DMIRROR_EVICT_PASSES	4
+
+/*
+ * Device page-table entries are page pointers with a 2-bit tag.  Tag 0 means
+ * read-only; ATOMIC marks a page obtained for exclusive (atomic) access.
+ */
+#define DPT_XA_TAG_ATOMIC	1UL
+#define DPT_XA_TAG_WRITE	3UL
+
+struct dmirror_device;
+
+struct dmirror_chunk {
+	struct dev_pagemap pagemap;
+	struct dmirror_device *mdevice;
+	struct resource *res;
+	unsigned long in_use;	/* allocated pages; under mdevice->lock */
+	bool removing;		/* freed pages must not go back on the list */
+};
+
+struct dmirror_device {
+	int type;
+	unsigned long chunk_pages;
+	unsigned int max_chunks;	/* 0: no limit */
+
+	/*
+	 * evict_lock serialises the two eviction paths (close and chunk
+	 * removal), so chunks are freed only under it.  devmem_lock protects
+	 * the chunk array and is never held while waiting for a page: an
+	 * allocator may block on it with destination pages locked.
+	 */
+	struct mutex evict_lock;
+	struct mutex devmem_lock;
+	struct dmirror_chunk **chunks;
+	unsigned int nr_chunks;
+	unsigned int chunk_capacity;
+
+	struct mutex mirrors_lock;	/* protects the mirror list */
+	struct list_head mirrors;
+
+	spinlock_t lock;		/* protects what follows */
+	struct page *free_pages;	/* linked through zone_device_data */
+	unsigned long calloc;
+	unsigned long cfree;
+	unsigned long in_use;
+	unsigned long alloc_failures;
+	unsigned long fail_next;
+	unsigned long migrate_to_ram;
+	unsigned long migrate_to_ram_sigbus;
+};
+
+struct dmirror {
+	struct dmirror_device *mdevice;
+	struct mmu_interval_notifier notifier;
+	struct mutex mutex;		/* protects pt */
+	struct xarray pt;		/* virtual page number -> tagged page */
+	struct list_head link;		/* in mdevice->mirrors */
+};
+
+/* A temporary notifier that only watches one SNAPSHOT piece. */
+struct dmirror_snap_notifier {
+	struct mmu_interval_notifier notifier;
+	struct dmirror *dmirror;
+};
+
+static const struct dev_pagemap_ops dmirror_devmem_ops;
+
+static bool dmirror_is_private(const struct dmirror_device *mdevice)
+{
+	return mdevice->type == HMM_DMIRROR_MEMORY_DEVICE_PRIVATE;
+}
+
+static unsigned long dmirror_select_flags(const struct dmirror_device *mdevice)
+{
+	return dmirror_is_private(mdevice) ? MIGRATE_VMA_SELECT_DEVICE_PRIVATE :
+					     MIGRATE_VMA_SELECT_DEVICE_COHERENT;
+}
+
+static struct dmirror_chunk *dmirror_page_to_chunk(struct page *page)
+{
+	return container_of(page->pgmap, struct dmirror_chunk, pagemap);
+}
+
+static struct dmirror_device *dmirror_page_to_device(struct page *page)
+{
+	return dmirror_page_to_chunk(page)->mdevice;
+}
+
+/*
+ * The page whose bytes stand for @page: private device memory is not
+ * addressable by the CPU, so its data lives in a backing system page.
+ */
+static struct page *dmirror_backing(struct page *page)
+{
+	if (is_device_private_page(page))
+		return page->zone_device_data;
+	return page;
+}
+
+/* ------------------------------------------------------------------------
+ * Device memory: chunks, the free list, page_free.
+ */
+
+static int dmirror_grow_chunk_array(struct dmirror_device *mdevice)
+{
+	struct dmirror_chunk **chunks;
+	unsigned int capacity;
+
+	if (mdevice->nr_chunks < mdevice->chunk_capacity)
+		return 0;
+	capacity = mdevice->chunk_capacity + DMIRROR_CHUNKS_STEP;
+	chunks = krealloc(mdevice->chunks, capacity * sizeof(*chunks),
+			  GFP_KERNEL);
+	if (!chunks)
+		return -ENOMEM;
+	mdevice->chunks = chunks;
+	mdevice->chunk_capacity = capacity;
+	return 0;
+}
+
+/*
+ * dmirror_add_chunk() - create one more chunk of device memory and put all
+ * its pages on the free list.  Fails with -ENOSPC once the configured limit
+ * is reached, which is how tests exhaust device memory.
+ */
+static int dmirror_add_chunk(struct dmirror_device *mdevice)
+{
+	unsigned long size = mdevice->chunk_pages << PAGE_SHIFT;
+	struct dmirror_chunk *chunk;
+	unsigned long pfn, first, last;
+	void *addr;
+	int ret;
+
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
+
+	mutex_lock(&mdevice->devmem_lock);
+	if (mdevice->max_chunks && mdevice->nr_chunks >= mdevice->max_chunks) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	ret = dmirror_grow_chunk_array(mdevice);
+	if (ret)
+		goto err_unlock;
+
+	/*
+	 * Both kinds take a free physical range here; a real coherent device
+	 * would name the range its memory occupies instead.
+	 */
+	chunk->res = request_free_mem_region(&iomem_resource, size,
+					     "hmm_dmirror");
+	if (IS_ERR_OR_NULL(chunk->res)) {
+		ret = chunk->res ? PTR_ERR(chunk->res) : -ENOMEM;
+		goto err_unlock;
+	}
+	chunk->mdevice = mdevice;
+	chunk->pagemap.type = dmirror_is_private(mdevice) ?
+			      MEMORY_DEVICE_PRIVATE : MEMORY_DEVICE_COHERENT;
+	chunk->pagemap.range.start = chunk->res->start;
+	chunk->pagemap.range.end = chunk->res->start + size - 1;
+	chunk->pagemap.nr_range = 1;
+	chunk->pagemap.ops = &dmirror_devmem_ops;
+	chunk->pagemap.owner = mdevice;
+
+	addr = memremap_pages(&chunk->pagemap, numa_node_id());
+	if (IS_ERR_OR_NULL(addr)) {
+		ret = addr ? PTR_ERR(addr) : -EFAULT;
+		goto err_region;
+	}
+	mdevice->chunks[mdevice->nr_chunks++] = chunk;
+
+	/*
+	 * Still under devmem_lock: a removal that detaches this chunk must
+	 * find its pages on the free list, not have them pushed afterwards.
+	 */
+	first = chunk->pagemap.range.start >> PAGE_SHIFT;
+	last = first + mdevice->chunk_pages;
+	spin_lock(&mdevice->lock);
+	for (pfn = last; pfn-- > first;) {
+		struct page *page = pfn_to_page(pfn);
+
+		page->zone_device_data = mdevice->free_pages;
+		mdevice->free_pages = page;
+	}
+	spin_unlock(&mdevice->lock);
+	mutex_unlock(&mdevice->devmem_lock);
+	return 0;
+
+err_region:
+	release_mem_region(chunk->res->start, size);
+err_unlock:
+	mutex_unlock(&mdevice->devmem_lock);
+	kfree(chunk);
+	return ret;
+}
+
+/* Take a page off the free list, honouring injected failures. */
+static struct page *dmirror_pop_free(struct dmirror_device *mdevice,
+				     bool *injected)
+{
+	struct page *page = NULL;
+
+	spin_lock(&mdevice->lock);
+	if (mdevice->fail_next) {
+		mdevice->fail_next--;
+		*injected = true;
+	} else if (mdevice->free_pages) {
+		page = mdevice->free_pages;
+		mdevice->free_pages = page->zone_device_data;
+		mdevice->calloc++;
+		mdevice->in_use++;
+		dmirror_page_to_chunk(page)->in_use++;
+	}
+	spin_unlock(&mdevice->lock);
+	return page;
+}
+
+/*
+ * dmirror_devmem_alloc_page() - allocate one device page.
+ *
+ * Returns the page as zone_device_page_init() leaves it (one reference,
+ * locked) with a zeroed backing page attached for private memory, or NULL
+ * when device memory (or system memory for the backing page) is exhausted.
+ */
+static struct page *dmirror_devmem_alloc_page(struct dmirror_device *mdevice)
+{
+	struct page *backing = NULL;
+	struct page *dpage;
+	bool injected = false;
+
+	if (dmirror_is_private(mdevice)) {
+		backing = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+		if (!backing)
+			goto fail;
+	}
+
+	/* A test may make any device allocation fail (model/fail.h). */
+	if (model_should_fail(MODEL_FAIL_DRIVER))
+		goto fail;
+
+	/*
+	 * Another allocator may empty a chunk we just added before we get a
+	 * page from it, so keep adding until one sticks or the limit hits.
+	 */
+	while (!(dpage = dmirror_pop_free(mdevice, &injected))) {
+		if (injected || dmirror_add_chunk(mdevice))
+			goto fail;
+	}
+
+	zone_device_page_init(dpage);
+	dpage->zone_device_data = backing;
+	return dpage;
+
+fail:
+	if (backing)
+		__free_page(backing);
+	spin_lock(&mdevice->lock);
+	mdevice->alloc_failures++;
+	spin_unlock(&mdevice->lock);
+	return NULL;
+}
+
+/*
+ * page_free: the last reference to a device page is gone.  Its backing page
+ * goes back to the system; the device page goes back on the free list unless
+ * its chunk is being torn down.
+ */
+static void dmirror_devmem_free(struct page *page)
+{
+	struct dmirror_chunk *chunk = dmirror_page_to_chunk(page);
+	struct dmirror_device *mdevice = chunk->mdevice;
+
+	if (is_device_private_page(page) && page->zone_device_data)
+		__free_page(page->zone_device_data);
+	page->zone_device_data = NULL;
+
+	spin_lock(&mdevice->lock);
+	mdevice->in_use--;
+	chunk->in_use--;
+	if (!chunk->removing) {
+		page->zone_device_data = mdevice->free_pages;
+		mdevice->free_pages = page;
+		mdevice->cfree++;
+	}
+	spin_unlock(&mdevice->lock);
+}
+
+/* ------------------------------------------------------------------------
+ * The device page table.
+ */
+
+static void dmirror_pt_erase_range(struct dmirror *dmirror,
+				   unsigned long first, unsigned long last)
+{
+	unsigned long index;
+	void *entry;
+
+	/*
+	 * The table holds no page references: dropping an entry is all it
+	 * takes, the notifier guarantees nobody uses a stale one.
+	 */
+	xa_for_each_range(&dmirror->pt, index, entry, first, last)
+		xa_erase(&dmirror->pt, index);
+}
+
+/*
+ * Forget @addr in every mirror of @mdevice on @mm: the page it named is
+ * leaving device memory under a MIGRATE event that those mirrors ignore.
+ */
+static void dmirror_forget_page(struct dmirror_device *mdevice,
+				struct mm_struct *mm, unsigned long addr)
+{
+	struct dmirror *dmirror;
+
+	mutex_lock(&mdevice->mirrors_lock);
+	list_for_each_entry(dmirror, &mdevice->mirrors, link) {
+		if (dmirror->notifier.mm != mm)
+			continue;
+		mutex_lock(&dmirror->mutex);
+		xa_erase(&dmirror->pt, addr >> PAGE_SHIFT);
+		mutex_unlock(&dmirror->mutex);
+	}
+	mutex_unlock(&mdevice->mirrors_lock);
+}
+
+static int dmirror_pt_store(struct dmirror *dmirror, unsigned long addr,
+			    struct page *page, unsigned long tag)
+{
+	void *old;
+
+	old = xa_store(&dmirror->pt, addr >> PAGE_SHIFT,
+		       xa_tag_pointer(page, tag), GFP_ATOMIC);
+	return xa_is_err(old) ? xa_err(old) : 0;
+}
+
+/*
+ * Copy [start, end) out of the device page table into @buf, stopping at the
+ * first page the device has no (or, with @need_write, no writable) mapping
+ * of.  Returns the number of pages copied.  Caller holds dmirror->mutex.
+ */
+static unsigned long dmirror_pt_read(struct dmirror *dmirror,
+				     unsigned long start, unsigned long end,
+				     char *buf)
+{
+	unsigned long addr;
+	unsigned long done = 0;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE, done++) {
+		struct page *page;
+
+		page = xa_untag_pointer(xa_load(&dmirror->pt,
+						addr >> PAGE_SHIFT));
+		if (!page)
+			break;
+		memcpy_from_page(buf + done * PAGE_SIZE, page, 0, PAGE_SIZE);
+	}
+	return done;
+}
+
+static unsigned long dmirror_pt_write(struct dmirror *dmirror,
+				      unsigned long start, unsigned long end,
+				      const char *buf)
+{
+	unsigned long addr;
+	unsigned long done = 0;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE, done++) {
+		void *entry = xa_load(&dmirror->pt, addr >> PAGE_SHIFT);
+		struct page *page = xa_untag_pointer(entry);
+
+		if (!page || xa_pointer_tag(entry) != DPT_XA_TAG_WRITE)
+			break;
+		memcpy_to_page(page, 0, buf + done * PAGE_SIZE, PAGE_SIZE);
+	}
+	return done;
+}
+
+/* ------------------------------------------------------------------------
+ * Coherence with the CPU page tables.
+ */
+
+static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
+					const struct mmu_notifier_range *range,
+					unsigned long cur_seq)
+{
+	struct dmirror *dmirror = container_of(mni, struct dmirror, notifier);
+
+	/*
+	 * Our own migrations keep our entries right themselves: a page going
+	 * to this device is mapped after the pages step, a page leaving it is
+	 * forgotten when its destination is chosen.  Tearing entries down
+	 * here would also drop pages this device owns but is not migrating.
+	 */
+	if (range->event == MMU_NOTIFY_MIGRATE &&
+	    range->owner == dmirror->mdevice)
+		return true;
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&dmirror->mutex);
+	else if (!mutex_trylock(&dmirror->mutex))
+		return false;
+
+	mmu_interval_set_seq(mni, cur_seq);
+	/* Inclusive of the page at range->end, as test_hmm does. */
+	dmirror_pt_erase_range(dmirror, range->start >> PAGE_SHIFT,
+			       range->end >> PAGE_SHIFT);
+	mutex_unlock(&dmirror->mutex);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops dmirror_notifier_ops = {
+	.invalidate = dmirror_interval_invalidate,
+};
+
+/*
+ * Run hmm_range_fault() on @range until it gives an answer that is still
+ * current under dmirror->mutex, or until the retry budget is spent.  Returns
+ * 0 with dmirror->mutex held, or a negative errno without it.
+ */
+static int dmirror_hmm_fault_locked(struct dmirror *dmirror,
+				    struct hmm_range *range)
+{
+	struct mm_struct *mm = dmirror->notifier.mm;
+	unsigned long deadline = jiffies +
+				 msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	int ret;
+
+	for (;;) {
+		if (time_after(jiffies, deadline))
+			return -EBUSY;
+
+		range->notifier_seq = mmu_interval_read_begin(range->notifier);
+		mmap_read_lock(mm);
+		ret = hmm_range_fault(range);
+		mmap_read_unlock(mm);
+		if (ret == -EBUSY)
+			continue;
+		if (ret)
+			return ret;
+
+		mutex_lock(&dmirror->mutex);
+		if (!mmu_interval_read_retry(range->notifier,
+					     range->notifier_seq))
+			return 0;
+		mutex_unlock(&dmirror->mutex);
+	}
+}
+
+/* Store what hmm_range_fault() reported into the device page table. */
+static int dmirror_pt_fill(struct dmirror *dmirror, struct hmm_range *range)
+{
+	unsigned long addr;
+	unsigned long *pfn = range->hmm_pfns;
+	int ret;
+
+	for (addr = range->start; addr < range->end; addr += PAGE_SIZE, pfn++) {
+		struct page *page;
+
+		/* A faulting request never succeeds with a hole in it. */
+		if (WARN_ON(!(*pfn & HMM_PFN_VALID) || (*pfn & HMM_PFN_ERROR)))
+			return -EFAULT;
+		if (WARN_ON((range->default_flags & HMM_PFN_REQ_WRITE) &&
+			    !(*pfn & HMM_PFN_WRITE)))
+			return -EFAULT;
+
+		page = hmm_pfn_to_page(*pfn);
+		if (is_device_private_page(page))
+			page = dmirror_backing(page);
+		ret = dmirror_pt_store(dmirror, addr, page,
+				       (*pfn & HMM_PFN_WRITE) ?
+				       DPT_XA_TAG_WRITE : 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Fault [start, end) into the device page table (one "device fault"). */
+static int dmirror_fault(struct dmirror *dmirror, unsigned long start,
+			 unsigned long end, bool write)
+{
+	struct mm_struct *mm = dmirror->notifier.mm;
+	unsigned long pfns[DMIRROR_PIECE_PAGES];
+	struct hmm_range range = {
+		.notifier = &dmirror->notifier,
+		.hmm_pfns = pfns,
+		.default_flags = HMM_PFN_REQ_FAULT |
+				 (write ? HMM_PFN_REQ_WRITE : 0),
+		.pfn_flags_mask = 0,
+		.dev_private_owner = dmirror->mdevice,
+	};
+	unsigned long addr;
+	int ret = 0;
+
+	/* The mirrored process may be exiting; its page tables with it. */
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+
+	for (addr = start; addr < end && !ret; addr = range.end) {
+		range.start = addr;
+		range.end = min(end, addr + (DMIRROR_PIECE_PAGES << PAGE_SHIFT));
+		ret = dmirror_hmm_fault_locked(dmirror, &range);
+		if (ret)
+			break;
+		ret = dmirror_pt_fill(dmirror, &range);
+		mutex_unlock(&dmirror->mutex);
+	}
+	mmput(mm);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * READ and WRITE.
+ */
+
+static int dmirror_read(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
+{
+	unsigned long start = cmd->addr;
+	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
+	unsigned long done = 0;
+	char *bounce;
+	int ret = 0;
+
+	bounce = vmalloc(end - start);
+	if (!bounce)
+		return -ENOMEM;
+
+	for (;;) {
+		unsigned long from = start + (done << PAGE_SHIFT);
+
+		mutex_lock(&dmirror->mutex);
+		done += dmirror_pt_read(dmirror, from, end,
+					bounce + (done << PAGE_SHIFT));
+		mutex_unlock(&dmirror->mutex);
+		if (start + (done << PAGE_SHIFT) == end)
+			break;
+		/* Missing pages: fault the rest in and read on from there. */
+		ret = dmirror_fault(dmirror, start + (done << PAGE_SHIFT), end,
+				    false);
+		if (ret)
+			break;
+		cmd->faults++;
+	}
+
+	if (!ret && copy_to_user((void __user *)(unsigned long)cmd->ptr,
+				 bounce, end - start))
+		ret = -EFAULT;
+	cmd->cpages = done;
+	vfree(bounce);
+	return ret;
+}
+
+static int dmirror_write(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
+{
+	unsigned long start = cmd->addr;
+	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
+	unsigned long done = 0;
+	char *bounce;
+	int ret = 0;
+
+	bounce = vmalloc(end - start);
+	if (!bounce)
+		return -ENOMEM;
+	if (copy_from_user(bounce, (const void __user *)(unsigned long)cmd->ptr,
+			   end - start)) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	for (;;) {
+		unsigned long from = start + (done << PAGE_SHIFT);
+
+		mutex_lock(&dmirror->mutex);
+		done += dmirror_pt_write(dmirror, from, end,
+					 bounce + (done << PAGE_SHIFT));
+		mutex_unlock(&dmirror->mutex);
+		if (start + (done << PAGE_SHIFT) == end)
+			break;
+		ret = dmirror_fault(dmirror, start + (done << PAGE_SHIFT), end,
+				    true);
+		if (ret)
+			break;
+		cmd->faults++;
+	}
+out:
+	cmd->cpages = done;
+	vfree(bounce);
+	return ret;
+}
+
+/*
+ * The final step of MIGRATE_TO_DEV and EXCLUSIVE: hand the device's view of
+ * the whole range back to the caller, so it can check what the device holds.
+ * Every page must be present in the device page table (-ENOENT otherwise).
+ */
+static int dmirror_report_range(struct dmirror *dmirror,
+				struct hmm_dmirror_cmd *cmd)
+{
+	unsigned long start = cmd->addr;
+	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
+	unsigned long done;
+	char *bounce;
+	int ret = 0;
+
+	bounce = vmalloc(end - start);
+	if (!bounce)
+		return -ENOMEM;
+	mutex_lock(&dmirror->mutex);
+	done = dmirror_pt_read(dmirror, start, end, bounce);
+	mutex_unlock(&dmirror->mutex);
+	if (start + (done << PAGE_SHIFT) != end)
+		ret = -ENOENT;
+	else if (copy_to_user((void __user *)(unsigned long)cmd->ptr, bounce,
+			      end - start))
+		ret = -EFAULT;
+	cmd->cpages = done;
+	vfree(bounce);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Migration.
+ */
+
+/*
+ * Choose and fill destinations for a system -> device migration: one device
+ * page per selected slot, holding a copy of the source (or zeroes for a hole
+ * or the zero page).  A slot we cannot serve simply stays where it is.
+ */
+static void dmirror_fill_device_dst(struct dmirror *dmirror,
+				    struct migrate_vma *args)
+{
+	unsigned long i;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage;
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		/* SELECT_SYSTEM never hands us device memory. */
+		if (WARN_ON(spage && is_zone_device_page(spage)))
+			continue;
+
+		dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
+		if (!dpage)
+			continue;
+		if (spage)
+			copy_highpage(dmirror_backing(dpage), spage);
+		else
+			clear_highpage(dmirror_backing(dpage));
+
+		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		/*
+		 * Remember writability for our own page table: from the source
+		 * mapping, or from the VMA for a page that did not exist yet.
+		 */
+		if ((args->src[i] & MIGRATE_PFN_WRITE) ||
+		    (!spage && (args->vma->vm_flags & VM_WRITE)))
+			args->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+}
+
+/*
+ * Between pages and finalize: both pages are still locked, so this is the
+ * moment to point the device page table at the slots that did migrate.
+ */
+static int dmirror_map_migrated(struct dmirror *dmirror,
+				struct migrate_vma *args)
+{
+	unsigned long i;
+	int ret = 0;
+
+	mutex_lock(&dmirror->mutex);
+	for (i = 0; i < args->npages && !ret; i++) {
+		struct page *dpage = migrate_pfn_to_page(args->dst[i]);
+
+		if (!dpage || !(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		ret = dmirror_pt_store(dmirror, args->start + (i << PAGE_SHIFT),
+				       dmirror_backing(dpage),
+				       (args->dst[i] & MIGRATE_PFN_WRITE) ?
+				       DPT_XA_TAG_WRITE : 0);
+	}
+	mutex_unlock(&dmirror->mutex);
+	return ret;
+}
+
+/*
+ * Choose and fill destinations for a device -> system migration (the ioctl
+ * and the CPU fault alike): a fresh system page per selected device page,
+ * with the device's bytes copied in.  The device forgets the address now,
+ * since the migration's own MIGRATE event is one the mirrors ignore.
+ */
+static void dmirror_fill_system_dst(struct dmirror_device *mdevice,
+				    struct migrate_vma *args)
+{
+	unsigned long i;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		unsigned long addr = args->start + (i << PAGE_SHIFT);
+		struct page *dpage;
+
+		if (!spage || !(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (WARN_ON(!is_device_private_page(spage) &&
+			    !is_device_coherent_page(spage)))
+			continue;
+
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, args->vma, addr);
+		if (!dpage)
+			continue;
+		lock_page(dpage);
+		dmirror_forget_page(mdevice, args->vma->vm_mm, addr);
+		copy_highpage(dpage, dmirror_backing(spage));
+		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (args->src[i] & MIGRATE_PFN_WRITE)
+			args->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+}
+
+static unsigned long dmirror_count_migrated(const struct migrate_vma *args)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < args->npages; i++)
+		if ((args->src[i] & MIGRATE_PFN_VALID) &&
+		    (args->src[i] & MIGRATE_PFN_MIGRATE))
+			n++;
+	return n;
+}
+
+/*
+ * dmirror_migrate_range() - migrate [start, end) piece by piece.
+ * @to_device: system -> this device if true, this device -> system if false.
+ *
+ * Each piece lies in one VMA, which must be readable (-EINVAL otherwise,
+ * leaving earlier pieces migrated).  A setup error ends the command.
+ */
+static int dmirror_migrate_range(struct dmirror *dmirror,
+				 struct hmm_dmirror_cmd *cmd, bool to_device)
+{
+	struct dmirror_device *mdevice = dmirror->mdevice;
+	struct mm_struct *mm = dmirror->notifier.mm;
+	unsigned long start = cmd->addr;
+	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
+	unsigned long src[DMIRROR_PIECE_PAGES];
+	unsigned long dst[DMIRROR_PIECE_PAGES];
+	unsigned long addr, next;
+	int ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -EINVAL;
+
+	mmap_read_lock(mm);
+	for (addr = start; addr < end; addr = next) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+		struct migrate_vma args = { 0 };
+
+		if (!vma || !(vma->vm_flags & VM_READ)) {
+			ret = -EINVAL;
+			break;
+		}
+		next = min(end, addr + (DMIRROR_PIECE_PAGES << PAGE_SHIFT));
+		next = min(next, vma->vm_end);
+
+		args.vma = vma;
+		args.start = addr;
+		args.end = next;
+		args.src = src;
+		args.dst = dst;
+		args.pgmap_owner = mdevice;
+		args.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM :
+					 dmirror_select_flags(mdevice);
+		ret = migrate_vma_setup(&args);
+		if (ret)
+			break;
+
+		if (to_device) {
+			dmirror_fill_device_dst(dmirror, &args);
+			migrate_vma_pages(&args);
+			ret = dmirror_map_migrated(dmirror, &args);
+		} else {
+			dmirror_fill_system_dst(mdevice, &args);
+			migrate_vma_pages(&args);
+			cmd->cpages += dmirror_count_migrated(&args);
+		}
+		migrate_vma_finalize(&args);
+		if (ret)
+			break;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+/*
+ * migrate_to_ram: the CPU touched one of our device-private pages.  Bring
+ * exactly that page back.  The fault path holds a reference on it, which is
+ * why it must be named as fault_page.
+ */
+static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
+{
+	struct dmirror_device *mdevice = dmirror_page_to_device(vmf->page);
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.vma = vmf->vma,
+		.start = vmf->address,
+		.end = vmf->address + PAGE_SIZE,
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = mdevice,
+		.flags = dmirror_select_flags(mdevice),
+		.fault_page = vmf->page,
+	};
+
+	spin_lock(&mdevice->lock);
+	mdevice->migrate_to_ram++;
+	spin_unlock(&mdevice->lock);
+
+	if (migrate_vma_setup(&args)) {
+		spin_lock(&mdevice->lock);
+		mdevice->migrate_to_ram_sigbus++;
+		spin_unlock(&mdevice->lock);
+		return VM_FAULT_SIGBUS;
+	}
+	dmirror_fill_system_dst(mdevice, &args);
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	/*
+	 * Not migrated (no memory, or someone else is migrating it): the CPU
+	 * simply faults again.
+	 */
+	return 0;
+}
+
+static const struct dev_pagemap_ops dmirror_devmem_ops = {
+	.page_free = dmirror_devmem_free,
+	.migrate_to_ram = dmirror_devmem_fault,
+};
+
+/* ------------------------------------------------------------------------
+ * SNAPSHOT.
+ */
+
+static unsigned char dmirror_prot_byte(struct dmirror *dmirror,
+				       unsigned long entry)
+{
+	unsigned char prot;
+	unsigned int order;
+	struct page *page;
+
+	if (entry & HMM_PFN_ERROR)
+		return HMM_DMIRROR_PROT_ERROR;
+	if (!(entry & HMM_PFN_VALID))
+		return HMM_DMIRROR_PROT_NONE;
+
+	page = hmm_pfn_to_page(entry);
+	if (is_device_private_page(page))
+		prot = dmirror_page_to_device(page) == dmirror->mdevice ?
+		       HMM_DMIRROR_PROT_DEV_PRIVATE_LOCAL :
+		       HMM_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
+	else if (is_device_coherent_page(page))
+		prot = dmirror_page_to_device(page) == dmirror->mdevice ?
+		       HMM_DMIRROR_PROT_DEV_COHERENT_LOCAL :
+		       HMM_DMIRROR_PROT_DEV_COHERENT_REMOTE;
+	else if (is_zero_pfn(page_to_pfn(page)))
+		prot = HMM_DMIRROR_PROT_ZERO;
+	else
+		prot = 0;
+
+	prot |= (entry & HMM_PFN_WRITE) ? HMM_DMIRROR_PROT_WRITE :
+					  HMM_DMIRROR_PROT_READ;
+	order = hmm_pfn_to_map_order(entry);
+	if (order + PAGE_SHIFT == PMD_SHIFT)
+		prot |= HMM_DMIRROR_PROT_PMD;
+	else if (order + PAGE_SHIFT == PUD_SHIFT)
+		prot |= HMM_DMIRROR_PROT_PUD;
+	return prot;
+}
+
+static bool dmirror_snap_invalidate(struct mmu_interval_notifier *mni,
+				    const struct mmu_notifier_range *range,
+				    unsigned long cur_seq)
+{
+	struct dmirror_snap_notifier *snap =
+		container_of(mni, struct dmirror_snap_notifier, notifier);
+
+	/* Any change in the piece spoils the whole snapshot: just bump. */
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&snap->dmirror->mutex);
+	else if (!mutex_trylock(&snap->dmirror->mutex))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&snap->dmirror->mutex);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops dmirror_snap_ops = {
+	.invalidate = dmirror_snap_invalidate,
+};
+
+/* One piece: read the CPU page table without faulting, encode it. */
+static int dmirror_snapshot_piece(struct dmirror *dmirror,
+				  struct hmm_range *range, unsigned char *perm)
+{
+	struct dmirror_snap_notifier snap = { .dmirror = dmirror };
+	unsigned long i, n = (range->end - range->start) >> PAGE_SHIFT;
+	int ret;
+
+	/* Our own notifier may be busy with unrelated ranges; watch this one. */
+	ret = mmu_interval_notifier_insert(&snap.notifier,
+					   dmirror->notifier.mm, range->start,
+					   range->end - range->start,
+					   &dmirror_snap_ops);
+	if (ret)
+		return ret;
+	range->notifier = &snap.notifier;
+
+	ret = dmirror_hmm_fault_locked(dmirror, range);
+	if (!ret) {
+		for (i = 0; i < n; i++)
+			perm[i] = dmirror_prot_byte(dmirror,
+						    range->hmm_pfns[i]);
+		mutex_unlock(&dmirror->mutex);
+	}
+	mmu_interval_notifier_remove(&snap.notifier);
+	return ret;
+}
+
+static int dmirror_snapshot(struct dmirror *dmirror,
+			    struct hmm_dmirror_cmd *cmd)
+{
+	struct mm_struct *mm = dmirror->notifier.mm;
+	unsigned long start = cmd->addr;
+	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
+	unsigned long pfns[DMIRROR_PIECE_PAGES];
+	unsigned char perm[DMIRROR_PIECE_PAGES];
+	struct hmm_range range = {
+		.hmm_pfns = pfns,
+		.default_flags = 0,
+		.pfn_flags_mask = 0,
+		.dev_private_owner = dmirror->mdevice,
+	};
+	unsigned long addr;
+	int ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -EINVAL;
+
+	for (addr = start; addr < end; addr = range.end) {
+		unsigned long n;
+
+		range.start = addr;
+		range.end = min(end, addr + (DMIRROR_PIECE_PAGES << PAGE_SHIFT));
+		ret = dmirror_snapshot_piece(dmirror, &range, perm);
+		if (ret)
+			break;
+		n = (range.end - range.start) >> PAGE_SHIFT;
+		if (copy_to_user((void __user *)(unsigned long)
+				 (cmd->ptr + cmd->cpages), perm, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		cmd->cpages += n;
+	}
+	mmput(mm);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * EXCLUSIVE and CHECK_EXCLUSIVE.
+ */
+
+static int dmirror_exclusive(struct dmirror *dmirror,
+			     struct hmm_dmirror_cmd *cmd)
+{
+	struct mm_struct *mm = dmirror->notifier.mm;
+	unsigned long start = cmd->addr;
+	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
+	struct page *pages[DMIRROR_PIECE_PAGES];
+	unsigned long addr, next;
+	int ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -EINVAL;
+
+	mmap_read_lock(mm);
+	for (addr = start; addr < end; addr = next) {
+		unsigned long want, mapped = 0;
+		int got, i;
+
+		next = min(end, addr + (DMIRROR_PIECE_PAGES << PAGE_SHIFT));
+		want = (next - addr) >> PAGE_SHIFT;
+		got = make_device_exclusive_range(mm, addr, next, pages, NULL);
+
+		/* Only a complete answer has every pages[] slot filled in. */
+		if (got == (int)want) {
+			mutex_lock(&dmirror->mutex);
+			for (i = 0; i < got && !ret; i++) {
+				if (!pages[i])
+					continue;
+				ret = dmirror_pt_store(dmirror,
+						       addr + (i << PAGE_SHIFT),
+						       pages[i],
+						       DPT_XA_TAG_ATOMIC);
+				if (!ret)
+					mapped++;
+			}
+			mutex_unlock(&dmirror->mutex);
+		}
+		for (i = 0; i < got; i++) {
+			if (pages[i]) {
+				unlock_page(pages[i]);
+				put_page(pages[i]);
+			}
+		}
+		if (!ret && mapped < want)
+			ret = -EBUSY;
+		if (ret)
+			break;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (ret)
+		return ret;
+	return dmirror_report_range(dmirror, cmd);
+}
+
+static int dmirror_check_exclusive(struct dmirror *dmirror,
+				   struct hmm_dmirror_cmd *cmd)
+{
+	unsigned long first = cmd->addr >> PAGE_SHIFT;
+	unsigned long last = first + cmd->npages;
+	unsigned long index;
+	int ret = 0;
+
+	mutex_lock(&dmirror->mutex);
+	for (index = first; index < last; index++) {
+		void *entry = xa_load(&dmirror->pt, index);
+
+		if (entry && xa_pointer_tag(entry) == DPT_XA_TAG_ATOMIC) {
+			ret = -EPERM;
+			break;
+		}
+	}
+	mutex_unlock(&dmirror->mutex);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Eviction and chunk removal.
+ */
+
+/* Bring back one batch of a chunk's pfns, whoever maps them. */
+static void dmirror_evict_batch(unsigned long first_pfn, unsigned long npages,
+				unsigned long *src, unsigned long *dst)
+{
+	unsigned long i;
+
+	memset(dst, 0, npages * sizeof(*dst));
+	migrate_device_range(src, first_pfn, npages);
+	for (i = 0; i < npages; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct page *dpage;
+
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (WARN_ON(!is_device_private_page(spage) &&
+			    !is_device_coherent_page(spage)))
+			continue;
+		/*
+		 * Nothing else can hold the data once the device memory goes,
+		 * so this allocation is not allowed to fail.
+		 */
+		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		lock_page(dpage);
+		copy_highpage(dpage, dmirror_backing(spage));
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (src[i] & MIGRATE_PFN_WRITE)
+			dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	migrate_device_pages(src, dst, npages);
+	migrate_device_finalize(src, dst, npages);
+}
+
+static void dmirror_evict_chunk(struct dmirror_chunk *chunk)
+{
+	unsigned long first = chunk->pagemap.range.start >> PAGE_SHIFT;
+	unsigned long npages = range_len(&chunk->pagemap.range) >> PAGE_SHIFT;
+	unsigned long batch = min(npages, DMIRROR_EVICT_BATCH);
+	unsigned long *src, *dst;
+	unsigned long done;
+
+	src = kvcalloc(batch, sizeof(*src), GFP_KERNEL | __GFP_NOFAIL);
+	dst = kvcalloc(batch, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
+	for (done = 0; done < npages; done += batch)
+		dmirror_evict_batch(first + done, min(batch, npages - done),
+				    src, dst);
+	kvfree(src);
+	kvfree(dst);
+}
+
+static unsigned long dmirror_chunk_in_use(struct dmirror_chunk *chunk)
+{
+	unsigned long n;
+
+	spin_lock(&chunk->mdevice->lock);
+	n = chunk->in_use;
+	spin_unlock(&chunk->mdevice->lock);
+	return n;
+}
+
+/* Close: move every page of the device back to system memory. */
+static void dmirror_evict_all(struct dmirror_device *mdevice)
+{
+	unsigned int i;
+
+	mutex_lock(&mdevice->evict_lock);
+	for (i = 0;; i++) {
+		struct dmirror_chunk *chunk = NULL;
+
+		/* The array may be reallocated by an allocator meanwhile. */
+		mutex_lock(&mdevice->devmem_lock);
+		if (i < mdevice->nr_chunks)
+			chunk = mdevice->chunks[i];
+		mutex_unlock(&mdevice->devmem_lock);
+		if (!chunk)
+			break;
+		dmirror_evict_chunk(chunk);
+	}
+	mutex_unlock(&mdevice->evict_lock);
+}
+
+/*
+ * Remove every chunk: stop handing its pages out, evict what is in use,
+ * wait for the last reference (memunmap_pages), give the range back.  A later
+ * allocation starts a new chunk.
+ */
+static void dmirror_remove_chunks(struct dmirror_device *mdevice)
+{
+	struct dmirror_chunk **chunks;
+	unsigned int i, nr;
+
+	mutex_lock(&mdevice->evict_lock);
+	mutex_lock(&mdevice->devmem_lock);
+	chunks = mdevice->chunks;
+	nr = mdevice->nr_chunks;
+	mdevice->chunks = NULL;
+	mdevice->nr_chunks = 0;
+	mdevice->chunk_capacity = 0;
+	spin_lock(&mdevice->lock);
+	for (i = 0; i < nr; i++)
+		chunks[i]->removing = true;
+	/* Every chunk on the list is going, so the whole list goes. */
+	mdevice->free_pages = NULL;
+	spin_unlock(&mdevice->lock);
+	mutex_unlock(&mdevice->devmem_lock);
+
+	for (i = 0; i < nr; i++) {
+		struct dmirror_chunk *chunk = chunks[i];
+
+		int pass;
+
+		/*
+		 * A migration that allocated from this chunk just before it
+		 * was detached may map its page after our pass: go again a
+		 * few times.  A page still held after that is pinned by
+		 * someone, and memunmap_pages() waits for them, as it would
+		 * in the kernel.
+		 */
+		for (pass = 0; pass < DMIRROR_EVICT_PASSES; pass++) {
+			dmirror_evict_chunk(chunk);
+			if (!dmirror_chunk_in_use(chunk))
+				break;
+		}
+		memunmap_pages(&chunk->pagemap);
+		release_mem_region(chunk->pagemap.range.start,
+				   range_len(&chunk->pagemap.range));
+		kfree(chunk);
+	}
+	kfree(chunks);
+	mutex_unlock(&mdevice->evict_lock);
+}
+
+/* ------------------------------------------------------------------------
+ * Entry points (api/hmm_dmirror.h).
+ */
+
+int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
+		  struct hmm_dmirror_cmd *ucmd)
+{
+	struct hmm_dmirror_cmd cmd;
+	int ret;
+
+	if (!dmirror || !ucmd)
+		return -EINVAL;
+	cmd = *ucmd;
+	if (cmd.addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (cmd.addr + (cmd.npages << PAGE_SHIFT) <= cmd.addr)
+		return -EINVAL;
+	cmd.cpages = 0;
+	cmd.faults = 0;
+
+	switch (command) {
+	case HMM_DMIRROR_READ:
+		ret = dmirror_read(dmirror, &cmd);
+		break;
+	case HMM_DMIRROR_WRITE:
+		ret = dmirror_write(dmirror, &cmd);
+		break;
+	case HMM_DMIRROR_MIGRATE_TO_DEV:
+		ret = dmirror_migrate_range(dmirror, &cmd, true);
+		if (!ret)
+			ret = dmirror_report_range(dmirror, &cmd);
+		break;
+	case HMM_DMIRROR_MIGRATE_TO_SYS:
+		ret = dmirror_migrate_range(dmirror, &cmd, false);
+		break;
+	case HMM_DMIRROR_SNAPSHOT:
+		ret = dmirror_snapshot(dmirror, &cmd);
+		break;
+	case HMM_DMIRROR_EXCLUSIVE:
+		ret = dmirror_exclusive(dmirror, &cmd);
+		break;
+	case HMM_DMIRROR_CHECK_EXCLUSIVE:
+		ret = dmirror_check_exclusive(dmirror, &cmd);
+		break;
+	case HMM_DMIRROR_RELEASE:
+		dmirror_remove_chunks(dmirror->mdevice);
+		ret = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	*ucmd = cmd;
+	return 0;
+}
+
+int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
+{
+	struct dmirror *dmirror;
+	int ret;
+
+	if (!mdevice || !out || !current->mm)
+		return -EINVAL;
+	dmirror = kzalloc(sizeof(*dmirror), GFP_KERNEL);
+	if (!dmirror)
+		return -ENOMEM;
+	dmirror->mdevice = mdevice;
+	mutex_init(&dmirror->mutex);
+	xa_init(&dmirror->pt);
+
+	ret = mmu_interval_notifier_insert(&dmirror->notifier, current->mm, 0,
+					   ULONG_MAX & PAGE_MASK,
+					   &dmirror_notifier_ops);
+	if (ret) {
+		kfree(dmirror);
+		return ret;
+	}
+	mutex_lock(&mdevice->mirrors_lock);
+	list_add(&dmirror->link, &mdevice->mirrors);
+	mutex_unlock(&mdevice->mirrors_lock);
+	*out = dmirror;
+	return 0;
+}
+
+void dmirror_close(struct dmirror *dmirror)
+{
+	struct dmirror_device *mdevice;
+
+	if (!dmirror)
+		return;
+	mdevice = dmirror->mdevice;
+	mmu_interval_notifier_remove(&dmirror->notifier);
+	mutex_lock(&mdevice->mirrors_lock);
+	list_del(&dmirror->link);
+	mutex_unlock(&mdevice->mirrors_lock);
+
+	/* As test_hmm: closing any mirror empties the whole device. */
+	dmirror_evict_all(mdevice);
+
+	xa_destroy(&dmirror->pt);
+	kfree(dmirror);
+}
+
+int dmirror_device_create(const struct dmirror_device_config *cfg,
+			  struct dmirror_device **out)
+{
+	struct dmirror_device *mdevice;
+	unsigned long chunk_bytes;
+	int ret;
+
+	if (!cfg || !out)
+		return -EINVAL;
+	if (cfg->type != HMM_DMIRROR_MEMORY_DEVICE_PRIVATE &&
+	    cfg->type != HMM_DMIRROR_MEMORY_DEVICE_COHERENT)
+		return -EINVAL;
+	chunk_bytes = cfg->chunk_bytes ? cfg->chunk_bytes :
+					 DMIRROR_DEFAULT_CHUNK_BYTES;
+	if (chunk_bytes & ~PAGE_MASK)
+		return -EINVAL;
+	if (cfg->limit_bytes && cfg->limit_bytes < chunk_bytes)
+		return -EINVAL;
+
+	mdevice = kzalloc(sizeof(*mdevice), GFP_KERNEL);
+	if (!mdevice)
+		return -ENOMEM;
+	mdevice->type = cfg->type;
+	mdevice->chunk_pages = chunk_bytes >> PAGE_SHIFT;
+	mdevice->max_chunks = cfg->limit_bytes / chunk_bytes;
+	mutex_init(&mdevice->evict_lock);
+	mutex_init(&mdevice->devmem_lock);
+	mutex_init(&mdevice->mirrors_lock);
+	INIT_LIST_HEAD(&mdevice->mirrors);
+	spin_lock_init(&mdevice->lock);
+
+	/* Like test_hmm at load time: the first chunk exists from the start. */
+	ret = dmirror_add_chunk(mdevice);
+	if (ret) {
+		kfree(mdevice);
+		return ret;
+	}
+	*out = mdevice;
+	return 0;
+}
+
+void dmirror_device_destroy(struct dmirror_device *mdevice)
+{
+	if (!mdevice)
+		return;
+	WARN_ON(!list_empty(&mdevice->mirrors));
+	dmirror_remove_chunks(mdevice);
+	kfree(mdevice);
+}
+
+void dmirror_device_stats(struct dmirror_device *mdevice,
+			  struct dmirror_device_stats *stats)
+{
+	mutex_lock(&mdevice->devmem_lock);
+	stats->chunks = mdevice->nr_chunks;
+	mutex_unlock(&mdevice->devmem_lock);
+	stats->chunk_pages = mdevice->chunk_pages;
+
+	spin_lock(&mdevice->lock);
+	stats->calloc = mdevice->calloc;
+	stats->cfree = mdevice->cfree;
+	stats->in_use = mdevice->in_use;
+	stats->alloc_failures = mdevice->alloc_failures;
+	stats->migrate_to_ram = mdevice->migrate_to_ram;
+	stats->migrate_to_ram_sigbus = mdevice->migrate_to_ram_sigbus;
+	spin_unlock(&mdevice->lock);
+}
+
+void *dmirror_device_owner(struct dmirror_device *mdevice)
+{
+	return mdevice;
+}
+
+int dmirror_device_type(struct dmirror_device *mdevice)
+{
+	return mdevice->type;
+}
+
+void *dmirror_device_alloc_page(struct dmirror_device *mdevice)
+{
+	return dmirror_devmem_alloc_page(mdevice);
+}
+
+void *dmirror_device_backing_page(void *device_page)
+{
+	return dmirror_backing(device_page);
+}
+
+void dmirror_device_fail_next_allocs(struct dmirror_device *mdevice,
+				     unsigned long n)
+{
+	spin_lock(&mdevice->lock);
+	mdevice->fail_next = n;
+	spin_unlock(&mdevice->lock);
+}
+
+void dmirror_model_sizes(struct dmirror_model_sizes *sizes)
+{
+	sizes->struct_page = sizeof(struct page);
+	sizes->pte = sizeof(pte_t);
+	sizes->mpfn = sizeof(unsigned long);
+	/* A tagged pointer in an xarray leaf slot. */
+	sizes->device_pt_entry = sizeof(void *);
+}

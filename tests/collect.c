@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collect.c - every kind of entry the collect walk of migrate_vma_setup()
+ * meets, driven directly as a device driver would: set up, look at src and
+ * at the page states, then either provide destinations (device pages from a
+ * mirror device's allocator) or none, run pages and finalize, and look again.
+ *
+ * Entries: a hole in an anonymous VMA, the zero page, a present system page
+ * (writable dirty, writable clean, read-only), a device-private page of our
+ * owner and of another owner, a page already being migrated, a page locked
+ * by someone else, a page with an extra reference and a pinned page.
+ */
+#include "harness.h"
+
+#define C_SLOTS	8
+
+struct c_mig {
+	struct migrate_vma args;
+	unsigned long src[C_SLOTS];
+	unsigned long dst[C_SLOTS];
+};
+
+/* Setup over [addr, +npages) with @flags and @owner; mmap_lock stays held. */
+static int c_setup(struct fx *f, struct c_mig *m, unsigned long addr,
+		   unsigned long npages, unsigned long flags, void *owner)
+{
+	memset(m, 0, sizeof(*m));
+	mmap_read_lock(f->mm);
+	m->args.vma = t_vma(f->mm, addr);
+	m->args.start = addr;
+	m->args.end = addr + (npages << PAGE_SHIFT);
+	m->args.src = m->src;
+	m->args.dst = m->dst;
+	m->args.flags = flags;
+	m->args.pgmap_owner = owner;
+	return migrate_vma_setup(&m->args);
+}
+
+/*
+ * Give every selected slot a page of @dev holding a copy of its source (or
+ * zeroes), as the mirror's MIGRATE_TO_DEV does.
+ */
+static void c_fill_device(struct c_mig *m, struct dmirror_device *dev)
+{
+	unsigned long i;
+
+	for (i = 0; i < m->args.npages; i++) {
+		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		struct page *dpage;
+
+		if (!(m->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = dmirror_device_alloc_page(dev);
+		assert_non_null(dpage);
+		if (spage)
+			copy_highpage(dmirror_device_backing_page(dpage), spage);
+		m->dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+}
+
+static void c_finish(struct fx *f, struct c_mig *m)
+{
+	migrate_vma_pages(&m->args);
+	migrate_vma_finalize(&m->args);
+	mmap_read_unlock(f->mm);
+}
+
+/* A hole in an anonymous VMA is selected whatever the flags say. */
+static void test_collect_hole(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 4, T_RW);
+	struct c_mig m;
+	unsigned long i, calloc0 = t_dstats(f->dev[0]).calloc;
+	struct page *dpage;
+
+	assert_int_equal(c_setup(f, &m, buf, 4, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.npages, 4);
+	assert_int_equal(m.args.cpages, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(m.src[i], MIGRATE_PFN_MIGRATE);
+		assert_int_equal(m.dst[i], 0);
+	}
+	/* Setup never touches a hole. */
+	assert_int_equal(t_count_kind(f->mm, buf, 4, T_NONE), 4);
+
+	/* Fill slots 1 and 2 only; 0 and 3 have no destination. */
+	for (i = 1; i <= 2; i++) {
+		dpage = dmirror_device_alloc_page(f->dev[0]);
+		assert_non_null(dpage);
+		m.dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+	migrate_vma_pages(&m.args);
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	assert_int_equal(m.src[2], MIGRATE_PFN_MIGRATE);
+	assert_int_equal(m.src[3], 0);
+	/* Inserted already, still locked until finalize. */
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
+	assert_true(PageLocked(migrate_pfn_to_page(m.dst[1])));
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_int_equal(t_kind(f->mm, buf), T_NONE);
+	assert_int_equal(t_kind(f->mm, buf + 3 * PAGE_SIZE), T_NONE);
+	for (i = 1; i <= 2; i++) {
+		struct page *page = t_page(f->mm, buf + i * PAGE_SIZE);
+		struct t_pstate s;
+
+		assert_ptr_equal(page, migrate_pfn_to_page(m.dst[i]));
+		s = t_state(page);
+		assert_int_equal(s.ref, 1);
+		assert_int_equal(s.map, 1);
+		assert_false(s.locked);
+		assert_false(s.lru);
+		assert_true(s.anon_excl);
+		assert_ptr_equal(page->pgmap->owner,
+				 dmirror_device_owner(f->dev[0]));
+	}
+	assert_int_equal(t_dstats(f->dev[0]).calloc - calloc0, 2);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 2);
+	/* The CPU reads zeroes (faulting them back) and writes work. */
+	assert_int_equal(t_nonzero(buf + PAGE_SIZE, 2), 0);
+	t_fill(buf, 4, 3);
+	assert_int_equal(t_mismatches(buf, 4, 3), 0);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+}
+
+/* The zero page: selected as a hole with SELECT_SYSTEM only. */
+static void test_collect_zero_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct c_mig m;
+	pte_t zero;
+	int val = -1;
+
+	assert_int_equal(devmig_load(buf, &val, sizeof(val)), 0);
+	assert_int_equal(val, 0);
+	zero = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(zero), T_ZERO);
+
+	/* Not selected without SELECT_SYSTEM. */
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(zero));
+
+	/* Selected, and left in place by setup. */
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(zero));
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+
+	/* Replaced by a writable device-private entry (the VMA is writable). */
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_settled_anon(t_page(f->mm, buf), 1, false);
+	assert_int_equal(t_nonzero(buf, 1), 0);
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+}
+
+/*
+ * A writable, dirty, anon-exclusive system page: the full ledger of
+ * MIGRATE_DEVICE.md 6.1, step by step.
+ */
+static void test_collect_present_writable(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *spage, *dpage;
+	struct t_pstate s;
+	swp_entry_t e;
+	struct c_mig m;
+	pte_t pte;
+
+	t_fill(buf, 1, 11);
+	spage = t_page(f->mm, buf);
+	assert_true(pte_dirty(t_pte(f->mm, buf)));
+	s = t_state(spage);
+	assert_int_equal(s.ref, 1);
+	assert_int_equal(s.map, 1);
+	assert_true(s.lru);
+	assert_true(s.anon_excl);
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(m.src[0], migrate_pfn(page_to_pfn(spage)) |
+				   MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE);
+	/* Unmapped into a writable migration entry carrying the dirty bit. */
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_MIG_WRITE);
+	e = pte_to_swp_entry(pte);
+	assert_int_equal(swp_offset_pfn(e), page_to_pfn(spage));
+	s = t_state(spage);
+	assert_int_equal(s.ref, 1);	/* the isolation reference */
+	assert_int_equal(s.map, 0);
+	assert_true(s.locked);
+	assert_false(s.lru);
+	assert_true(folio_test_dirty(page_folio(spage)));
+
+	c_fill_device(&m, f->dev[0]);
+	dpage = migrate_pfn_to_page(m.dst[0]);
+	migrate_vma_pages(&m.args);
+	assert_true(m.src[0] & MIGRATE_PFN_MIGRATE);
+	/* Metadata moved, nothing mapped yet. */
+	assert_ptr_equal(dpage->mapping, spage->mapping);
+	assert_int_equal(dpage->index, spage->index);
+	assert_int_equal(t_kind(f->mm, buf), T_MIG_WRITE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_DEV_WRITE);
+	assert_ptr_equal(t_page_of(pte), dpage);
+	s = t_state(dpage);
+	assert_int_equal(s.ref, 1);
+	assert_int_equal(s.map, 1);
+	assert_false(s.locked);
+	assert_true(s.anon_excl);
+	assert_int_equal(t_page_mismatches(dmirror_device_backing_page(dpage),
+					   0, 11), 0);
+	/* Back through a CPU fault: the data follows. */
+	assert_int_equal(t_mismatches(buf, 1, 11), 0);
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+	assert_settled_anon(t_page(f->mm, buf), 1, true);
+}
+
+/*
+ * A writable but clean PTE (a page that came back from the device: the
+ * entry it was rebuilt from had no dirty bit): collect records no dirty bit.
+ */
+static void test_collect_present_clean(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct c_mig m;
+	pte_t pte;
+
+	t_fill(buf, 1, 5);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       buf, 1, NULL), 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf,
+			       buf, 1, NULL), 0);
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_write(pte));
+	if (pte_dirty(pte))
+		skip();	/* the model records A/D: no clean PTE this way */
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_true(m.src[0] & MIGRATE_PFN_WRITE);
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_MIG_WRITE);
+	assert_false(is_migration_entry_dirty(pte_to_swp_entry(pte)));
+	/* No destination: restored as it was, clean and writable. */
+	c_finish(f, &m);
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_write(pte));
+	assert_false(pte_dirty(pte));
+	assert_settled_anon(t_page(f->mm, buf), 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 5), 0);
+}
+
+/* A read-only anon-exclusive page: readable-exclusive entry, no WRITE. */
+static void test_collect_present_readonly(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct page *spage;
+	struct c_mig m;
+	pte_t pte;
+
+	t_fill(buf, 2, 21);
+	assert_int_equal(devmig_mprotect(f->proc, buf, 2 * PAGE_SIZE,
+					 DEVMIG_PROT_READ), 0);
+	spage = t_page(f->mm, buf);
+	assert_false(pte_write(t_pte(f->mm, buf)));
+	assert_true(PageAnonExclusive(spage));
+
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(m.src[0], migrate_pfn(page_to_pfn(spage)) |
+				   MIGRATE_PFN_MIGRATE);
+	assert_int_equal(t_kind(f->mm, buf), T_MIG_READ_EXCL);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+
+	/* The VMA is read-only now: a readable device-private entry. */
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_READ);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_READ);
+	assert_int_equal(t_mismatches(buf, 2, 21), 0);
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_false(pte_write(pte));
+	assert_settled_anon(t_page(f->mm, buf), 1, true);
+}
+
+/* Our own device-private page is selected only with the matching owner. */
+static void test_collect_device_private_owner(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *dpage;
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 1, 31);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       buf, 1, NULL), 0);
+	before = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(before), T_DEV_WRITE);
+	dpage = t_page_of(before);
+
+	/* SELECT_SYSTEM never selects device memory. */
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+
+	/* Another owner's cookie: not ours to migrate. */
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[1]),
+			 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+
+	/* The right owner: selected, writable, locked, unmapped. */
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(m.src[0], migrate_pfn(page_to_pfn(dpage)) |
+				   MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE);
+	assert_int_equal(t_kind(f->mm, buf), T_MIG_WRITE);
+	assert_true(PageLocked(dpage));
+	assert_int_equal(t_state(dpage).map, 0);
+	/* No destination: finalize restores the device-private entry. */
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	assert_settled_anon(dpage, 1, false);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 1);
+	assert_int_equal(t_mismatches(buf, 1, 31), 0);
+}
+
+/* A device-private page of another device is left alone. */
+static void test_collect_device_private_other_owner(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 2, 41);
+	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       buf, 2, NULL), 0);
+	before = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(before), T_DEV_WRITE);
+
+	assert_int_equal(c_setup(f, &m, buf, 2,
+				 MIGRATE_VMA_SELECT_SYSTEM |
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.npages, 2);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(m.src[1], 0);
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	assert_settled_anon(t_page_of(before), 1, false);
+	/* Device 0's ioctl does not take device 1's pages either. */
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf,
+			       buf, 2, NULL), 0);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_int_equal(t_mismatches(buf, 2, 41), 0);
+}
+
+/* A page in the middle of another migration is not selected twice. */
+static void test_collect_already_migrating(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct page *spage;
+	struct c_mig m1, m2;
+	struct migrate_vma *a2 = &m2.args;
+
+	t_fill(buf, 2, 51);
+	spage = t_page(f->mm, buf);
+	assert_int_equal(c_setup(f, &m1, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m1.args.cpages, 1);
+
+	/* Second migration of both pages while the first holds page 0. */
+	memset(&m2, 0, sizeof(m2));
+	a2->vma = m1.args.vma;
+	a2->start = buf;
+	a2->end = buf + 2 * PAGE_SIZE;
+	a2->src = m2.src;
+	a2->dst = m2.dst;
+	a2->flags = MIGRATE_VMA_SELECT_SYSTEM;
+	a2->pgmap_owner = f->dev[1];
+	assert_int_equal(migrate_vma_setup(a2), 0);
+	assert_int_equal(a2->cpages, 1);
+	assert_int_equal(m2.src[0], 0);
+	assert_true(m2.src[1] & MIGRATE_PFN_MIGRATE);
+	/* The first migration's entry is untouched. */
+	assert_int_equal(t_kind(f->mm, buf), T_MIG_WRITE);
+	assert_int_equal(swp_offset_pfn(pte_to_swp_entry(t_pte(f->mm, buf))),
+			 page_to_pfn(spage));
+	migrate_vma_pages(a2);
+	migrate_vma_finalize(a2);
+
+	c_fill_device(&m1, f->dev[0]);
+	c_finish(f, &m1);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_PRESENT);
+	assert_int_equal(t_mismatches(buf, 2, 51), 0);
+}
+
+/* A page whose lock someone else holds: trylock fails, slot 0, untouched. */
+static void test_collect_locked_elsewhere(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *spage;
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 1, 61);
+	spage = t_page(f->mm, buf);
+	before = t_pte(f->mm, buf);
+	lock_page(spage);
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	c_finish(f, &m);
+	assert_true(PageLocked(spage));
+	unlock_page(spage);
+	assert_settled_anon(spage, 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 61), 0);
+}
+
+/*
+ * A page with an extra reference (get_page, as FOLL_GET would leave it):
+ * collect takes it, the unmap pin check refuses it, and it is restored with
+ * its mapping, its exclusivity and its data.
+ */
+static void test_collect_extra_reference(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct page *spage;
+	struct t_pstate s;
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 2, 71);
+	spage = t_page(f->mm, buf);
+	before = t_pte(f->mm, buf);
+	get_page(spage);
+
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	/* Page 0 was refused by the pin check, page 1 is migrating. */
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(m.src[0], 0);
+	assert_true(m.src[1] & MIGRATE_PFN_MIGRATE);
+	assert_int_equal(pte_pfn(t_pte(f->mm, buf)), pte_pfn(before));
+	assert_true(pte_write(t_pte(f->mm, buf)));
+	s = t_state(spage);
+	assert_false(s.locked);
+	assert_int_equal(s.map, 1);
+	assert_int_equal(s.ref, 2);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+
+	assert_int_equal(pte_pfn(t_pte(f->mm, buf)), pte_pfn(before));
+	s = t_state(spage);
+	assert_int_equal(s.ref, 2);
+	assert_int_equal(s.map, 1);
+	assert_true(s.lru);
+	assert_true(s.anon_excl);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_page_mismatches(spage, 0, 71), 0);
+	put_page(spage);
+	assert_settled_anon(spage, 1, true);
+	assert_int_equal(t_mismatches(buf, 2, 71), 0);
+}
+
+/*
+ * A page pinned with FOLL_PIN: collect's try-share of the anon-exclusive
+ * mapping fails and the PTE is written back untouched (6.5).
+ */
+static void test_collect_pinned(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *pinned = NULL;
+	struct c_mig m;
+	pte_t before;
+	long got;
+
+	t_fill(buf, 1, 81);
+	before = t_pte(f->mm, buf);
+	got = pin_user_pages_fast(buf, 1, FOLL_WRITE, &pinned);
+	assert_int_equal(got, 1);
+	assert_ptr_equal(pinned, t_page(f->mm, buf));
+	assert_true(folio_maybe_dma_pinned(page_folio(pinned)));
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	c_finish(f, &m);
+	assert_true(PageAnonExclusive(pinned));
+	assert_false(PageLocked(pinned));
+	unpin_user_page(pinned);
+	assert_settled_anon(pinned, 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 81), 0);
+}
+
+/*
+ * A mix in one call, as hmm2.migrate_mixed step 6 sees it: zero page,
+ * read-only page, two writable pages, and a page of the other device.
+ */
+static void test_collect_mixed_via_ioctl(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 6, T_RW);
+	struct hmm_dmirror_cmd cmd;
+	int val;
+
+	/* Page 0 a hole, page 1 the zero page, page 2 read-only. */
+	assert_int_equal(devmig_load(buf + PAGE_SIZE, &val, sizeof(val)), 0);
+	t_fill(buf + 2 * PAGE_SIZE, 4, 91);
+	assert_int_equal(devmig_mprotect(f->proc, buf + 2 * PAGE_SIZE,
+					 PAGE_SIZE, DEVMIG_PROT_READ), 0);
+	/* Page 5 goes to device 1 first. */
+	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + 5 * PAGE_SIZE, buf + 5 * PAGE_SIZE, 1,
+			       NULL), 0);
+
+	/* Device 0 takes 1..4 (the mprotect split the VMA). */
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + PAGE_SIZE, buf + PAGE_SIZE, 4, &cmd), 0);
+	assert_int_equal(cmd.cpages, 4);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_kind(f->mm, buf + 2 * PAGE_SIZE), T_DEV_READ);
+	assert_int_equal(t_kind(f->mm, buf + 3 * PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_kind(f->mm, buf + 4 * PAGE_SIZE), T_DEV_WRITE);
+	/* Device 1's page is not device 0's: -ENOENT, left where it is. */
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + 5 * PAGE_SIZE, buf + 5 * PAGE_SIZE, 1,
+			       NULL), -ENOENT);
+	assert_ptr_equal(t_page(f->mm, buf + 5 * PAGE_SIZE)->pgmap->owner,
+			 dmirror_device_owner(f->dev[1]));
+	assert_int_equal(t_kind(f->mm, buf), T_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(test_collect_hole),
+		FX_TEST(test_collect_zero_page),
+		FX_TEST(test_collect_present_writable),
+		FX_TEST(test_collect_present_clean),
+		FX_TEST(test_collect_present_readonly),
+		FX_TEST(test_collect_device_private_owner),
+		FX_TEST(test_collect_device_private_other_owner),
+		FX_TEST(test_collect_already_migrating),
+		FX_TEST(test_collect_locked_elsewhere),
+		FX_TEST(test_collect_extra_reference),
+		FX_TEST(test_collect_pinned),
+		FX_TEST(test_collect_mixed_via_ioctl),
+	};
+
+	return cmocka_run_group_tests(tests, fx_group_setup,
+				      fx_group_teardown);
+}

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * harness.h - what every test suite of tests/ shares: a fixture with a model
+ * process and two mirror devices, helpers that read the CPU page table the
+ * way the kernel would, data patterns checked through the software CPU, and
+ * the invariant check that ends every test.
+ *
+ * Each .c file under tests/ is its own cmocka binary; this header is
+ * included by each (it is not a test suite itself, so it is not a .c file).
+ */
+#ifndef _DEVMIG_TEST_HARNESS_H
+#define _DEVMIG_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/*
+ * glibc's <setjmp.h> (needed by cmocka) defines __always_inline its own
+ * way; the shadow kernel headers define the kernel's.
+ */
+#undef __always_inline
+
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/mm_inline.h>
+#include <linux/mmu_notifier.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include "devmig.h"
+#include "hmm_dmirror.h"
+
+#define T_NPAGES	1024UL		/* hmm-tests' default buffer: 4 MiB */
+#define T_INTS_PER_PAGE	(PAGE_SIZE / sizeof(int))
+#define T_RW		(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
+
+/* Small chunks keep chunk creation and eviction visible in tests. */
+#define T_CHUNK_BYTES	(4UL << 20)
+
+struct fx {
+	struct devmig_proc *proc;
+	struct mm_struct *mm;
+	struct dmirror_device *dev[2];
+	struct dmirror *mirror[2];
+	int type;
+};
+
+/* ------------------------------------------------------------------------
+ * Invariants: checked after every test, any violation fails it.
+ */
+
+static inline void fx_report_violation(const char *msg, void *arg)
+{
+	(void)arg;
+	print_error("invariant violated: %s\n", msg);
+}
+
+static inline void assert_invariants(void)
+{
+	unsigned long bad = devmig_check_invariants(fx_report_violation, NULL);
+
+	assert_int_equal(bad, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Fixture.
+ */
+
+static inline int fx_group_setup(void **state)
+{
+	(void)state;
+	return devmig_boot(NULL);
+}
+
+static inline int fx_group_teardown(void **state)
+{
+	(void)state;
+	devmig_shutdown();
+	return 0;
+}
+
+static inline void fx_open_devices(struct fx *f, int type)
+{
+	struct dmirror_device_config cfg = {
+		.type = type,
+		.chunk_bytes = T_CHUNK_BYTES,
+	};
+	int i;
+
+	f->type = type;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(dmirror_device_create(&cfg, &f->dev[i]), 0);
+		assert_int_equal(dmirror_open(f->dev[i], &f->mirror[i]), 0);
+	}
+}
+
+static inline int fx_setup_type(void **state, int type)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+
+	f->proc = devmig_proc_create();
+	assert_non_null(f->proc);
+	f->mm = devmig_proc_mm(f->proc);
+	fx_open_devices(f, type);
+	*state = f;
+	return 0;
+}
+
+static inline int fx_setup_private(void **state)
+{
+	return fx_setup_type(state, HMM_DMIRROR_MEMORY_DEVICE_PRIVATE);
+}
+
+static inline int fx_setup_coherent(void **state)
+{
+	return fx_setup_type(state, HMM_DMIRROR_MEMORY_DEVICE_COHERENT);
+}
+
+/*
+ * Teardown checks that nothing leaked: the model's invariants hold with the
+ * process still alive, closing the mirrors (which evicts device memory)
+ * leaves no device page in use, and the invariants hold again at the end.
+ */
+static inline int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	struct dmirror_device_stats st;
+	int i;
+
+	assert_invariants();
+	for (i = 0; i < 2; i++) {
+		if (f->mirror[i])
+			dmirror_close(f->mirror[i]);
+		f->mirror[i] = NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!f->dev[i])
+			continue;
+		dmirror_device_stats(f->dev[i], &st);
+		assert_int_equal(st.in_use, 0);
+	}
+	assert_invariants();
+	for (i = 0; i < 2; i++) {
+		if (f->dev[i])
+			dmirror_device_destroy(f->dev[i]);
+		f->dev[i] = NULL;
+	}
+	devmig_proc_exit(f->proc);
+	assert_invariants();
+	test_free(f);
+	return 0;
+}
+
+#define FX_TEST(fn)	cmocka_unit_test_setup_teardown(fn, fx_setup_private, \
+							fx_teardown)
+#define FX_TEST_COHERENT(fn) \
+	cmocka_unit_test_setup_teardown(fn, fx_setup_coherent, fx_teardown)
+
+/* ------------------------------------------------------------------------
+ * Memory and data.
+ */
+
+static inline unsigned long t_map(struct fx *f, unsigned long npages,
+				  int prot)
+{
+	long addr = devmig_mmap(f->proc, npages << PAGE_SHIFT, prot,
+				DEVMIG_MAP_PRIVATE);
+
+	assert_true(addr > 0);
+	return addr;
+}
+
+/* "init i": int value base + i at index i, as hmm-tests writes buffers. */
+static inline void t_fill(unsigned long addr, unsigned long npages, int base)
+{
+	int buf[T_INTS_PER_PAGE];
+	unsigned long p, i;
+
+	for (p = 0; p < npages; p++) {
+		for (i = 0; i < T_INTS_PER_PAGE; i++)
+			buf[i] = base + (int)(p * T_INTS_PER_PAGE + i);
+		assert_int_equal(devmig_store(addr + (p << PAGE_SHIFT), buf,
+					      PAGE_SIZE), 0);
+	}
+}
+
+/* Number of ints in [addr, +npages) that differ from "init base + i". */
+static inline unsigned long t_mismatches(unsigned long addr,
+					 unsigned long npages, int base)
+{
+	int buf[T_INTS_PER_PAGE];
+	unsigned long p, i, bad = 0;
+
+	for (p = 0; p < npages; p++) {
+		assert_int_equal(devmig_load(addr + (p << PAGE_SHIFT), buf,
+					     PAGE_SIZE), 0);
+		for (i = 0; i < T_INTS_PER_PAGE; i++)
+			bad += buf[i] != base + (int)(p * T_INTS_PER_PAGE + i);
+	}
+	return bad;
+}
+
+/* Number of non-zero bytes in [addr, +npages), read through the CPU. */
+static inline unsigned long t_nonzero(unsigned long addr, unsigned long npages)
+{
+	unsigned char buf[PAGE_SIZE];
+	unsigned long p, i, bad = 0;
+
+	for (p = 0; p < npages; p++) {
+		assert_int_equal(devmig_load(addr + (p << PAGE_SHIFT), buf,
+					     PAGE_SIZE), 0);
+		for (i = 0; i < PAGE_SIZE; i++)
+			bad += buf[i] != 0;
+	}
+	return bad;
+}
+
+/* The same check on a page's bytes, without going through any mapping. */
+static inline unsigned long t_page_mismatches(struct page *page,
+					      unsigned long index, int base)
+{
+	int buf[T_INTS_PER_PAGE];
+	unsigned long i, bad = 0;
+
+	memcpy_from_page((char *)buf, page, 0, PAGE_SIZE);
+	for (i = 0; i < T_INTS_PER_PAGE; i++)
+		bad += buf[i] != base + (int)(index * T_INTS_PER_PAGE + i);
+	return bad;
+}
+
+static inline unsigned long t_faults(void)
+{
+	struct devmig_task_stats st;
+
+	devmig_task_stats(&st);
+	return st.faults;
+}
+
+static inline struct dmirror_device_stats t_dstats(struct dmirror_device *d)
+{
+	struct dmirror_device_stats st;
+
+	dmirror_device_stats(d, &st);
+	return st;
+}
+
+static inline int t_cmd(struct dmirror *m, unsigned int command,
+			unsigned long addr, unsigned long ptr,
+			unsigned long npages, struct hmm_dmirror_cmd *out)
+{
+	struct hmm_dmirror_cmd cmd = {
+		.addr = addr, .ptr = ptr, .npages = npages,
+	};
+	int ret = dmirror_ioctl(m, command, &cmd);
+
+	if (out)
+		*out = cmd;
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * The CPU page table as the kernel sees it.
+ */
+
+enum t_kind {
+	T_NONE,			/* no page table or pte_none */
+	T_PRESENT,		/* present, not the zero page */
+	T_ZERO,			/* present, the shared zero page */
+	T_MIG_READ,
+	T_MIG_READ_EXCL,
+	T_MIG_WRITE,
+	T_DEV_READ,		/* device-private entries */
+	T_DEV_WRITE,
+	T_DEV_EXCL,		/* device-exclusive entries, either kind */
+	T_OTHER,
+};
+
+/* The PTE mapping @addr, read under its lock; 0 when no table exists. */
+static inline pte_t t_pte(struct mm_struct *mm, unsigned long addr)
+{
+	pte_t pte = __pte(0);
+	spinlock_t *ptl;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *ptep;
+
+	mmap_read_lock(mm);
+	pgd = pgd_offset(mm, addr);
+	if (pgd_none(*pgd))
+		goto out;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		goto out;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud))
+		goto out;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd))
+		goto out;
+	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!ptep)
+		goto out;
+	pte = ptep_get(ptep);
+	pte_unmap_unlock(ptep, ptl);
+out:
+	mmap_read_unlock(mm);
+	return pte;
+}
+
+static inline enum t_kind t_kind_of(pte_t pte)
+{
+	swp_entry_t e;
+
+	if (pte_none(pte))
+		return T_NONE;
+	if (pte_present(pte))
+		return is_zero_pfn(pte_pfn(pte)) ? T_ZERO : T_PRESENT;
+	e = pte_to_swp_entry(pte);
+	if (is_writable_migration_entry(e))
+		return T_MIG_WRITE;
+	if (is_readable_exclusive_migration_entry(e))
+		return T_MIG_READ_EXCL;
+	if (is_readable_migration_entry(e))
+		return T_MIG_READ;
+	if (is_writable_device_private_entry(e))
+		return T_DEV_WRITE;
+	if (is_device_private_entry(e))
+		return T_DEV_READ;
+	if (is_device_exclusive_entry(e))
+		return T_DEV_EXCL;
+	return T_OTHER;
+}
+
+static inline enum t_kind t_kind(struct mm_struct *mm, unsigned long addr)
+{
+	return t_kind_of(t_pte(mm, addr));
+}
+
+/* The page a present PTE or a pfn swap entry names; NULL otherwise. */
+static inline struct page *t_page_of(pte_t pte)
+{
+	swp_entry_t e;
+
+	if (pte_none(pte))
+		return NULL;
+	if (pte_present(pte))
+		return pfn_to_page(pte_pfn(pte));
+	e = pte_to_swp_entry(pte);
+	if (is_migration_entry(e) || is_device_private_entry(e) ||
+	    is_device_exclusive_entry(e))
+		return pfn_to_page(swp_offset_pfn(e));
+	return NULL;
+}
+
+static inline struct page *t_page(struct mm_struct *mm, unsigned long addr)
+{
+	return t_page_of(t_pte(mm, addr));
+}
+
+/*
+ * The state of a page after everything settled: per-CPU LRU batches are
+ * drained first so LRU membership and references are exact.
+ */
+struct t_pstate {
+	int ref;
+	int map;
+	bool locked;
+	bool lru;
+	bool anon_excl;
+};
+
+static inline struct t_pstate t_state(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct t_pstate s;
+
+	lru_add_drain_all();
+	s.ref = folio_ref_count(folio);
+	s.map = folio_mapcount(folio);
+	s.locked = folio_test_locked(folio);
+	s.lru = folio_test_lru(folio);
+	s.anon_excl = PageAnonExclusive(page);
+	return s;
+}
+
+/* A mapped, settled order-0 anon page: what every test expects at the end. */
+static inline void assert_settled_anon(struct page *page, int mappings,
+				       bool on_lru)
+{
+	struct t_pstate s = t_state(page);
+
+	assert_int_equal(s.ref, mappings);
+	assert_int_equal(s.map, mappings);
+	assert_false(s.locked);
+	assert_int_equal(s.lru, on_lru);
+}
+
+/* Every page of [addr, +npages) is a @kind entry; returns how many are. */
+static inline unsigned long t_count_kind(struct mm_struct *mm,
+					 unsigned long addr,
+					 unsigned long npages,
+					 enum t_kind kind)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < npages; i++)
+		n += t_kind(mm, addr + (i << PAGE_SHIFT)) == kind;
+	return n;
+}
+
+/*
+ * Drive one migrate_vma_setup() on [start, end) of @mm as a test driver
+ * would: the VMA is looked up and mmap_lock held by the caller.
+ */
+static inline struct vm_area_struct *t_vma(struct mm_struct *mm,
+					   unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+	assert_non_null(vma);
+	return vma;
+}
+
+#endif /* _DEVMIG_TEST_HARNESS_H */

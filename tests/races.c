@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * races.c - migrations meeting other activity: the PTE changing between
+ * setup and pages (migrate_vma_pages() loses the race and leaves the slot
+ * consistent), a CPU access waiting on a migration entry, concurrent
+ * migrations of one range to two devices, munmap racing with a device read
+ * (hmm.anon_teardown), CPU faults racing with device release.
+ *
+ * Other CPUs are host threads that enter the model process as tasks.  They
+ * never assert (cmocka's assertions belong to the main thread): they record
+ * what they saw and the main thread checks it after joining them.
+ */
+#include <host/host.h>
+
+#include "harness.h"
+
+struct r_task {
+	struct host_thread th;
+	struct devmig_proc *proc;
+	void (*fn)(struct r_task *);
+	/* inputs */
+	unsigned long addr;
+	unsigned long npages;
+	unsigned long ptr;
+	struct dmirror *mirror;
+	unsigned long delay_ns;
+	int rounds;
+	int base;
+	/* outputs */
+	int ret;
+	int errors;
+	unsigned long value;
+	volatile int done;
+};
+
+static void *r_task_main(void *arg)
+{
+	struct r_task *t = arg;
+
+	t->ret = devmig_task_enter(t->proc);
+	if (!t->ret) {
+		t->fn(t);
+		devmig_task_leave();
+	}
+	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void r_start(struct r_task *t, struct fx *f, void (*fn)(struct r_task *))
+{
+	t->proc = f->proc;
+	t->fn = fn;
+	t->done = 0;
+	assert_int_equal(host_thread_create(&t->th, r_task_main, t), 0);
+}
+
+static void r_join(struct r_task *t)
+{
+	assert_int_equal(host_thread_join(&t->th, NULL), 0);
+}
+
+static int r_done(struct r_task *t)
+{
+	return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
+}
+
+/* A cheap deterministic generator for delays. */
+static unsigned long r_rand(unsigned long *seed)
+{
+	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+	return *seed >> 33;
+}
+
+static void r_store_pattern(struct r_task *t)
+{
+	int buf[T_INTS_PER_PAGE];
+	unsigned long i;
+
+	for (i = 0; i < T_INTS_PER_PAGE; i++)
+		buf[i] = t->base + (int)i;
+	t->ret = devmig_store(t->addr, buf, PAGE_SIZE);
+}
+
+/*
+ * Setup selects a hole and the zero page; before pages runs, another CPU
+ * writes to both, so each PTE is a fresh anonymous page.  The insertion must
+ * back off: slot loses MIGRATE, the destination is freed, the CPU's page
+ * and data stay.
+ */
+static void test_pages_loses_race(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 3, T_RW);
+	unsigned long src[3], dst[3];
+	struct migrate_vma args = { 0 };
+	struct r_task t[2] = { 0 };
+	unsigned long i;
+	int val;
+
+	/* Page 0 a hole, page 1 the zero page, page 2 untouched too. */
+	assert_int_equal(devmig_load(buf + PAGE_SIZE, &val, sizeof(val)), 0);
+
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + 3 * PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 3);
+	for (i = 0; i < 3; i++) {
+		struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
+
+		assert_non_null(dpage);
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+
+	/* The other CPU changes pages 0 and 1 under the migration. */
+	for (i = 0; i < 2; i++) {
+		t[i].addr = buf + i * PAGE_SIZE;
+		t[i].base = 1000 * (int)(i + 1);
+		r_start(&t[i], f, r_store_pattern);
+		r_join(&t[i]);
+		assert_int_equal(t[i].ret, 0);
+	}
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_PRESENT);
+
+	migrate_vma_pages(&args);
+	assert_false(src[0] & MIGRATE_PFN_MIGRATE);
+	assert_false(src[1] & MIGRATE_PFN_MIGRATE);
+	assert_true(src[2] & MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(f->mm);
+
+	/* Losers: CPU pages, untouched; their device pages freed. */
+	for (i = 0; i < 2; i++) {
+		unsigned long addr = buf + i * PAGE_SIZE;
+		int got[T_INTS_PER_PAGE];
+		unsigned long j, bad = 0;
+
+		assert_int_equal(t_kind(f->mm, addr), T_PRESENT);
+		assert_settled_anon(t_page(f->mm, addr), 1, true);
+		assert_int_equal(devmig_load(addr, got, PAGE_SIZE), 0);
+		for (j = 0; j < T_INTS_PER_PAGE; j++)
+			bad += got[j] != 1000 * (int)(i + 1) + (int)j;
+		assert_int_equal(bad, 0);
+	}
+	/* The winner: inserted into the hole. */
+	assert_int_equal(t_kind(f->mm, buf + 2 * PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 1);
+	assert_int_equal(t_dstats(f->dev[0]).cfree, 2);
+}
+
+static void r_load_word(struct r_task *t)
+{
+	unsigned long v = 0;
+
+	t->ret = devmig_load(t->addr, &v, sizeof(v));
+	t->value = v;
+}
+
+/*
+ * A CPU touching a page under migration waits on its migration entry until
+ * finalize, then completes against wherever the page went (here, device
+ * memory, from which its access brings it back).
+ */
+static void test_cpu_waits_for_migration(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long src[1], dst[1];
+	struct migrate_vma args = { 0 };
+	struct r_task t = { 0 };
+	unsigned long want = 0x1122334455667788UL;
+	struct page *dpage;
+
+	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 1);
+
+	t.addr = buf;
+	r_start(&t, f, r_load_word);
+	host_sleep_ns(20 * 1000 * 1000);
+	/* Still waiting: the page is locked under a migration entry. */
+	assert_false(r_done(&t));
+
+	dpage = dmirror_device_alloc_page(f->dev[0]);
+	assert_non_null(dpage);
+	copy_highpage(dmirror_device_backing_page(dpage),
+		      migrate_pfn_to_page(src[0]));
+	dst[0] = migrate_pfn(page_to_pfn(dpage));
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(f->mm);
+
+	r_join(&t);
+	assert_int_equal(t.ret, 0);
+	assert_int_equal(t.value, want);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 1);
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+}
+
+static void r_migrate_rounds(struct r_task *t)
+{
+	struct hmm_dmirror_cmd cmd;
+	int r, ret;
+
+	for (r = 0; r < t->rounds; r++) {
+		cmd = (struct hmm_dmirror_cmd){
+			.addr = t->addr, .ptr = t->ptr, .npages = t->npages,
+		};
+		ret = dmirror_ioctl(t->mirror, HMM_DMIRROR_MIGRATE_TO_DEV, &cmd);
+		/* Losing pages to the other device makes the read-back fail. */
+		if (ret && ret != -ENOENT)
+			t->errors++;
+		cmd = (struct hmm_dmirror_cmd){
+			.addr = t->addr, .ptr = t->ptr, .npages = t->npages,
+		};
+		if (dmirror_ioctl(t->mirror, HMM_DMIRROR_MIGRATE_TO_SYS, &cmd))
+			t->errors++;
+	}
+}
+
+/* Two devices migrate the same range back and forth at the same time. */
+static void test_concurrent_migrations(void **state)
+{
+	struct fx *f = *state;
+	unsigned long npages = 128;
+	unsigned long buf = t_map(f, npages, T_RW);
+	struct r_task t[2] = { 0 };
+	unsigned long on_dev;
+	int i;
+
+	t_fill(buf, npages, 77);
+	for (i = 0; i < 2; i++) {
+		t[i].addr = buf;
+		t[i].npages = npages;
+		t[i].ptr = t_map(f, npages, T_RW);
+		t[i].mirror = f->mirror[i];
+		t[i].rounds = 20;
+		r_start(&t[i], f, r_migrate_rounds);
+	}
+	for (i = 0; i < 2; i++) {
+		r_join(&t[i]);
+		assert_int_equal(t[i].ret, 0);
+		assert_int_equal(t[i].errors, 0);
+	}
+	assert_invariants();
+	/* Each page is exactly one place; whatever is left is still ours. */
+	on_dev = t_dstats(f->dev[0]).in_use + t_dstats(f->dev[1]).in_use;
+	assert_int_equal(on_dev + t_count_kind(f->mm, buf, npages, T_PRESENT),
+			 npages);
+	assert_int_equal(t_mismatches(buf, npages, 77), 0);
+}
+
+static void r_unmap_later(struct r_task *t)
+{
+	host_sleep_ns(t->delay_ns);
+	t->ret = devmig_munmap(t->proc, t->addr, t->npages << PAGE_SHIFT);
+}
+
+/*
+ * hmm.anon_teardown: a thread unmaps the second half of the buffer while
+ * the device reads all of it.  Any error is acceptable; success must come
+ * with complete, correct data.
+ */
+static void test_anon_teardown(void **state)
+{
+	struct fx *f = *state;
+	unsigned long seed = 12345;
+	int c;
+
+	for (c = 0; c < 10; c++) {
+		unsigned long buf = t_map(f, T_NPAGES, T_RW);
+		unsigned long view = t_map(f, T_NPAGES, T_RW);
+		struct hmm_dmirror_cmd cmd;
+		struct r_task t = { 0 };
+		int ret;
+
+		t_fill(buf, T_NPAGES, c);
+		t.addr = buf + (T_NPAGES / 2) * PAGE_SIZE;
+		t.npages = T_NPAGES / 2;
+		t.delay_ns = r_rand(&seed) % 32000;
+		r_start(&t, f, r_unmap_later);
+		ret = t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view,
+			    T_NPAGES, &cmd);
+		r_join(&t);
+		assert_int_equal(t.ret, 0);
+		if (!ret) {
+			assert_int_equal(cmd.cpages, T_NPAGES);
+			assert_int_equal(cmd.faults, 1);
+			assert_int_equal(t_mismatches(view, T_NPAGES, c), 0);
+		}
+		assert_int_equal(t_count_kind(f->mm, t.addr, t.npages, T_NONE),
+				 t.npages);
+		assert_int_equal(t_mismatches(buf, T_NPAGES / 2, c), 0);
+		assert_invariants();
+	}
+}
+
+static void r_fault_all(struct r_task *t)
+{
+	int buf[T_INTS_PER_PAGE];
+	unsigned long p, i;
+
+	for (p = 0; p < t->npages; p++) {
+		if (devmig_load(t->addr + (p << PAGE_SHIFT), buf, PAGE_SIZE)) {
+			t->errors++;
+			continue;
+		}
+		for (i = 0; i < T_INTS_PER_PAGE; i++)
+			t->value += buf[i] != t->base +
+					(int)(p * T_INTS_PER_PAGE + i);
+	}
+}
+
+/* CPU faults and device release pull the same pages back at once. */
+static void test_faults_race_release(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, T_NPAGES, T_RW);
+	struct r_task t = { 0 };
+
+	t_fill(buf, T_NPAGES, 9);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_map(f, T_NPAGES, T_RW), T_NPAGES, NULL), 0);
+	t.addr = buf;
+	t.npages = T_NPAGES;
+	t.base = 9;
+	r_start(&t, f, r_fault_all);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_RELEASE, buf, buf, 1,
+			       NULL), 0);
+	r_join(&t);
+	assert_int_equal(t.ret, 0);
+	assert_int_equal(t.errors, 0);
+	assert_int_equal(t.value, 0);	/* mismatching ints seen */
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+	assert_int_equal(t_count_kind(f->mm, buf, T_NPAGES, T_PRESENT),
+			 T_NPAGES);
+	assert_int_equal(t_mismatches(buf, T_NPAGES, 9), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(test_pages_loses_race),
+		FX_TEST(test_cpu_waits_for_migration),
+		FX_TEST(test_concurrent_migrations),
+		FX_TEST(test_anon_teardown),
+		FX_TEST(test_faults_race_release),
+	};
+
+	return cmocka_run_group_tests(tests, fx_group_setup,
+				      fx_group_teardown);
+}
