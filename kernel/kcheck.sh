@@ -293,7 +293,7 @@ boot() {
 	t0=$(now)
 	qemu_base "$tree"
 	timeout -k 10 "$limit" qemu-system-x86_64 "${qargs[@]}" "$@" \
-		-append "console=ttyS0 loglevel=4 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs" \
+		-append "console=ttyS0 loglevel=5 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
 		>"$dir/qemu.log" 2>&1 || rc=$?
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
