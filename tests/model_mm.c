@@ -24,6 +24,10 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/sched/mm.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/ioport.h>
+#include <linux/highmem.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
 #include <host/host.h>
@@ -839,6 +843,324 @@ static void test_gup_pin_unshares(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * A minimal device-private memory driver, to meet device-private entries.
+ */
+
+#define TDEV_PAGES	16
+
+struct tdev {
+	struct dev_pagemap pgmap;
+	struct resource *res;
+	unsigned char *backing;		/* TDEV_PAGES pages of "device" data */
+	bool used[TDEV_PAGES];
+	int migrate_calls;		/* migrate_to_ram() invocations */
+	int refs_seen;			/* vmf->page refcount inside it */
+	int page_frees;
+	vm_fault_t fail;		/* answer instead of migrating */
+};
+
+static struct tdev tdev;
+
+static unsigned long tdev_index(struct page *page)
+{
+	return page_to_pfn(page) - PHYS_PFN(tdev.pgmap.range.start);
+}
+
+static void *tdev_data(struct page *page)
+{
+	return tdev.backing + tdev_index(page) * PAGE_SIZE;
+}
+
+static struct page *tdev_alloc(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < TDEV_PAGES; i++) {
+		if (!tdev.used[i]) {
+			struct page *page = pfn_to_page(
+				PHYS_PFN(tdev.pgmap.range.start) + i);
+
+			tdev.used[i] = true;
+			zone_device_page_init(page);	/* refcount 1, locked */
+			return page;
+		}
+	}
+	return NULL;
+}
+
+static void tdev_page_free(struct page *page)
+{
+	tdev.used[tdev_index(page)] = false;
+	tdev.page_frees++;
+}
+
+static vm_fault_t tdev_migrate_to_ram(struct vm_fault *vmf)
+{
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.vma = vmf->vma,
+		.start = vmf->address,
+		.end = vmf->address + PAGE_SIZE,
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = &tdev,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		.fault_page = vmf->page,
+	};
+	struct page *spage, *dpage;
+
+	tdev.migrate_calls++;
+	tdev.refs_seen = page_ref_count(vmf->page);
+	if (tdev.fail)
+		return tdev.fail;
+	if (migrate_vma_setup(&args))
+		return VM_FAULT_SIGBUS;
+	spage = migrate_pfn_to_page(src);
+	if (spage && (src & MIGRATE_PFN_MIGRATE)) {
+		dpage = alloc_page_vma(GFP_HIGHUSER, vmf->vma, vmf->address);
+		if (dpage) {
+			lock_page(dpage);
+			memcpy(page_address(dpage), tdev_data(spage), PAGE_SIZE);
+			dst = migrate_pfn(page_to_pfn(dpage));
+		}
+	}
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	return 0;
+}
+
+static const struct dev_pagemap_ops tdev_ops = {
+	.page_free = tdev_page_free,
+	.migrate_to_ram = tdev_migrate_to_ram,
+};
+
+static int tdev_setup(void **state)
+{
+	void *ret;
+
+	if (setup(state))
+		return -1;
+	memset(&tdev, 0, sizeof(tdev));
+	tdev.backing = host_calloc(TDEV_PAGES, PAGE_SIZE);
+	tdev.res = request_free_mem_region(&iomem_resource,
+					   TDEV_PAGES * PAGE_SIZE, "tdev");
+	if (!tdev.backing || IS_ERR(tdev.res))
+		return -1;
+	tdev.pgmap.type = MEMORY_DEVICE_PRIVATE;
+	tdev.pgmap.range.start = tdev.res->start;
+	tdev.pgmap.range.end = tdev.res->end;
+	tdev.pgmap.nr_range = 1;
+	tdev.pgmap.ops = &tdev_ops;
+	tdev.pgmap.owner = &tdev;
+	ret = memremap_pages(&tdev.pgmap, 0);
+	return IS_ERR(ret) ? -1 : 0;
+}
+
+static int tdev_teardown(void **state)
+{
+	int ret = teardown(state);	/* exit frees the device pages */
+
+	memunmap_pages(&tdev.pgmap);
+	release_mem_region(tdev.pgmap.range.start, TDEV_PAGES * PAGE_SIZE);
+	host_free(tdev.backing);
+	return ret;
+}
+
+/* Move [addr, addr + n pages) to the device with migrate_vma_*. */
+static unsigned long tdev_migrate_to_dev(struct mmfx *f, unsigned long addr,
+					 unsigned long n)
+{
+	unsigned long src[TDEV_PAGES] = { 0 }, dst[TDEV_PAGES] = { 0 }, i;
+	struct migrate_vma args = {
+		.start = addr,
+		.end = addr + n * PAGE_SIZE,
+		.src = src,
+		.dst = dst,
+		.pgmap_owner = &tdev,
+		.flags = MIGRATE_VMA_SELECT_SYSTEM,
+	};
+	unsigned long migrated = 0;
+
+	mmap_read_lock(f->mm);
+	args.vma = vma_lookup(f->mm, addr);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	for (i = 0; i < n; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]), *dpage;
+
+		if (!(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = tdev_alloc();
+		assert_non_null(dpage);
+		if (spage)
+			memcpy(tdev_data(dpage), page_address(spage), PAGE_SIZE);
+		else
+			memset(tdev_data(dpage), 0, PAGE_SIZE);
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+	migrate_vma_pages(&args);
+	for (i = 0; i < n; i++)
+		if (src[i] & MIGRATE_PFN_MIGRATE)
+			migrated++;
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(f->mm);
+	return migrated;
+}
+
+static bool is_dev_entry(struct mm_struct *mm, unsigned long addr, bool write)
+{
+	pte_t pte = t_pte(mm, addr);
+	swp_entry_t entry;
+
+	if (pte_none(pte) || pte_present(pte))
+		return false;
+	entry = pte_to_swp_entry(pte);
+	return is_device_private_entry(entry) &&
+	       is_writable_device_private_entry(entry) == write;
+}
+
+static struct page *dev_entry_page(struct mm_struct *mm, unsigned long addr)
+{
+	return pfn_swap_entry_to_page(pte_to_swp_entry(t_pte(mm, addr)));
+}
+
+/*
+ * MIGRATE_DEVICE.md section 8: the per-VMA-lock attempt retries without
+ * calling the driver; the mmap_lock attempt calls it once, holding one
+ * extra reference; the access then completes against a system page.
+ */
+static void test_device_private_fault(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 2, RW);
+	struct devmig_task_stats st0, st1;
+	struct page *dpage;
+
+	t_store_long(a, 0xfeed);
+	t_store_long(a + PAGE_SIZE, 0xbeef);
+	assert_int_equal(tdev_migrate_to_dev(f, a, 2), 2);
+	assert_true(is_dev_entry(f->mm, a, true));
+	dpage = dev_entry_page(f->mm, a);
+	assert_int_equal(page_ref_count(dpage), 1);
+	assert_int_equal(page_mapcount(dpage), 1);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
+	assert_invariants();
+
+	devmig_task_stats(&st0);
+	assert_int_equal(t_load_long(a), 0xfeed);
+	devmig_task_stats(&st1);
+	assert_int_equal(tdev.migrate_calls, 1);
+	assert_int_equal(tdev.refs_seen, 2);	/* mapping + fault reference */
+	assert_int_equal(st1.faults, st0.faults + 1);
+	assert_true(pte_present(t_pte(f->mm, a)));
+	assert_int_equal(tdev.page_frees, 1);
+	assert_int_equal(page_ref_count(dpage), 0);
+	/* The other page is still on the device. */
+	assert_true(is_dev_entry(f->mm, a + PAGE_SIZE, true));
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
+	assert_invariants();
+
+	/* munmap of a device-private entry frees the device page. */
+	assert_int_equal(devmig_munmap(f->proc, a + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(tdev.page_frees, 2);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 1);
+	assert_invariants();
+}
+
+/* A driver that cannot migrate: SIGBUS for the CPU, -EFAULT for GUP/HMM. */
+static void test_device_private_sigbus(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW), pfns[1];
+	struct t_mni t = { 0 };
+	struct page *page, *dpage;
+	pte_t before;
+
+	t_store_long(a, 0xabc);
+	assert_int_equal(tdev_migrate_to_dev(f, a, 1), 1);
+	dpage = dev_entry_page(f->mm, a);
+	before = t_pte(f->mm, a);
+	tdev.fail = VM_FAULT_SIGBUS;
+	assert_int_equal(devmig_load(a, pfns, sizeof(pfns[0])), -EIO);
+	assert_int_equal(tdev.migrate_calls, 1);
+	assert_true(pte_same(t_pte(f->mm, a), before));
+	assert_int_equal(page_ref_count(dpage), 1);
+	assert_int_equal(get_user_pages(a, 1, 0, &page), -EFAULT);
+	assert_int_equal(tdev.migrate_calls, 2);
+
+	assert_int_equal(mmu_interval_notifier_insert(&t.mni, f->mm, a,
+						      PAGE_SIZE, &t_mni_ops), 0);
+	/* The owner sees its own page without any fault. */
+	{
+		struct hmm_range range = {
+			.notifier = &t.mni, .start = a, .end = a + PAGE_SIZE,
+			.hmm_pfns = pfns, .default_flags = HMM_PFN_REQ_FAULT,
+			.dev_private_owner = &tdev,
+		};
+
+		range.notifier_seq = mmu_interval_read_begin(&t.mni);
+		mmap_read_lock(f->mm);
+		assert_int_equal(hmm_range_fault(&range), 0);
+		mmap_read_unlock(f->mm);
+		assert_int_equal(pfns[0], page_to_pfn(dpage) | HMM_PFN_VALID |
+				 HMM_PFN_WRITE);
+	}
+	/* Anyone else: 0 when looking, a failed fault when asking. */
+	assert_int_equal(t_hmm(f, &t, a, 1, pfns, 0, 0), 0);
+	assert_int_equal(pfns[0], 0);
+	assert_int_equal(t_hmm(f, &t, a, 1, pfns, HMM_PFN_REQ_FAULT, 0),
+			 -EFAULT);
+	assert_int_equal(tdev.migrate_calls, 3);
+	mmu_interval_notifier_remove(&t.mni);
+
+	/* Once the driver can migrate again, the data comes back. */
+	tdev.fail = 0;
+	assert_int_equal(t_load_long(a), 0xabc);
+	assert_int_equal(tdev.page_frees, 1);
+	assert_invariants();
+}
+
+/* Fork shares device-private pages read-only (section 9, invariant 40). */
+static void test_fork_device_private(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct devmig_proc *child;
+	struct mm_struct *cmm;
+	struct page *dpage;
+
+	t_store_long(a, 0x600d);
+	assert_int_equal(tdev_migrate_to_dev(f, a, 1), 1);
+	dpage = dev_entry_page(f->mm, a);
+
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	cmm = devmig_proc_mm(child);
+	assert_true(is_dev_entry(f->mm, a, false));
+	assert_true(is_dev_entry(cmm, a, false));
+	assert_ptr_equal(dev_entry_page(cmm, a), dpage);
+	assert_int_equal(page_ref_count(dpage), 2);
+	assert_int_equal(page_mapcount(dpage), 2);
+	assert_false(PageAnonExclusive(dpage));
+	assert_int_equal(get_mm_counter(cmm, MM_ANONPAGES), 1);
+	assert_invariants();
+
+	/* The child writes: back to RAM for both, then a private copy. */
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(child), 0);
+	t_store_long(a, 0xc41d);
+	assert_int_equal(tdev.migrate_calls, 1);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(f->proc), 0);
+	assert_true(pte_present(t_pte(f->mm, a)));
+	assert_int_equal(t_load_long(a), 0x600d);
+	assert_ptr_not_equal(t_page(f->mm, a), t_page(cmm, a));
+	assert_int_equal(tdev.page_frees, 1);
+	assert_invariants();
+	devmig_proc_exit(child);
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
  * The invariant checker catches what it should.
  */
 
@@ -918,6 +1240,12 @@ int main(void)
 		T(test_hmm_range_fault_flags),
 		T(test_gup_pin_counts),
 		T(test_gup_pin_unshares),
+		cmocka_unit_test_setup_teardown(test_device_private_fault,
+						tdev_setup, tdev_teardown),
+		cmocka_unit_test_setup_teardown(test_device_private_sigbus,
+						tdev_setup, tdev_teardown),
+		cmocka_unit_test_setup_teardown(test_fork_device_private,
+						tdev_setup, tdev_teardown),
 		T(test_invariants_catch_leaked_reference),
 		T(test_invariants_catch_leftover_lock),
 		T(test_invariants_catch_rss_and_mapcount),
