@@ -35,7 +35,7 @@ bench_runs=${DEVMIG_BENCH_RUNS:-5}
 tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$kdir/devmig.config
 packages="linux-source-6.12 qemu-system-x86 busybox-static flex bison bc
-	libelf-dev libssl-dev cpio ccache gcc make xz-utils"
+	libelf-dev libssl-dev cpio ccache gcc libc6-dev make xz-utils"
 
 # Guest memory layout: 2 GiB of RAM with a 512 MiB hole at 1 GiB reserved by
 # memmap=, handed to test_hmm as two 256 MiB special-purpose ranges for the
@@ -385,9 +385,17 @@ main() {
 	*) die "usage: kcheck.sh check|bench" ;;
 	esac
 	install_deps
-	export CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
-	mkdir -p "$CCACHE_DIR"
-	ccache -M 4G >/dev/null
+	mkdir -p "$cache"
+	exec 9>"$cache/lock"
+	if ! flock -n 9; then
+		say "waiting for another kernel-check using $cache"
+		flock 9
+	fi
+	if [ -z "${CCACHE_DIR:-}" ]; then
+		export CCACHE_DIR=$cache/ccache
+		mkdir -p "$CCACHE_DIR"
+		ccache -M 4G >/dev/null
+	fi
 	prepare_trees
 	# Runs of an earlier invocation must not be mistaken for this one's.
 	mode="test"
