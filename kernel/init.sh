@@ -30,6 +30,8 @@ say() {
 	echo "DEVMIG $*" >"$out"
 }
 
+# The kernel has no ACPI, so "power off" is a reset, which QEMU's -no-reboot
+# turns into an exit.
 finish() {
 	say "DONE"
 	sync
