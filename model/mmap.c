@@ -10,8 +10,8 @@
  * take it exclusive, so no reader ever sees a VMA half split.
  *
  * Shared anonymous memory is shmem in the kernel (a VMA with vm_ops, so not
- * "anonymous" to migration).  The model has no shmem yet and refuses
- * MAP_SHARED with -EINVAL; private mappings are anonymous (vm_ops NULL).
+ * "anonymous" to migration); so it is here (model/shmem.c).  Private
+ * mappings are anonymous (vm_ops NULL).
  *
  * Not modelled: merging of adjacent compatible VMAs (mprotect leaves the
  * pieces split; nothing here depends on the number of VMAs), file mappings,
@@ -328,8 +328,7 @@ static unsigned long model_get_unmapped_area(struct mm_struct *mm,
  * @prot: DEVMIG_PROT_* bits
  * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED
  *
- * Return: the start address, or -EINVAL (bad length/flags, or MAP_SHARED,
- * not modelled yet), -ENOMEM.
+ * Return: the start address, or -EINVAL (bad length/flags), -ENOMEM.
  */
 long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
 {
@@ -341,13 +340,6 @@ long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
 	if (!len || (prot & ~(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)))
 		return -EINVAL;
 	if (type != DEVMIG_MAP_PRIVATE && type != DEVMIG_MAP_SHARED)
-		return -EINVAL;
-	/*
-	 * Shared anonymous memory is shmem in the kernel, which the model does
-	 * not have yet: refuse it rather than hand out an anonymous VMA that
-	 * migration would (wrongly) treat as migratable.
-	 */
-	if (type == DEVMIG_MAP_SHARED)
 		return -EINVAL;
 	if (flags & ~(DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED))
 		return -EINVAL;
@@ -375,6 +367,15 @@ long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
 	vma->vm_flags = vm_flags;
 	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 	vma->vm_pgoff = addr >> PAGE_SHIFT;
+	if (type == DEVMIG_MAP_SHARED) {
+		/* Shared anonymous memory is a shmem object of its own. */
+		vma->vm_pgoff = 0;
+		if (shmem_zero_setup(vma)) {
+			mmap_write_unlock(mm);
+			kfree(vma);
+			return -ENOMEM;
+		}
+	}
 	model_vma_link(mm, vma);
 	mmap_write_unlock(mm);
 	return (long)addr;

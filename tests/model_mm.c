@@ -443,6 +443,53 @@ static void test_cow_after_fork(void **state)
 	assert_invariants();
 }
 
+/* Shared anonymous memory is shmem: not anonymous, shared across fork. */
+static void test_shared_anon_is_shmem(void **state)
+{
+	struct mmfx *f = *state;
+	long a = devmig_mmap(f->proc, 2 * PAGE_SIZE, RW, DEVMIG_MAP_SHARED);
+	struct devmig_proc *child;
+	struct vm_area_struct *vma;
+	struct page *page;
+
+	assert_true(a > 0);
+	mmap_read_lock(f->mm);
+	vma = vma_lookup(f->mm, a);
+	assert_false(vma_is_anonymous(vma));
+	assert_true(vma->vm_flags & VM_SHARED);
+	mmap_read_unlock(f->mm);
+
+	/* Even a read fault maps a real page (no zero page in shmem). */
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0);
+	assert_false(is_zero_pfn(pte_pfn(t_pte(f->mm, a + PAGE_SIZE))));
+	t_store_long(a, 0x5a5a);
+	page = t_page(f->mm, a);
+	assert_false(PageAnon(page));
+	assert_int_equal(get_mm_counter(f->mm, MM_SHMEMPAGES), 2);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 0);
+	lru_add_drain_all();
+	assert_int_equal(page_ref_count(page), 2);	/* cache + mapping */
+	assert_invariants();
+
+	/* The child shares the same pages: writes are seen both ways. */
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(child), 0);
+	assert_int_equal(t_load_long(a), 0x5a5a);
+	t_store_long(a + 8, 0xc0c0);
+	assert_ptr_equal(t_page(devmig_proc_mm(child), a), page);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(f->proc), 0);
+	assert_int_equal(t_load_long(a + 8), 0xc0c0);
+	assert_invariants();
+	devmig_proc_exit(child);
+	/* Unmapping part of it: the other page and the data stay. */
+	assert_int_equal(devmig_munmap(f->proc, a + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(t_load_long(a), 0x5a5a);
+	assert_invariants();
+}
+
 /* A page pinned while exclusive is copied at fork, not shared (6.5). */
 static void test_fork_copies_pinned_page(void **state)
 {
@@ -1234,6 +1281,7 @@ int main(void)
 		T(test_write_fault_roundtrip_bytes),
 		T(test_cow_after_fork),
 		T(test_fork_copies_pinned_page),
+		T(test_shared_anon_is_shmem),
 		T(test_tlb_stale_until_flush),
 		T(test_cpu_sets_accessed_dirty),
 		T(test_migration_entry_wait),
