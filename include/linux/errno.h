@@ -23,6 +23,7 @@
 #define ERANGE		34
 #define ENOSYS		38
 #define ENOTTY		25
+#define EOVERFLOW	75
 #define ETIMEDOUT	110
 #define EHWPOISON	133
 #define ERESTARTSYS	512

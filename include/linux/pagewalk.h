@@ -25,7 +25,7 @@ enum page_walk_lock {
  *	non-present entry; the callback takes the locks it needs.  Without a
  *	@pte_entry the walker does not descend below it.
  * @pte_entry: each PTE of the range, empty ones included, with the PTE
- *	table mapped but not locked
+ *	table's lock held
  * @pte_hole: each range that has no page table at some level (@depth is the
  *	level: 0 PGD, 1 P4D, 2 PUD, 3 PMD; -1 when unknown) or no VMA
  * @hugetlb_entry: each hugetlb page of a hugetlb VMA

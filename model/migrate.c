@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate.c - the folio migration core that device migration reuses
+ * (mm/migrate.c): moving a folio's identity to a new folio, restoring
+ * mappings from migration entries, and waiting on them.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/migrate.h>
+#include <linux/rmap.h>
+#include <linux/swapops.h>
+#include <linux/pagemap.h>
+#include <linux/memremap.h>
+#include <linux/memcontrol.h>
+#include <linux/xarray.h>
+#include "../mm/internal.h"
+
+struct rmap_walk_arg {
+	struct folio *folio;		/* the folio the entries name */
+	bool map_unused_to_zeropage;
+};
+
+/*
+ * Turn the migration entries naming arg->folio in @vma back into mappings
+ * of @folio (the destination, or the source itself on failure), restoring
+ * what the entry recorded: writability, exclusivity, A/D, soft-dirty,
+ * uffd-wp.  Each mapping takes a folio reference.
+ */
+static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma,
+				 unsigned long addr, void *arg)
+{
+	struct rmap_walk_arg *rwa = arg;
+	DEFINE_FOLIO_VMA_WALK(pvmw, rwa->folio, vma, addr, PVMW_SYNC | PVMW_MIGRATION);
+
+	while (page_vma_mapped_walk(&pvmw)) {
+		rmap_t rmap_flags = RMAP_NONE;
+		unsigned long idx = 0;
+		swp_entry_t entry;
+		pte_t old_pte, pte;
+		struct page *new;
+
+		if (folio_test_large(folio))
+			idx = linear_page_index(vma, pvmw.address) - pvmw.pgoff;
+		new = folio_page(folio, idx);
+
+		folio_get(folio);
+		pte = mk_pte(new, READ_ONCE(vma->vm_page_prot));
+		old_pte = ptep_get(pvmw.pte);
+		entry = pte_to_swp_entry(old_pte);
+		if (!is_migration_entry_young(entry))
+			pte = pte_mkold(pte);
+		if (folio_test_dirty(folio) && is_migration_entry_dirty(entry))
+			pte = pte_mkdirty(pte);
+		if (pte_swp_soft_dirty(old_pte))
+			pte = pte_mksoft_dirty(pte);
+		else
+			pte = pte_clear_soft_dirty(pte);
+		if (is_writable_migration_entry(entry))
+			pte = pte_mkwrite(pte, vma);
+		else if (pte_swp_uffd_wp(old_pte))
+			pte = pte_mkuffd_wp(pte);
+		if (folio_test_anon(folio) && !is_readable_migration_entry(entry))
+			rmap_flags |= RMAP_EXCLUSIVE;
+
+		if (unlikely(is_device_private_page(new))) {
+			/* The CPU cannot map it: back to a device-private entry. */
+			if (pte_write(pte))
+				entry = make_writable_device_private_entry(page_to_pfn(new));
+			else
+				entry = make_readable_device_private_entry(page_to_pfn(new));
+			pte = swp_entry_to_pte(entry);
+			if (pte_swp_soft_dirty(old_pte))
+				pte = pte_swp_mksoft_dirty(pte);
+			if (pte_swp_uffd_wp(old_pte))
+				pte = pte_swp_mkuffd_wp(pte);
+		}
+
+		if (folio_test_anon(folio))
+			folio_add_anon_rmap_pte(folio, new, vma, pvmw.address, rmap_flags);
+		else
+			folio_add_file_rmap_pte(folio, new, vma);
+		/* The old entry was not present: no TLB can hold it. */
+		set_pte_at(vma->vm_mm, pvmw.address, pvmw.pte, pte);
+		update_mmu_cache(vma, pvmw.address, pvmw.pte);
+	}
+	return true;
+}
+
+/**
+ * remove_migration_ptes() - replace migration entries by mappings
+ * @src: the folio the migration entries name
+ * @dst: the folio to map instead (== @src to undo a migration); its
+ *	mapping/index say where to look (they were copied from @src)
+ * @flags: RMP_LOCKED if the rmap lock is held; RMP_USE_SHARED_ZEROPAGE is
+ *	not supported (only THP splitting uses it)
+ *
+ * @src and @dst are locked by the caller.
+ */
+void remove_migration_ptes(struct folio *src, struct folio *dst, int flags)
+{
+	struct rmap_walk_arg rwa = {
+		.folio = src,
+		.map_unused_to_zeropage = flags & RMP_USE_SHARED_ZEROPAGE,
+	};
+	struct rmap_walk_control rwc = {
+		.rmap_one = remove_migration_pte,
+		.arg = &rwa,
+	};
+
+	VM_BUG_ON_FOLIO((flags & RMP_USE_SHARED_ZEROPAGE) && src != dst, src);
+	if (flags & RMP_LOCKED)
+		rmap_walk_locked(dst, &rwc);
+	else
+		rmap_walk(dst, &rwc);
+}
+
+/**
+ * folio_migrate_mapping() - move a folio's place in its mapping to another
+ * @mapping: folio_mapping(@folio): NULL for anon folios not in a cache
+ * @newfolio: the destination (locked, fresh)
+ * @folio: the source (locked, unmapped)
+ * @extra_count: references the caller holds beyond the migration's own
+ *
+ * The exact reference check is what makes migration safe against pins: a
+ * folio with any reference nobody accounts for is not moved.  With a cache,
+ * the count is frozen at the expected value while the cache slot is
+ * replaced, so no lookup can take a new reference in between.
+ *
+ * Return: MIGRATEPAGE_SUCCESS, or -EAGAIN (nothing changed).
+ */
+int folio_migrate_mapping(struct address_space *mapping, struct folio *newfolio,
+			  struct folio *folio, int extra_count)
+{
+	int expected_count = folio_expected_ref_count(folio) + extra_count + 1;
+	long i, nr = folio_nr_pages(folio), entries;
+
+	if (folio_ref_count(folio) != expected_count)
+		return -EAGAIN;
+
+	if (!mapping) {
+		newfolio->index = folio->index;
+		WRITE_ONCE(newfolio->mapping, folio->mapping);
+		if (folio_test_swapbacked(folio))
+			__folio_set_swapbacked(newfolio);
+		return MIGRATEPAGE_SUCCESS;
+	}
+
+	xa_lock(&mapping->i_pages);
+	if (!folio_ref_freeze(folio, expected_count)) {
+		xa_unlock(&mapping->i_pages);
+		return -EAGAIN;
+	}
+	/* From here nobody else can look at the folio: no turning back. */
+	newfolio->index = folio->index;
+	WRITE_ONCE(newfolio->mapping, folio->mapping);
+	folio_ref_add(newfolio, nr);		/* the cache's references */
+	if (folio_test_swapbacked(folio)) {
+		__folio_set_swapbacked(newfolio);
+		if (folio_test_swapcache(folio)) {
+			folio_set_swapcache(newfolio);
+			newfolio->private = folio->private;
+		}
+		entries = nr;
+	} else {
+		VM_BUG_ON_FOLIO(folio_test_swapcache(folio), folio);
+		entries = 1;
+	}
+	if (folio_test_dirty(folio)) {
+		folio_clear_dirty(folio);
+		folio_set_dirty(newfolio);
+	}
+	for (i = 0; i < entries; i++)
+		__xa_store(&mapping->i_pages, folio->index + i, newfolio, GFP_ATOMIC);
+	/* The cache's references went to the new folio. */
+	folio_ref_unfreeze(folio, expected_count - nr);
+	xa_unlock(&mapping->i_pages);
+	return MIGRATEPAGE_SUCCESS;
+}
+
+/**
+ * folio_migrate_flags() - move a folio's state flags and charge to another
+ * @newfolio: the destination
+ * @folio: the source; loses what moved (active, unevictable, swapcache,
+ *	private, memcg charge)
+ */
+void folio_migrate_flags(struct folio *newfolio, struct folio *folio)
+{
+	if (folio_test_referenced(folio))
+		folio_set_referenced(newfolio);
+	if (folio_test_uptodate(folio))
+		folio_mark_uptodate(newfolio);
+	if (folio_test_clear_active(folio)) {
+		VM_BUG_ON_FOLIO(folio_test_unevictable(folio), folio);
+		folio_set_active(newfolio);
+	} else if (folio_test_clear_unevictable(folio)) {
+		folio_set_unevictable(newfolio);
+	}
+	if (folio_test_workingset(folio))
+		folio_set_workingset(newfolio);
+	if (folio_test_checked(folio))
+		folio_set_checked(newfolio);
+	if (folio_test_mappedtodisk(folio))
+		folio_set_mappedtodisk(newfolio);
+	/* Dirty moves here when folio_migrate_mapping() had no cache to do it. */
+	if (folio_test_dirty(folio))
+		folio_set_dirty(newfolio);
+	if (folio_test_young(folio))
+		folio_set_young(newfolio);
+	if (folio_test_idle(folio))
+		folio_set_idle(newfolio);
+	if (folio_test_swapcache(folio))
+		folio_clear_swapcache(folio);
+	folio_clear_private(folio);
+	folio->private = NULL;
+	if (folio_test_readahead(folio))
+		folio_set_readahead(newfolio);
+	mem_cgroup_migrate(folio, newfolio);
+}
+
+/**
+ * migrate_folio() - the whole move for a folio with no special needs
+ * @mapping: folio_mapping(@src)
+ * @dst: destination (locked)
+ * @src: source (locked, unmapped)
+ * @mode: unused
+ *
+ * Return: MIGRATEPAGE_SUCCESS or -EAGAIN.
+ */
+int migrate_folio(struct address_space *mapping, struct folio *dst,
+		  struct folio *src, enum migrate_mode mode)
+{
+	int rc;
+
+	(void)mode;
+	if (folio_ref_count(src) != folio_expected_ref_count(src) + 1)
+		return -EAGAIN;
+	folio_copy(dst, src);
+	rc = folio_migrate_mapping(mapping, dst, src, 0);
+	if (rc != MIGRATEPAGE_SUCCESS)
+		return rc;
+	folio_migrate_flags(dst, src);
+	return MIGRATEPAGE_SUCCESS;
+}
+
+/**
+ * migration_entry_wait() - a fault met a migration entry: wait it out
+ * @mm: the mm
+ * @pmd: the PMD above the faulting PTE
+ * @address: the faulting address
+ *
+ * Returns at once if the PTE no longer holds a migration entry; otherwise
+ * sleeps until the folio it names is unlocked (the migration is over).  The
+ * caller retries the access.
+ */
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address)
+{
+	spinlock_t *ptl;
+	pte_t *ptep;
+	pte_t pte;
+	swp_entry_t entry;
+
+	ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
+	if (!ptep)
+		return;
+	pte = ptep_get(ptep);
+	pte_unmap(ptep);
+	if (!is_swap_pte(pte))
+		goto out;
+	entry = pte_to_swp_entry(pte);
+	if (!is_migration_entry(entry))
+		goto out;
+	migration_entry_wait_on_locked(entry, ptl);
+	return;
+out:
+	spin_unlock(ptl);
+}
+
+void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd)
+{
+	spinlock_t *ptl = pmd_lock(mm, pmd);
+
+	if (!is_pmd_migration_entry(pmdp_get(pmd))) {
+		spin_unlock(ptl);
+		return;
+	}
+	migration_entry_wait_on_locked(pmd_to_swp_entry(pmdp_get(pmd)), ptl);
+}

@@ -1,0 +1,838 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmap.c - the reverse map (mm/rmap.c, mm/page_vma_mapped.c).
+ *
+ * Anonymous memory: every VMA links to the anon_vmas whose folios it may
+ * map through anon_vma_chains; a fork gives the child VMA a link to each of
+ * the parent's anon_vmas plus a new one of its own, so a folio created
+ * before the fork is found in both processes and one created after it only
+ * in its own.  The whole fork tree shares the root's rwsem.
+ *
+ * anon_vmas are type-stable, like the kernel's SLAB_TYPESAFE_BY_RCU cache:
+ * a freed one goes on a free list and is reused, never returned to the host,
+ * so a folio->mapping that outlives its anon_vma still points at an
+ * anon_vma (whose lock works), as in the kernel.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include <linux/swapops.h>
+#include <linux/mmu_notifier.h>
+#include <linux/memremap.h>
+#include <linux/fs.h>
+#include <linux/userfaultfd_k.h>
+#include <asm/tlbflush.h>
+#include <model/fail.h>
+#include "../mm/internal.h"
+
+static DEFINE_SPINLOCK(anon_vma_free_lock);
+static LIST_HEAD(anon_vma_free_list);
+
+static struct anon_vma *anon_vma_alloc(void)
+{
+	struct anon_vma *anon_vma = NULL;
+
+	if (model_should_fail(MODEL_FAIL_ANON_VMA))
+		return NULL;
+	spin_lock(&anon_vma_free_lock);
+	if (!list_empty(&anon_vma_free_list)) {
+		anon_vma = list_first_entry(&anon_vma_free_list, struct anon_vma,
+					    free_node);
+		list_del(&anon_vma->free_node);
+	}
+	spin_unlock(&anon_vma_free_lock);
+	if (!anon_vma) {
+		anon_vma = kzalloc(sizeof(*anon_vma), GFP_KERNEL | __GFP_NOFAIL);
+		/* Initialised once: a racing reader may still use the lock. */
+		init_rwsem(&anon_vma->rwsem);
+	}
+	atomic_set(&anon_vma->refcount, 1);
+	anon_vma->num_children = 0;
+	anon_vma->num_active_vmas = 0;
+	anon_vma->parent = anon_vma;
+	anon_vma->root = anon_vma;
+	INIT_LIST_HEAD(&anon_vma->chains);
+	return anon_vma;
+}
+
+static void anon_vma_free(struct anon_vma *anon_vma)
+{
+	VM_BUG_ON(atomic_read(&anon_vma->refcount));
+	/*
+	 * A walker that found this anon_vma through a stale folio->mapping may
+	 * be inside the root's lock: let it leave before the memory is reused.
+	 */
+	if (rwsem_is_locked(&anon_vma->root->rwsem)) {
+		anon_vma_lock_write(anon_vma);
+		anon_vma_unlock_write(anon_vma);
+	}
+	spin_lock(&anon_vma_free_lock);
+	list_add(&anon_vma->free_node, &anon_vma_free_list);
+	spin_unlock(&anon_vma_free_lock);
+}
+
+/**
+ * put_anon_vma() - drop a reference on an anon_vma
+ * @anon_vma: the anon_vma
+ *
+ * The last reference frees it, and drops the reference it held on its root.
+ */
+void put_anon_vma(struct anon_vma *anon_vma)
+{
+	struct anon_vma *root;
+
+	if (!atomic_dec_and_test(&anon_vma->refcount))
+		return;
+	root = anon_vma->root;
+	anon_vma_free(anon_vma);
+	if (root != anon_vma && atomic_dec_and_test(&root->refcount))
+		anon_vma_free(root);
+}
+
+static struct anon_vma_chain *anon_vma_chain_alloc(void)
+{
+	if (model_should_fail(MODEL_FAIL_ANON_VMA))
+		return NULL;
+	return kmalloc(sizeof(struct anon_vma_chain), GFP_KERNEL | __GFP_NOFAIL);
+}
+
+/* Link @vma and @anon_vma (root lock held for write). */
+static void anon_vma_chain_link(struct vm_area_struct *vma,
+				struct anon_vma_chain *avc,
+				struct anon_vma *anon_vma)
+{
+	avc->vma = vma;
+	avc->anon_vma = anon_vma;
+	list_add(&avc->same_vma, &vma->anon_vma_chain);
+	list_add_tail(&avc->same_anon_vma, &anon_vma->chains);
+}
+
+/**
+ * __anon_vma_prepare() - give @vma a fresh anon_vma
+ * @vma: a VMA without one; mmap_lock held (read is enough)
+ *
+ * Two faults may race here; the first to take mm->page_table_lock wins and
+ * the other frees what it allocated.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __anon_vma_prepare(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
+
+	avc = anon_vma_chain_alloc();
+	if (!avc)
+		return -ENOMEM;
+	anon_vma = anon_vma_alloc();
+	if (!anon_vma) {
+		kfree(avc);
+		return -ENOMEM;
+	}
+	/* Its own parent: counts as a child so unlink keeps the books right. */
+	anon_vma->num_children++;
+
+	anon_vma_lock_write(anon_vma);
+	spin_lock(&mm->page_table_lock);
+	if (likely(!vma->anon_vma)) {
+		WRITE_ONCE(vma->anon_vma, anon_vma);
+		anon_vma_chain_link(vma, avc, anon_vma);
+		anon_vma->num_active_vmas++;
+		anon_vma = NULL;
+		avc = NULL;
+	}
+	spin_unlock(&mm->page_table_lock);
+	if (anon_vma) {
+		anon_vma_unlock_write(anon_vma);
+		put_anon_vma(anon_vma);
+	} else {
+		anon_vma_unlock_write(vma->anon_vma);
+	}
+	kfree(avc);
+	return 0;
+}
+
+/**
+ * anon_vma_clone() - link @dst to every anon_vma @src is linked to
+ * @dst: a new VMA (split off @src, or its copy in a fork child)
+ * @src: the original
+ *
+ * Return: 0, or -ENOMEM with @dst unlinked again.
+ */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc, *pavc;
+
+	list_for_each_entry_reverse(pavc, &src->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma = pavc->anon_vma;
+
+		avc = anon_vma_chain_alloc();
+		if (!avc) {
+			/* unlink_anon_vmas() does not own dst->anon_vma yet. */
+			dst->anon_vma = NULL;
+			unlink_anon_vmas(dst);
+			return -ENOMEM;
+		}
+		anon_vma_lock_write(anon_vma);
+		anon_vma_chain_link(dst, avc, anon_vma);
+		anon_vma_unlock_write(anon_vma);
+	}
+	if (dst->anon_vma) {
+		anon_vma_lock_write(dst->anon_vma);
+		dst->anon_vma->num_active_vmas++;
+		anon_vma_unlock_write(dst->anon_vma);
+	}
+	return 0;
+}
+
+/**
+ * anon_vma_fork() - set up the anon rmap of a fork child's VMA
+ * @vma: the child's VMA (a copy of @pvma)
+ * @pvma: the parent's VMA
+ *
+ * The child sees the parent's folios through links to all of the parent's
+ * anon_vmas, and gets its own anon_vma (child of the parent's) for folios
+ * it creates or copies later.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *anon_vma;
+	int error;
+
+	if (!pvma->anon_vma)
+		return 0;
+	vma->anon_vma = NULL;
+	error = anon_vma_clone(vma, pvma);
+	if (error)
+		return error;
+
+	anon_vma = anon_vma_alloc();
+	if (!anon_vma)
+		goto out_error;
+	avc = anon_vma_chain_alloc();
+	if (!avc) {
+		put_anon_vma(anon_vma);
+		goto out_error;
+	}
+	anon_vma->num_active_vmas++;
+	anon_vma->root = pvma->anon_vma->root;
+	anon_vma->parent = pvma->anon_vma;
+	/* The root's lock protects the whole tree: keep the root alive. */
+	get_anon_vma(anon_vma->root);
+	vma->anon_vma = anon_vma;
+	anon_vma_lock_write(anon_vma);
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma->parent->num_children++;
+	anon_vma_unlock_write(anon_vma);
+	return 0;
+
+out_error:
+	unlink_anon_vmas(vma);
+	return -ENOMEM;
+}
+
+/**
+ * unlink_anon_vmas() - drop all of @vma's anon_vma links
+ * @vma: a VMA being freed (mmap_lock held for write, or the mm is exiting)
+ *
+ * anon_vmas left without any linked VMA lose the reference they hold on
+ * themselves; folios still pointing at them find an empty chain list.
+ */
+void unlink_anon_vmas(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc, *next;
+	LIST_HEAD(emptied);
+
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma = avc->anon_vma;
+
+		anon_vma_lock_write(anon_vma);
+		list_del(&avc->same_anon_vma);
+		if (list_empty(&anon_vma->chains)) {
+			anon_vma->parent->num_children--;
+			list_move(&avc->same_vma, &emptied);
+		} else {
+			list_del(&avc->same_vma);
+			kfree(avc);
+		}
+		anon_vma_unlock_write(anon_vma);
+	}
+	if (vma->anon_vma) {
+		anon_vma_lock_write(vma->anon_vma);
+		vma->anon_vma->num_active_vmas--;
+		anon_vma_unlock_write(vma->anon_vma);
+		vma->anon_vma = NULL;
+	}
+	/* Outside the locks: a put may free a root whose lock we would hold. */
+	list_for_each_entry_safe(avc, next, &emptied, same_vma) {
+		list_del(&avc->same_vma);
+		put_anon_vma(avc->anon_vma);
+		kfree(avc);
+	}
+}
+
+/**
+ * folio_get_anon_vma() - a referenced anon_vma of a mapped anon folio
+ * @folio: the folio
+ *
+ * Return: the anon_vma with a reference (put_anon_vma()), or NULL if the
+ * folio is not anon or not mapped.
+ */
+struct anon_vma *folio_get_anon_vma(struct folio *folio)
+{
+	struct anon_vma *anon_vma = folio_anon_vma_raw(folio);
+
+	if (!anon_vma || !folio_mapped(folio))
+		return NULL;
+	if (!atomic_inc_not_zero(&anon_vma->refcount))
+		return NULL;
+	if (!folio_mapped(folio)) {
+		put_anon_vma(anon_vma);
+		return NULL;
+	}
+	return anon_vma;
+}
+
+/* folio_lock_anon_vma_read(): the walk of a folio that may be unmapped under us. */
+static struct anon_vma *folio_lock_anon_vma_read(struct folio *folio,
+						  struct rmap_walk_control *rwc)
+{
+	struct anon_vma *anon_vma = folio_anon_vma_raw(folio);
+
+	if (!anon_vma || !folio_mapped(folio))
+		return NULL;
+	if (rwc && rwc->try_lock) {
+		if (!anon_vma_trylock_read(anon_vma)) {
+			rwc->contended = true;
+			return NULL;
+		}
+	} else {
+		anon_vma_lock_read(anon_vma);
+	}
+	if (!folio_mapped(folio)) {
+		anon_vma_unlock_read(anon_vma);
+		return NULL;
+	}
+	return anon_vma;
+}
+
+/**
+ * vma_address() - where pages of a mapping would be mapped in @vma
+ * @vma: the VMA
+ * @pgoff: page offset of the first page in the mapping (folio->index)
+ * @nr_pages: number of pages
+ *
+ * Return: the address of @pgoff (or of the VMA's start, if only a later page
+ * of the range is inside it), or -EFAULT if no page of it is.
+ */
+unsigned long vma_address(struct vm_area_struct *vma, pgoff_t pgoff,
+			  unsigned long nr_pages)
+{
+	return vma_pgoff_address(pgoff, nr_pages, vma);
+}
+
+/* One past the last address the walk's range can have in its VMA. */
+static unsigned long vma_address_end(struct page_vma_mapped_walk *pvmw)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long address;
+
+	if (pvmw->nr_pages == 1)
+		return pvmw->address + PAGE_SIZE;
+	address = vma->vm_start +
+		  ((pvmw->pgoff + pvmw->nr_pages - vma->vm_pgoff) << PAGE_SHIFT);
+	if (address < vma->vm_start || address > vma->vm_end)
+		address = vma->vm_end;
+	return address;
+}
+
+/* Does the locked PTE at the cursor map a page of the walk's range? */
+static bool check_pte(struct page_vma_mapped_walk *pvmw)
+{
+	pte_t pte = ptep_get(pvmw->pte);
+	unsigned long pfn;
+
+	if (pvmw->flags & PVMW_MIGRATION) {
+		swp_entry_t entry;
+
+		if (!is_swap_pte(pte))
+			return false;
+		entry = pte_to_swp_entry(pte);
+		if (!is_migration_entry(entry) && !is_device_exclusive_entry(entry))
+			return false;
+		pfn = swp_offset_pfn(entry);
+	} else if (is_swap_pte(pte)) {
+		swp_entry_t entry = pte_to_swp_entry(pte);
+
+		/* The CPU cannot map these pages; the entries still name them. */
+		if (!is_device_private_entry(entry) && !is_device_exclusive_entry(entry))
+			return false;
+		pfn = swp_offset_pfn(entry);
+	} else {
+		if (!pte_present(pte))
+			return false;
+		pfn = pte_pfn(pte);
+	}
+	return pfn - pvmw->pfn < pvmw->nr_pages;
+}
+
+/* Find the PMD covering the cursor; NULL if no PTE table is there. */
+static pmd_t *pvmw_find_pmd(struct mm_struct *mm, unsigned long address)
+{
+	pgd_t *pgd = pgd_offset(mm, address);
+	p4d_t *p4d;
+	pud_t *pud;
+
+	if (!pgd_present(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, address);
+	if (!p4d_present(p4dp_get(p4d)))
+		return NULL;
+	pud = pud_offset(p4d, address);
+	if (!pud_present(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
+		return NULL;
+	return pmd_offset(pud, address);
+}
+
+/**
+ * page_vma_mapped_walk() - find the next PTE mapping the walk's pages
+ * @pvmw: the cursor; @pte NULL for the first call
+ *
+ * Looks at each PTE of @pvmw->vma that may map a page of [pfn, pfn +
+ * nr_pages): present PTEs and device-private/exclusive entries, or with
+ * PVMW_MIGRATION only migration (and device-exclusive) entries.  The model
+ * maps no THP, so PMD-level mappings never match.
+ *
+ * Return: true with @pvmw->pte, @address and @ptl set and the PTE table
+ * locked; false when there are no more (nothing locked).  Stop early with
+ * page_vma_mapped_walk_done().
+ */
+bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
+{
+	struct mm_struct *mm = pvmw->vma->vm_mm;
+	unsigned long end = vma_address_end(pvmw);
+	pmd_t *pmd;
+
+	if (pvmw->pte)
+		goto next_pte;
+	for (;;) {
+		pmd = pvmw_find_pmd(mm, pvmw->address);
+		if (pmd) {
+			pvmw->pmd = pmd;
+			pvmw->pte = pte_offset_map_lock(mm, pmd, pvmw->address,
+							&pvmw->ptl);
+		}
+		if (!pvmw->pte) {
+			/* No table here: skip to the next PMD. */
+			pvmw->ptl = NULL;
+			pvmw->address = (pvmw->address + PMD_SIZE) & PMD_MASK;
+			if (pvmw->address >= end || !pvmw->address)
+				return false;
+			continue;
+		}
+		for (;;) {
+			if (check_pte(pvmw))
+				return true;
+next_pte:
+			if (pvmw->nr_pages == 1 || (pvmw->flags & PVMW_SYNC)) {
+				page_vma_mapped_walk_done(pvmw);
+				return false;
+			}
+			pvmw->address += PAGE_SIZE;
+			if (pvmw->address >= end) {
+				page_vma_mapped_walk_done(pvmw);
+				return false;
+			}
+			if (!(pvmw->address & ~PMD_MASK)) {
+				page_vma_mapped_walk_done(pvmw);
+				break;
+			}
+			pvmw->pte++;
+		}
+	}
+}
+
+static void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, bool exclusive)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	BUG_ON(!anon_vma);
+	(void)exclusive;
+	WRITE_ONCE(folio->mapping,
+		   (struct address_space *)((unsigned long)anon_vma | PAGE_MAPPING_ANON));
+	folio->index = linear_page_index(vma, address);
+}
+
+/**
+ * folio_add_new_anon_rmap() - map a new anon folio for the first time
+ * @folio: a folio not mapped anywhere and not yet anon
+ * @vma: the VMA it is mapped in (must have an anon_vma)
+ * @address: where (of the first page)
+ * @flags: RMAP_EXCLUSIVE to mark its pages anon-exclusive
+ *
+ * The caller holds the PTE lock and installs the PTE(s) next.
+ */
+void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, rmap_t flags)
+{
+	const bool exclusive = flags & RMAP_EXCLUSIVE;
+	long i, nr = folio_nr_pages(folio);
+
+	VM_BUG_ON_VMA(address < vma->vm_start ||
+		      address + (nr << PAGE_SHIFT) > vma->vm_end, vma);
+	if (!folio_test_swapbacked(folio))
+		__folio_set_swapbacked(folio);
+	__folio_set_anon(folio, vma, address, exclusive);
+
+	if (likely(!folio_test_large(folio))) {
+		atomic_set(&folio->_mapcount, 0);
+		if (exclusive)
+			SetPageAnonExclusive(&folio->page);
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		struct page *page = folio_page(folio, i);
+
+		atomic_set(&page->_mapcount, 0);
+		if (exclusive)
+			SetPageAnonExclusive(page);
+	}
+	atomic_set(&folio->_large_mapcount, nr - 1);
+	atomic_set(&folio->_nr_pages_mapped, nr);
+}
+
+static void folio_add_rmap_ptes(struct folio *folio, struct page *page,
+				int nr_pages)
+{
+	int i;
+
+	for (i = 0; i < nr_pages; i++)
+		atomic_inc(&page[i]._mapcount);
+	if (folio_test_large(folio))
+		atomic_add(nr_pages, &folio->_large_mapcount);
+}
+
+/**
+ * folio_add_anon_rmap_ptes() - add PTE mappings of pages of an anon folio
+ * @folio: the folio (locked, or already mapped elsewhere)
+ * @page: first page mapped
+ * @nr_pages: number of consecutive pages
+ * @vma: the VMA
+ * @address: address of @page
+ * @flags: RMAP_EXCLUSIVE if the mapping makes the pages exclusive
+ *
+ * Used when a migration or swap entry is turned back into a mapping.
+ */
+void folio_add_anon_rmap_ptes(struct folio *folio, struct page *page,
+			      int nr_pages, struct vm_area_struct *vma,
+			      unsigned long address, rmap_t flags)
+{
+	int i;
+
+	folio_add_rmap_ptes(folio, page, nr_pages);
+	if (unlikely(!folio_test_anon(folio))) {
+		VM_WARN_ON_FOLIO(!folio_test_locked(folio), folio);
+		__folio_set_anon(folio, vma, address, flags & RMAP_EXCLUSIVE);
+	} else if (!folio_test_ksm(folio)) {
+		/* The folio must belong to this VMA's rmap at this address. */
+		VM_BUG_ON_PAGE(folio_anon_vma_raw(folio)->root != vma->anon_vma->root,
+			       page);
+		VM_BUG_ON_PAGE(page_to_pfn(page) - folio_pfn(folio) !=
+			       linear_page_index(vma, address) - folio->index, page);
+	}
+	if (flags & RMAP_EXCLUSIVE)
+		for (i = 0; i < nr_pages; i++)
+			SetPageAnonExclusive(page + i);
+}
+
+/* folio_add_file_rmap_ptes() - add PTE mappings of page-cache pages. */
+void folio_add_file_rmap_ptes(struct folio *folio, struct page *page,
+			      int nr_pages, struct vm_area_struct *vma)
+{
+	(void)vma;
+	VM_WARN_ON_FOLIO(folio_test_anon(folio), folio);
+	folio_add_rmap_ptes(folio, page, nr_pages);
+}
+
+/**
+ * folio_remove_rmap_ptes() - remove PTE mappings of pages of a folio
+ * @folio: the folio
+ * @page: first page unmapped
+ * @nr_pages: number of consecutive pages
+ * @vma: the VMA
+ *
+ * Only the map count changes: the caller drops the mapping's reference
+ * (after flushing the TLB, if the PTE was present).  PageAnonExclusive is
+ * left as is; it is meaningless for an unmapped page.
+ */
+void folio_remove_rmap_ptes(struct folio *folio, struct page *page,
+			    int nr_pages, struct vm_area_struct *vma)
+{
+	int i;
+
+	(void)vma;
+	for (i = 0; i < nr_pages; i++)
+		VM_BUG_ON_PAGE(atomic_add_return(-1, &page[i]._mapcount) < -1,
+			       page + i);
+	if (folio_test_large(folio))
+		atomic_sub(nr_pages, &folio->_large_mapcount);
+}
+
+/**
+ * folio_move_anon_rmap() - move an exclusive anon folio to @vma's anon_vma
+ * @folio: a locked anon folio mapped only by @vma
+ * @vma: the VMA; must have an anon_vma
+ *
+ * Used when a write fault reuses a folio created before a fork: from now
+ * on only this process's rmap needs to find it.
+ */
+void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
+{
+	void *anon_vma = vma->anon_vma;
+
+	VM_BUG_ON_FOLIO(!folio_test_locked(folio), folio);
+	VM_BUG_ON_VMA(!anon_vma, vma);
+	WRITE_ONCE(folio->mapping,
+		   (struct address_space *)((unsigned long)anon_vma | PAGE_MAPPING_ANON));
+}
+
+static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
+			   bool locked)
+{
+	pgoff_t pgoff = folio_pgoff(folio);
+	unsigned long nr = folio_nr_pages(folio);
+	struct anon_vma_chain *avc;
+	struct anon_vma *anon_vma;
+
+	if (locked) {
+		anon_vma = folio_anon_vma(folio);
+		VM_BUG_ON_FOLIO(!anon_vma, folio);
+	} else if (rwc->anon_lock) {
+		anon_vma = rwc->anon_lock(folio, rwc);
+		if (!anon_vma)
+			return;
+	} else {
+		anon_vma = folio_anon_vma(folio);
+		if (!anon_vma)
+			return;
+		if (rwc->try_lock) {
+			if (!anon_vma_trylock_read(anon_vma)) {
+				rwc->contended = true;
+				return;
+			}
+		} else {
+			anon_vma_lock_read(anon_vma);
+		}
+	}
+
+	list_for_each_entry(avc, &anon_vma->chains, same_anon_vma) {
+		struct vm_area_struct *vma = avc->vma;
+		unsigned long address = vma_address(vma, pgoff, nr);
+
+		if (address == (unsigned long)-EFAULT)
+			continue;
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+	if (!locked)
+		anon_vma_unlock_read(anon_vma);
+}
+
+static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
+			   bool locked)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	pgoff_t pgoff = folio_pgoff(folio);
+	unsigned long nr = folio_nr_pages(folio);
+	struct vm_area_struct *vma;
+
+	if (!mapping)
+		return;
+	if (!locked) {
+		if (rwc->try_lock) {
+			if (!down_read_trylock(&mapping->i_mmap_rwsem)) {
+				rwc->contended = true;
+				return;
+			}
+		} else {
+			i_mmap_lock_read(mapping);
+		}
+	}
+	list_for_each_entry(vma, &mapping->i_mmap, shared) {
+		unsigned long address = vma_address(vma, pgoff, nr);
+
+		if (address == (unsigned long)-EFAULT)
+			continue;
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+	if (!locked)
+		i_mmap_unlock_read(mapping);
+}
+
+/**
+ * rmap_walk() - call @rwc->rmap_one for each VMA that may map @folio
+ * @folio: the folio (locked, for anon folios that are unmapped)
+ * @rwc: the walk
+ *
+ * Takes the rmap lock (anon_vma root rwsem or i_mmap_rwsem) for read.
+ */
+void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
+{
+	if (folio_test_anon(folio))
+		rmap_walk_anon(folio, rwc, false);
+	else
+		rmap_walk_file(folio, rwc, false);
+}
+
+/* rmap_walk_locked() - rmap_walk() with the rmap lock already held. */
+void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc)
+{
+	if (folio_test_anon(folio))
+		rmap_walk_anon(folio, rwc, true);
+	else
+		rmap_walk_file(folio, rwc, true);
+}
+
+static int folio_not_mapped(struct folio *folio)
+{
+	return !folio_mapped(folio);
+}
+
+/* Replace each mapping of @folio in @vma by a migration entry. */
+static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
+			       unsigned long address, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, 0);
+	struct mmu_notifier_range range;
+	bool ret = true;
+
+	(void)arg;
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, address,
+				vma_address_end(&pvmw));
+	mmu_notifier_invalidate_range_start(&range);
+
+	while (page_vma_mapped_walk(&pvmw)) {
+		pte_t pteval = ptep_get(pvmw.pte);
+		unsigned long pfn;
+		struct page *subpage;
+		bool anon_exclusive;
+		swp_entry_t entry;
+		pte_t swp_pte;
+
+		if (pte_present(pteval))
+			pfn = pte_pfn(pteval);
+		else
+			pfn = swp_offset_pfn(pte_to_swp_entry(pteval));
+		subpage = folio_page(folio, pfn - folio_pfn(folio));
+		address = pvmw.address;
+		anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(subpage);
+
+		flush_cache_page(vma, address, pfn);
+		/* Gone from every TLB before the entry replaces it. */
+		pteval = ptep_clear_flush(vma, address, pvmw.pte);
+		if (pte_dirty(pteval))
+			folio_mark_dirty(folio);
+
+		if (folio_is_device_private(folio)) {
+			/* Device-private pages cannot be pinned: sharing always works. */
+			if (anon_exclusive)
+				WARN_ON_ONCE(folio_try_share_anon_rmap_pte(folio, subpage));
+			entry = pte_to_swp_entry(pteval);
+			if (is_writable_device_private_entry(entry))
+				entry = make_writable_migration_entry(pfn);
+			else if (anon_exclusive)
+				entry = make_readable_exclusive_migration_entry(pfn);
+			else
+				entry = make_readable_migration_entry(pfn);
+			swp_pte = swp_entry_to_pte(entry);
+			if (pte_swp_soft_dirty(pteval))
+				swp_pte = pte_swp_mksoft_dirty(swp_pte);
+			if (pte_swp_uffd_wp(pteval))
+				swp_pte = pte_swp_mkuffd_wp(swp_pte);
+		} else {
+			/* A possibly pinned exclusive page must stay mapped. */
+			if (anon_exclusive &&
+			    folio_try_share_anon_rmap_pte(folio, subpage)) {
+				set_pte_at(mm, address, pvmw.pte, pteval);
+				ret = false;
+				page_vma_mapped_walk_done(&pvmw);
+				break;
+			}
+			if (pte_write(pteval))
+				entry = make_writable_migration_entry(pfn);
+			else if (anon_exclusive)
+				entry = make_readable_exclusive_migration_entry(pfn);
+			else
+				entry = make_readable_migration_entry(pfn);
+			if (pte_young(pteval))
+				entry = make_migration_entry_young(entry);
+			if (pte_dirty(pteval))
+				entry = make_migration_entry_dirty(entry);
+			swp_pte = swp_entry_to_pte(entry);
+			if (pte_soft_dirty(pteval))
+				swp_pte = pte_swp_mksoft_dirty(swp_pte);
+			if (pte_uffd_wp(pteval))
+				swp_pte = pte_swp_mkuffd_wp(swp_pte);
+		}
+		set_pte_at(mm, address, pvmw.pte, swp_pte);
+		folio_remove_rmap_pte(folio, subpage, vma);
+		/* The mapping's reference; the caller's keeps the folio alive. */
+		folio_put(folio);
+	}
+
+	mmu_notifier_invalidate_range_end(&range);
+	return ret;
+}
+
+/**
+ * try_to_migrate() - replace every mapping of a folio by migration entries
+ * @folio: a locked folio
+ * @flags: TTU_RMAP_LOCKED, TTU_SYNC, TTU_BATCH_FLUSH, TTU_SPLIT_HUGE_PMD
+ *
+ * Each mapping's reference is dropped with it.  The walk stops if an
+ * exclusive anon page may be pinned (that mapping stays).  ZONE_DEVICE
+ * folios other than private and coherent are left alone.  The caller checks
+ * folio_mapped() afterwards.
+ */
+void try_to_migrate(struct folio *folio, enum ttu_flags flags)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = try_to_migrate_one,
+		.done = folio_not_mapped,
+		.anon_lock = folio_lock_anon_vma_read,
+	};
+
+	if (WARN_ON_ONCE(flags & ~(TTU_RMAP_LOCKED | TTU_SPLIT_HUGE_PMD |
+				   TTU_SYNC | TTU_BATCH_FLUSH)))
+		return;
+	if (folio_is_zone_device(folio) &&
+	    !folio_is_device_private(folio) && !folio_is_device_coherent(folio))
+		return;
+	if (flags & TTU_RMAP_LOCKED)
+		rmap_walk_locked(folio, &rwc);
+	else
+		rmap_walk(folio, &rwc);
+}
+
+/* try_to_unmap() - not modelled: the model never reclaims. */
+void try_to_unmap(struct folio *folio, enum ttu_flags flags)
+{
+	(void)folio; (void)flags;
+	WARN_ON_ONCE(1);
+}
