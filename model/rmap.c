@@ -22,6 +22,7 @@
 #include <linux/memremap.h>
 #include <linux/fs.h>
 #include <linux/userfaultfd_k.h>
+#include <linux/pagemap.h>
 #include <asm/tlbflush.h>
 #include <model/fail.h>
 #include "../mm/internal.h"
@@ -835,4 +836,135 @@ void try_to_unmap(struct folio *folio, enum ttu_flags flags)
 {
 	(void)folio; (void)flags;
 	WARN_ON_ONCE(1);
+}
+
+struct make_exclusive_args {
+	struct mm_struct *mm;		/* where the caller wants the page */
+	unsigned long address;
+	void *owner;			/* notifier owner: the device */
+	bool valid;			/* the wanted mapping was seen writable */
+};
+
+/*
+ * Replace each present mapping of @folio in @vma with a device-exclusive
+ * entry.  The entry keeps the mapping's folio reference; only the map count
+ * goes.  A non-present mapping stops the walk: it cannot be made exclusive.
+ */
+static bool make_device_exclusive_one(struct folio *folio,
+				      struct vm_area_struct *vma,
+				      unsigned long address, void *priv)
+{
+	struct make_exclusive_args *args = priv;
+	struct mm_struct *mm = vma->vm_mm;
+	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, 0);
+	struct mmu_notifier_range range;
+	bool ret = true;
+
+	mmu_notifier_range_init_owner(&range, MMU_NOTIFY_EXCLUSIVE, 0, mm, address,
+				      min(vma->vm_end, address + folio_size(folio)),
+				      args->owner);
+	mmu_notifier_invalidate_range_start(&range);
+
+	while (page_vma_mapped_walk(&pvmw)) {
+		pte_t pte = ptep_get(pvmw.pte);
+		struct page *subpage;
+		swp_entry_t entry;
+		pte_t swp_pte;
+
+		if (!pte_present(pte)) {
+			ret = false;
+			page_vma_mapped_walk_done(&pvmw);
+			break;
+		}
+		subpage = folio_page(folio, pte_pfn(pte) - folio_pfn(folio));
+		address = pvmw.address;
+		flush_cache_page(vma, address, pte_pfn(pte));
+		pte = ptep_clear_flush(vma, address, pvmw.pte);
+		if (pte_dirty(pte))
+			folio_mark_dirty(folio);
+		if (args->mm == mm && args->address == address && pte_write(pte))
+			args->valid = true;
+
+		if (pte_write(pte))
+			entry = make_writable_device_exclusive_entry(page_to_pfn(subpage));
+		else
+			entry = make_readable_device_exclusive_entry(page_to_pfn(subpage));
+		swp_pte = swp_entry_to_pte(entry);
+		if (pte_soft_dirty(pte))
+			swp_pte = pte_swp_mksoft_dirty(swp_pte);
+		if (pte_uffd_wp(pte))
+			swp_pte = pte_swp_mkuffd_wp(swp_pte);
+		set_pte_at(mm, address, pvmw.pte, swp_pte);
+		folio_remove_rmap_pte(folio, subpage, vma);
+	}
+
+	mmu_notifier_invalidate_range_end(&range);
+	return ret;
+}
+
+/* Make every mapping of a locked anon folio device-exclusive. */
+static bool folio_make_device_exclusive(struct folio *folio, struct mm_struct *mm,
+					unsigned long address, void *owner)
+{
+	struct make_exclusive_args args = {
+		.mm = mm,
+		.address = address,
+		.owner = owner,
+	};
+	struct rmap_walk_control rwc = {
+		.rmap_one = make_device_exclusive_one,
+		.done = folio_not_mapped,
+		.anon_lock = folio_lock_anon_vma_read,
+		.arg = &args,
+	};
+
+	if (!folio_test_anon(folio) || folio_test_hugetlb(folio))
+		return false;
+	rmap_walk(folio, &rwc);
+	return args.valid && !folio_mapcount(folio);
+}
+
+/**
+ * make_device_exclusive_range() - take CPU access away for device atomics
+ * @mm: the mm; mmap_lock held for read
+ * @start: first address
+ * @end: one past the last address
+ * @pages: receives one entry per page: the page, or NULL if it could not
+ *	be made exclusive
+ * @owner: passed to MMU_NOTIFY_EXCLUSIVE notifiers
+ *
+ * Faults the pages in writable, then replaces every CPU mapping of each
+ * with a device-exclusive entry, so the next CPU access faults and revokes
+ * the device's access.  Returned pages are locked and referenced: the
+ * caller maps them in the device, then unlocks and puts them.
+ *
+ * Return: the number of pages looked up, or a negative errno from GUP.
+ */
+int make_device_exclusive_range(struct mm_struct *mm, unsigned long start,
+				unsigned long end, struct page **pages,
+				void *owner)
+{
+	long npages = (end - start) >> PAGE_SHIFT;
+	long i;
+
+	npages = get_user_pages_remote(mm, start, npages,
+				       FOLL_GET | FOLL_WRITE | FOLL_SPLIT_PMD,
+				       pages, NULL);
+	if (npages < 0)
+		return npages;
+	for (i = 0; i < npages; i++, start += PAGE_SIZE) {
+		struct folio *folio = page_folio(pages[i]);
+
+		if (PageTail(pages[i]) || !folio_trylock(folio)) {
+			folio_put(folio);
+			pages[i] = NULL;
+			continue;
+		}
+		if (!folio_make_device_exclusive(folio, mm, start, owner)) {
+			folio_unlock(folio);
+			folio_put(folio);
+			pages[i] = NULL;
+		}
+	}
+	return npages;
 }
