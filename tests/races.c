@@ -17,7 +17,7 @@
 struct r_task {
 	struct host_thread th;
 	struct devmig_proc *proc;
-	void (*fn)(struct r_task *);
+	void (*fn)(struct r_task *task);
 	/* inputs */
 	unsigned long addr;
 	unsigned long npages;
@@ -30,7 +30,7 @@ struct r_task {
 	int ret;
 	int errors;
 	unsigned long value;
-	volatile int done;
+	int done;		/* read and written with __atomic builtins */
 };
 
 static void *r_task_main(void *arg)
@@ -46,7 +46,8 @@ static void *r_task_main(void *arg)
 	return NULL;
 }
 
-static void r_start(struct r_task *t, struct fx *f, void (*fn)(struct r_task *))
+static void r_start(struct r_task *t, struct fx *f,
+		    void (*fn)(struct r_task *task))
 {
 	t->proc = f->proc;
 	t->fn = fn;
