@@ -254,7 +254,7 @@ static int dmirror_add_chunk(struct dmirror_device *mdevice)
 	return 0;
 
 err_region:
-	release_mem_region(chunk->res->start, size);
+	release_mem_region(chunk->res->start, resource_size(chunk->res));
 err_unlock:
 	mutex_unlock(&mdevice->devmem_lock);
 	kfree(chunk);
@@ -1243,8 +1243,9 @@ static void dmirror_remove_chunks(struct dmirror_device *mdevice)
 				break;
 		}
 		memunmap_pages(&chunk->pagemap);
-		release_mem_region(chunk->pagemap.range.start,
-				   range_len(&chunk->pagemap.range));
+		/* The region may be larger: it is rounded up to sections. */
+		release_mem_region(chunk->res->start,
+				   resource_size(chunk->res));
 		kfree(chunk);
 	}
 	kfree(chunks);

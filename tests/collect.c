@@ -245,7 +245,7 @@ static void test_collect_present_clean(void **state)
 
 	t_fill(buf, 1, 5);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
-			       buf, 1, NULL), 0);
+			       t_scratch(f->proc, 1), 1, NULL), 0);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf,
 			       buf, 1, NULL), 0);
 	pte = t_pte(f->mm, buf);
@@ -317,7 +317,7 @@ static void test_collect_device_private_owner(void **state)
 
 	t_fill(buf, 1, 31);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
-			       buf, 1, NULL), 0);
+			       t_scratch(f->proc, 1), 1, NULL), 0);
 	before = t_pte(f->mm, buf);
 	assert_int_equal(t_kind_of(before), T_DEV_WRITE);
 	dpage = t_page_of(before);
@@ -366,7 +366,7 @@ static void test_collect_device_private_other_owner(void **state)
 
 	t_fill(buf, 2, 41);
 	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
-			       buf, 2, NULL), 0);
+			       t_scratch(f->proc, 2), 2, NULL), 0);
 	before = t_pte(f->mm, buf);
 	assert_int_equal(t_kind_of(before), T_DEV_WRITE);
 
@@ -553,12 +553,12 @@ static void test_collect_mixed_via_ioctl(void **state)
 					 PAGE_SIZE, DEVMIG_PROT_READ), 0);
 	/* Page 5 goes to device 1 first. */
 	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_DEV,
-			       buf + 5 * PAGE_SIZE, buf + 5 * PAGE_SIZE, 1,
+			       buf + 5 * PAGE_SIZE, t_scratch(f->proc, 1), 1,
 			       NULL), 0);
 
 	/* Device 0 takes 1..4 (the mprotect split the VMA). */
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
-			       buf + PAGE_SIZE, buf + PAGE_SIZE, 4, &cmd), 0);
+			       buf + PAGE_SIZE, t_scratch(f->proc, 4), 4, &cmd), 0);
 	assert_int_equal(cmd.cpages, 4);
 	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
 	assert_int_equal(t_kind(f->mm, buf + 2 * PAGE_SIZE), T_DEV_READ);
@@ -566,7 +566,7 @@ static void test_collect_mixed_via_ioctl(void **state)
 	assert_int_equal(t_kind(f->mm, buf + 4 * PAGE_SIZE), T_DEV_WRITE);
 	/* Device 1's page is not device 0's: -ENOENT, left where it is. */
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
-			       buf + 5 * PAGE_SIZE, buf + 5 * PAGE_SIZE, 1,
+			       buf + 5 * PAGE_SIZE, t_scratch(f->proc, 1), 1,
 			       NULL), -ENOENT);
 	assert_ptr_equal(t_page(f->mm, buf + 5 * PAGE_SIZE)->pgmap->owner,
 			 dmirror_device_owner(f->dev[1]));

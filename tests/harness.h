@@ -177,6 +177,21 @@ static inline unsigned long t_map(struct fx *f, unsigned long npages,
 	return addr;
 }
 
+/*
+ * A fresh buffer for a command's @ptr.  MIGRATE_TO_DEV writes the device's
+ * view of the range there, so it must never be the migrated range itself
+ * (the write would fault the pages straight back).
+ */
+static inline unsigned long t_scratch(struct devmig_proc *proc,
+				      unsigned long npages)
+{
+	long addr = devmig_mmap(proc, npages << PAGE_SHIFT, T_RW,
+				DEVMIG_MAP_PRIVATE);
+
+	assert_true(addr > 0);
+	return addr;
+}
+
 /* "init i": int value base + i at index i, as hmm-tests writes buffers. */
 static inline void t_fill(unsigned long addr, unsigned long npages, int base)
 {
@@ -388,7 +403,7 @@ static inline struct t_pstate t_state(struct page *page)
 	s.map = folio_mapcount(folio);
 	s.locked = folio_test_locked(folio);
 	s.lru = folio_test_lru(folio);
-	s.anon_excl = PageAnonExclusive(page);
+	s.anon_excl = PageAnon(page) && PageAnonExclusive(page);
 	return s;
 }
 

@@ -95,7 +95,7 @@ static void test_close_other_mirror_evicts(void **state)
 	assert_int_equal(dmirror_open(f->dev[0], &second), 0);
 	t_fill(buf, 32, 2);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
-			       buf, 32, NULL), 0);
+			       t_scratch(f->proc, 32), 32, NULL), 0);
 	assert_int_equal(t_count_kind(f->mm, buf, 32, T_DEV_WRITE), 32);
 	dmirror_close(second);
 	assert_int_equal(t_count_kind(f->mm, buf, 32, T_PRESENT), 32);
@@ -118,7 +118,7 @@ static void test_release_two_processes(void **state)
 	buf1 = t_map(f, 64, T_RW);
 	t_fill(buf1, 64, 100);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf1,
-			       buf1, 64, NULL), 0);
+			       t_scratch(f->proc, 64), 64, NULL), 0);
 
 	/* A thread is in one process at a time: switch to the new one. */
 	devmig_task_leave();
@@ -129,7 +129,7 @@ static void test_release_two_processes(void **state)
 	buf2 = devmig_mmap(other, 64 * PAGE_SIZE, T_RW, DEVMIG_MAP_PRIVATE);
 	assert_true((long)buf2 > 0);
 	t_fill(buf2, 64, 200);
-	assert_int_equal(t_cmd(m2, HMM_DMIRROR_MIGRATE_TO_DEV, buf2, buf2, 64,
+	assert_int_equal(t_cmd(m2, HMM_DMIRROR_MIGRATE_TO_DEV, buf2, t_scratch(other, 64), 64,
 			       NULL), 0);
 	assert_int_equal(t_dstats(f->dev[0]).in_use, 128);
 
@@ -214,7 +214,7 @@ static void test_release_forked(void **state)
 
 	t_fill(buf, 4, 400);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
-			       buf, 4, NULL), 0);
+			       t_scratch(f->proc, 4), 4, NULL), 0);
 	dpage = t_page(f->mm, buf);
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);

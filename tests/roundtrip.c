@@ -134,7 +134,7 @@ static void test_migrate_write_fault(void **state)
 
 	t_fill(buf, 8, 5);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
-			       buf, 8, NULL), 0);
+			       t_scratch(f->proc, 8), 8, NULL), 0);
 	t_fill(buf, 8, 6);
 	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 8);
 	assert_int_equal(t_mismatches(buf, 8, 6), 0);
