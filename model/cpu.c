@@ -232,7 +232,8 @@ static int cpu_access_page(struct task_struct *tsk, unsigned long addr,
 	for (;;) {
 		spin_lock(&tlb->lock);
 		if (model_tlb_lookup(tlb, addr, &e)) {
-			if (!write || (e.flags & MODEL_TLB_DIRTY)) {
+			if (!write || ((e.flags & MODEL_TLB_WRITE) &&
+				       (e.flags & MODEL_TLB_DIRTY))) {
 				tr.pfn = e.pfn;
 				goto access;
 			}
