@@ -114,14 +114,15 @@ static struct folio *shmem_add_folio(struct vm_area_struct *vma,
 	folio->mapping = mapping;
 	folio->index = index;
 
+	/* Insert unless another fault got there first (then put it back). */
 	xa_lock(&mapping->i_pages);
-	old = xa_load(&mapping->i_pages, index);
-	if (!old)
-		old = __xa_store(&mapping->i_pages, index, folio, GFP_KERNEL);
-	else
+	old = __xa_store(&mapping->i_pages, index, folio, GFP_KERNEL);
+	if (old && !xa_is_err(old)) {
+		__xa_store(&mapping->i_pages, index, old, GFP_KERNEL);
 		*raced = true;
-	if (!*raced && !xa_is_err(old))
+	} else if (!xa_is_err(old)) {
 		mapping->nrpages++;
+	}
 	xa_unlock(&mapping->i_pages);
 	if (*raced || xa_is_err(old)) {
 		folio->mapping = NULL;
