@@ -56,6 +56,7 @@ struct mm_struct *model_mm_create(void)
 		return NULL;
 	}
 	mmap_init_lock(mm);
+	mmu_notifier_subscriptions_init(mm);
 	INIT_LIST_HEAD(&mm->mmap);
 	atomic_set(&mm->mm_users, 1);
 	atomic_set(&mm->mm_count, 1);
@@ -680,6 +681,7 @@ EXPORT_SYMBOL_GPL(mmput);
  */
 void __mmdrop(struct mm_struct *mm)
 {
+	mmu_notifier_subscriptions_destroy(mm);
 	pgd_free(mm, mm->pgd);
 	kfree(mm);
 }
