@@ -176,7 +176,7 @@ configure() {
 			;;
 		esac
 		printf 'kernel-check: devmig.config asks for "%s" but after olddefconfig the .config has "%s"\n' \
-			"$line" "$(grep -E "^(# )?${sym}[= ]" "$obj/.config" || echo "nothing")" >&2
+			"$line" "$(grep -E "^(# )?${sym}[= ]" "$obj/.config" || echo "no $sym at all")" >&2
 		bad=1
 	done <"$fragment"
 	[ "$bad" = 0 ] || die "[$tree] options were dropped (a dependency is missing from kernel/devmig.config)"
