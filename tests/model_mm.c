@@ -1218,6 +1218,104 @@ static void test_fork_device_private(void **state)
 	assert_invariants();
 }
 
+/* Exclusive-access notifier: counts MMU_NOTIFY_EXCLUSIVE revocations. */
+struct t_excl {
+	struct mmu_interval_notifier mni;
+	int revoked;		/* EXCLUSIVE events with owner NULL */
+};
+
+static bool t_excl_invalidate(struct mmu_interval_notifier *mni,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	struct t_excl *t = container_of(mni, struct t_excl, mni);
+
+	if (range->event == MMU_NOTIFY_EXCLUSIVE && !range->owner)
+		t->revoked++;
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops t_excl_ops = {
+	.invalidate = t_excl_invalidate,
+};
+
+static void t_make_exclusive(struct mmfx *f, unsigned long a, void *owner)
+{
+	struct page *page;
+
+	mmap_read_lock(f->mm);
+	assert_int_equal(make_device_exclusive_range(f->mm, a, a + PAGE_SIZE,
+						     &page, owner), 1);
+	mmap_read_unlock(f->mm);
+	assert_non_null(page);
+	unlock_page(page);
+	put_page(page);
+}
+
+/*
+ * Section 10: a device-exclusive entry keeps its reference but not its map
+ * count; a CPU access revokes it (MMU_NOTIFY_EXCLUSIVE, owner NULL) and
+ * gets a present, writable, dirty PTE back; fork restores it in the parent
+ * before copying; munmap drops its reference.
+ */
+static void test_device_exclusive_entry(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 2, RW);
+	struct t_excl t = { 0 };
+	struct devmig_proc *child;
+	struct page *page;
+	swp_entry_t entry;
+	int owner;
+
+	t_store_long(a, 0xe8c1);
+	page = t_page(f->mm, a);
+	assert_int_equal(mmu_interval_notifier_insert(&t.mni, f->mm, a,
+						      2 * PAGE_SIZE,
+						      &t_excl_ops), 0);
+	t_make_exclusive(f, a, &owner);
+	entry = pte_to_swp_entry(t_pte(f->mm, a));
+	assert_true(is_device_exclusive_entry(entry));
+	assert_true(is_writable_device_exclusive_entry(entry));
+	lru_add_drain_all();
+	assert_int_equal(page_mapcount(page), 0);
+	assert_int_equal(page_ref_count(page), 1);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 1);
+	assert_invariants();
+
+	/* The CPU takes it back. */
+	assert_int_equal(t_load_long(a), 0xe8c1);
+	assert_int_equal(t.revoked, 1);
+	assert_true(pte_present(t_pte(f->mm, a)));
+	assert_true(pte_write(t_pte(f->mm, a)));
+	assert_true(pte_dirty(t_pte(f->mm, a)));
+	assert_ptr_equal(t_page(f->mm, a), page);
+	assert_int_equal(page_mapcount(page), 1);
+	assert_int_equal(page_ref_count(page), 1);
+	assert_invariants();
+
+	/* Fork: the parent's entry is restored, then shared as usual. */
+	t_make_exclusive(f, a, &owner);
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	assert_true(pte_present(t_pte(f->mm, a)));
+	assert_ptr_equal(t_page(devmig_proc_mm(child), a), page);
+	assert_int_equal(page_mapcount(page), 2);
+	assert_invariants();
+	devmig_proc_exit(child);
+
+	/* munmap of an exclusive entry frees the page. */
+	t_make_exclusive(f, a, &owner);
+	mmu_interval_notifier_remove(&t.mni);
+	get_page(page);
+	assert_int_equal(devmig_munmap(f->proc, a, PAGE_SIZE), 0);
+	assert_int_equal(page_ref_count(page), 1);	/* only ours */
+	put_page(page);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 0);
+	assert_invariants();
+}
+
 /* ------------------------------------------------------------------------
  * The invariant checker catches what it should.
  */
@@ -1305,6 +1403,7 @@ int main(void)
 						tdev_setup, tdev_teardown),
 		cmocka_unit_test_setup_teardown(test_fork_device_private,
 						tdev_setup, tdev_teardown),
+		T(test_device_exclusive_entry),
 		T(test_invariants_catch_leaked_reference),
 		T(test_invariants_catch_leftover_lock),
 		T(test_invariants_catch_rss_and_mapcount),
