@@ -266,7 +266,6 @@ choose_accel() {
 	mkdir -p "$dir"
 	qemu_base stock
 	(
-		ulimit -c 0
 		timeout -k 2 8 qemu-system-x86_64 "${qargs[@]}" \
 			-accel kvm -cpu host \
 			-append "console=ttyS0 panic=-1 devmig.mode=probe" \
@@ -380,6 +379,7 @@ main() {
 	local t0 rc=0 mode
 
 	t0=$(now)
+	ulimit -c 0	# a crashing QEMU must not leave a core file behind
 	case "$action" in
 	check|bench) ;;
 	*) die "usage: kcheck.sh check|bench" ;;
