@@ -1317,6 +1317,71 @@ static void test_device_exclusive_entry(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * Concurrency: CPUs writing while the address space is forked and
+ * re-protected under them.  Every store must be read back.
+ */
+
+#define RACE_THREADS	4
+#define RACE_ITERS	3000
+
+struct racer {
+	struct devmig_proc *proc;
+	unsigned long addr;
+	int errors;
+	int ret;
+};
+
+static void *racer_fn(void *arg)
+{
+	struct racer *r = arg;
+	unsigned long i, v;
+
+	r->ret = devmig_task_enter(r->proc);
+	if (r->ret)
+		return NULL;
+	for (i = 1; i <= RACE_ITERS; i++) {
+		if (devmig_store(r->addr + (i % 2) * 64, &i, sizeof(i)) ||
+		    devmig_load(r->addr + (i % 2) * 64, &v, sizeof(v)) ||
+		    v != i)
+			r->errors++;
+	}
+	devmig_task_leave();
+	return NULL;
+}
+
+static void test_stores_race_fork_and_mprotect(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, RACE_THREADS, RW);
+	struct racer r[RACE_THREADS];
+	struct host_thread th[RACE_THREADS];
+	int i, n;
+
+	for (i = 0; i < RACE_THREADS; i++) {
+		r[i] = (struct racer){ .proc = f->proc,
+				       .addr = a + i * PAGE_SIZE };
+		assert_int_equal(host_thread_create(&th[i], racer_fn, &r[i]), 0);
+	}
+	for (n = 0; n < 20; n++) {
+		struct devmig_proc *child = devmig_proc_fork(f->proc);
+
+		assert_non_null(child);
+		devmig_proc_exit(child);
+		assert_int_equal(devmig_mprotect(f->proc, a,
+						 RACE_THREADS * PAGE_SIZE, RW),
+				 0);
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		assert_int_equal(host_thread_join(&th[i], NULL), 0);
+		assert_int_equal(r[i].ret, 0);
+		assert_int_equal(r[i].errors, 0);
+		assert_int_equal(t_load_long(a + i * PAGE_SIZE + 64),
+				 RACE_ITERS - 1);
+	}
+	assert_invariants();
+}
+
+/* ------------------------------------------------------------------------
  * The invariant checker catches what it should.
  */
 
@@ -1404,6 +1469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fork_device_private,
 						tdev_setup, tdev_teardown),
 		T(test_device_exclusive_entry),
+		T(test_stores_race_fork_and_mprotect),
 		T(test_invariants_catch_leaked_reference),
 		T(test_invariants_catch_leftover_lock),
 		T(test_invariants_catch_rss_and_mapcount),
