@@ -30,6 +30,7 @@
 #include <linux/highmem.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
+#include <model/fail.h>
 #include <host/host.h>
 #include "devmig.h"
 
@@ -1382,6 +1383,53 @@ static void test_stores_race_fork_and_mprotect(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * Allocation failures, one site at a time: fork and faults either work or
+ * fail cleanly (-ENOMEM, no child), and nothing is left inconsistent.
+ */
+static void test_alloc_failures_fork_and_faults(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 8, RW), n;
+	int i, failed = 0;
+	bool fired;
+
+	for (i = 0; i < 4; i++)
+		t_store_long(a + i * PAGE_SIZE, 100 + i);
+	for (n = 1; n < 500; n++) {
+		struct devmig_proc *child;
+		int ret;
+
+		/* The n-th allocation from here on fails. */
+		model_fail_nth(MODEL_FAIL_ANY, n);
+		child = devmig_proc_fork(f->proc);
+		ret = devmig_store(a + (4 + n % 4) * PAGE_SIZE, &n, sizeof(n));
+		fired = model_fail_fired();
+		model_fail_reset();
+		assert_true(ret == 0 || ret == -ENOMEM);
+		if (!child || ret)
+			failed++;
+		if (child) {
+			devmig_task_leave();
+			assert_int_equal(devmig_task_enter(child), 0);
+			for (i = 0; i < 4; i++)
+				assert_int_equal(t_load_long(a + i * PAGE_SIZE),
+						 100 + i);
+			devmig_task_leave();
+			assert_int_equal(devmig_task_enter(f->proc), 0);
+			devmig_proc_exit(child);
+		}
+		for (i = 0; i < 4; i++)
+			assert_int_equal(t_load_long(a + i * PAGE_SIZE), 100 + i);
+		assert_invariants();
+		if (!fired)
+			break;
+	}
+	/* Every allocation site was failed once, then a clean run. */
+	assert_true(n < 500);
+	assert_true(failed > 0);
+}
+
+/* ------------------------------------------------------------------------
  * The invariant checker catches what it should.
  */
 
@@ -1470,6 +1518,7 @@ int main(void)
 						tdev_setup, tdev_teardown),
 		T(test_device_exclusive_entry),
 		T(test_stores_race_fork_and_mprotect),
+		T(test_alloc_failures_fork_and_faults),
 		T(test_invariants_catch_leaked_reference),
 		T(test_invariants_catch_leftover_lock),
 		T(test_invariants_catch_rss_and_mapcount),
