@@ -344,6 +344,7 @@ static long check_and_migrate_movable_pages(unsigned long nr, struct page **page
 {
 	unsigned long i;
 	bool found = false;
+	long ret = -EAGAIN;
 
 	for (i = 0; i < nr; i++)
 		if (folio_is_device_coherent(page_folio(pages[i])))
@@ -361,9 +362,9 @@ static long check_and_migrate_movable_pages(unsigned long nr, struct page **page
 		folio_get(folio);
 		gup_put_folio(folio, 1, flags);
 		if (migrate_device_coherent_folio(folio))
-			return -EBUSY;
+			ret = -EBUSY;
 	}
-	return -EAGAIN;
+	return ret;
 }
 
 static long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
