@@ -168,6 +168,8 @@ static struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
 	vma->vm_flags = orig->vm_flags;
 	vma->vm_page_prot = orig->vm_page_prot;
 	vma->vm_ops = orig->vm_ops;
+	/* Shared by a split; anon_vma_fork() replaces it in a fork child. */
+	vma->anon_vma = orig->anon_vma;
 	vma->vm_pgoff = orig->vm_pgoff;
 	vma->vm_file = orig->vm_file;
 	vma->vm_private_data = orig->vm_private_data;

@@ -256,6 +256,14 @@ static void test_mprotect_readonly_store_faults(void **state)
 	/* It was a real fault: the TLB translation was flushed by mprotect. */
 	assert_true(st1.faults > st0.faults);
 	assert_int_equal(t_load_long(a + PAGE_SIZE), 0x2222);
+	/* The pieces of the split share the anon_vma their pages point to. */
+	mmap_read_lock(f->mm);
+	assert_non_null(vma_lookup(f->mm, a)->anon_vma);
+	assert_ptr_equal(vma_lookup(f->mm, a + 2 * PAGE_SIZE)->anon_vma,
+			 vma_lookup(f->mm, a)->anon_vma);
+	assert_ptr_equal(folio_anon_vma(page_folio(t_page(f->mm, a + 2 * PAGE_SIZE))),
+			 vma_lookup(f->mm, a + 2 * PAGE_SIZE)->anon_vma);
+	mmap_read_unlock(f->mm);
 	/* Neighbours keep write access. */
 	t_store_long(a, 0x4444);
 	t_store_long(a + 2 * PAGE_SIZE, 0x5555);
