@@ -64,7 +64,7 @@ test: deps
 	@$(MAKE) --no-print-directory check
 
 check: $(TESTS)
-	@sh scripts/run-tests.sh $(TESTS)
+	@bash scripts/run-tests.sh $(TESTS)
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
