@@ -10,11 +10,11 @@
  * violation: outside a migration none may exist.
  *
  * Pass 2 visits every initialised page and compares: refcount against
- * mappings + known pins + page-cache/swap-cache references; map count
- * against mappings; LRU membership of mapped system pages; the page lock;
- * free pages unmapped with refcount 0.  Per-CPU LRU-add batches hold
- * references too: they are drained first, so no batch reference remains to
- * be explained (and every mapped system page must then be on an LRU).
+ * mappings + known pins + page-cache/swap-cache references + references of
+ * per-CPU LRU-add batches; map count against mappings; LRU membership of
+ * mapped system pages (on a list, or queued in a batch) and PG_lru against
+ * actual list membership; the page lock; free pages unmapped with refcount
+ * 0.  Nothing is drained: the checker changes no state.
  *
  * Large folios (THP) are only checked for locks and LRU membership: their
  * map counts follow other rules (entire vs. per-page) that this checker
@@ -297,7 +297,7 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 	struct page *page = pfn_to_page(pfn);
 	struct inv_count *c;
 	struct folio *folio;
-	unsigned long maps, excl, pins;
+	unsigned long maps, excl, pins, batched;
 	long expected, refs;
 
 	if (PageTail(page))
@@ -311,6 +311,11 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 	if (folio_test_locked(folio))
 		inv_report(st, "pfn %#lx: folio left locked (refcount %ld)",
 			   pfn, refs);
+	if (!folio_is_zone_device(folio) &&
+	    folio_test_lru(folio) != model_lru_contains(folio))
+		inv_report(st, "pfn %#lx: PG_lru %s but the folio is %s an LRU list",
+			   pfn, folio_test_lru(folio) ? "set" : "clear",
+			   model_lru_contains(folio) ? "on" : "not on");
 	if (refs == 0) {
 		if (maps || excl)
 			inv_report(st, "pfn %#lx: free page still mapped (%lu mappings, %lu exclusive entries)",
@@ -326,8 +331,8 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 	}
 	if (is_zero_pfn(pfn) || folio_test_large(folio)) {
 		if (maps && !folio_is_zone_device(folio) && !is_zero_pfn(pfn) &&
-		    !folio_test_lru(folio))
-			inv_report(st, "pfn %#lx: mapped large folio not on an LRU",
+		    !folio_test_lru(folio) && !model_lru_batched(folio))
+			inv_report(st, "pfn %#lx: mapped large folio neither on an LRU nor in an LRU batch",
 				   pfn);
 		return;
 	}
@@ -339,19 +344,22 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 	if (folio_mapcount(folio) != (int)maps)
 		inv_report(st, "pfn %#lx: map count %d but %lu page-table entries map it",
 			   pfn, folio_mapcount(folio), maps);
-	if (maps && !folio_is_zone_device(folio) && !folio_test_lru(folio))
-		inv_report(st, "pfn %#lx: mapped system page not on an LRU", pfn);
+	batched = folio_is_zone_device(folio) ? 0 : model_lru_batched(folio);
+	if (maps && !folio_is_zone_device(folio) && !folio_test_lru(folio) &&
+	    !batched)
+		inv_report(st, "pfn %#lx: mapped system page neither on an LRU nor in an LRU batch",
+			   pfn);
 
 	pins = model_gup_pinned_refs(folio);
 	if (pins == ULONG_MAX)
 		return;		/* pin table overflowed: refcount unknown */
 	/* Cache references: what folio_expected_ref_count() adds to maps. */
 	expected = folio_expected_ref_count(folio) - folio_mapcount(folio);
-	expected += maps + excl + pins;
+	expected += maps + excl + pins + batched;
 	if (refs != expected)
-		inv_report(st, "pfn %#lx: refcount %ld, expected %ld (%lu mappings, %lu exclusive entries, %lu pin refs, %ld cache refs)%s",
-			   pfn, refs, expected, maps, excl, pins,
-			   expected - (long)(maps + excl + pins),
+		inv_report(st, "pfn %#lx: refcount %ld, expected %ld (%lu mappings, %lu exclusive entries, %lu pin refs, %lu LRU-batch refs, %ld cache refs)%s",
+			   pfn, refs, expected, maps, excl, pins, batched,
+			   expected - (long)(maps + excl + pins + batched),
 			   maps || excl ? "" : " - unmapped page still referenced");
 }
 
@@ -360,8 +368,7 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
  * @report: called once per violation with a description (may be NULL)
  * @arg: passed to @report
  *
- * Context: no migration, fault or address-space change in flight.  Drains
- * every CPU's LRU-add batch first.
+ * Context: no migration, fault or address-space change in flight.
  * Return: the number of violations found.
  */
 unsigned long devmig_check_invariants(void (*report)(const char *msg,
@@ -371,7 +378,6 @@ unsigned long devmig_check_invariants(void (*report)(const char *msg,
 	struct inv_state st = { .report = report, .arg = arg };
 	unsigned long pfn;
 
-	lru_add_drain_all();
 	model_for_each_mm(inv_walk_mm, &st);
 	if (st.oom) {
 		inv_report(&st, "invariant checker: out of memory, results incomplete");
