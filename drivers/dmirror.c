@@ -377,10 +377,17 @@ static void dmirror_pt_erase_range(struct dmirror *dmirror,
 static void dmirror_forget_page(struct dmirror_device *mdevice,
 				struct mm_struct *mm, unsigned long addr)
 {
-	struct dmirror *dmirror;
+	struct list_head *pos;
 
 	mutex_lock(&mdevice->mirrors_lock);
-	list_for_each_entry(dmirror, &mdevice->mirrors, link) {
+	/*
+	 * Plain list_for_each(): the _entry variant forms a struct dmirror
+	 * pointer from the list head itself, which sits at an address no
+	 * struct dmirror could have (UBSan's alignment check objects).
+	 */
+	list_for_each(pos, &mdevice->mirrors) {
+		struct dmirror *dmirror = list_entry(pos, struct dmirror, link);
+
 		if (dmirror->notifier.mm != mm)
 			continue;
 		mutex_lock(&dmirror->mutex);

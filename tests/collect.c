@@ -590,6 +590,5 @@ int main(void)
 		FX_TEST(test_collect_mixed_via_ioctl),
 	};
 
-	return cmocka_run_group_tests(tests, fx_group_setup,
-				      fx_group_teardown);
+	return T_RUN(tests);
 }

@@ -471,6 +471,5 @@ int main(void)
 		FX_TEST(test_ioctl_migrate_prot_none),
 	};
 
-	return cmocka_run_group_tests(tests, fx_group_setup,
-				      fx_group_teardown);
+	return T_RUN(tests);
 }

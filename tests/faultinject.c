@@ -86,6 +86,5 @@ int main(void)
 		FX_TEST(test_fail_driver_allocation),
 	};
 
-	return cmocka_run_group_tests(tests, fx_group_setup,
-				      fx_group_teardown);
+	return T_RUN(tests);
 }

@@ -34,6 +34,8 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 
+#include <host/host.h>
+
 #include "devmig.h"
 #include "hmm_dmirror.h"
 
@@ -157,6 +159,22 @@ static inline int fx_teardown(void **state)
 	test_free(f);
 	return 0;
 }
+
+/*
+ * Run only the tests whose names match DEVMIG_TEST_FILTER (a cmocka
+ * pattern, * and ? wildcards), when it is set: handy when one test fails.
+ */
+static inline int t_run(const struct CMUnitTest *tests, size_t n)
+{
+	const char *filter = host_getenv("DEVMIG_TEST_FILTER");
+
+	if (filter && *filter)
+		cmocka_set_test_filter(filter);
+	return _cmocka_run_group_tests("tests", tests, n, fx_group_setup,
+				       fx_group_teardown);
+}
+
+#define T_RUN(tests)	t_run(tests, sizeof(tests) / sizeof((tests)[0]))
 
 #define FX_TEST(fn)	cmocka_unit_test_setup_teardown(fn, fx_setup_private, \
 							fx_teardown)

@@ -362,6 +362,5 @@ int main(void)
 		FX_TEST(test_faults_race_release),
 	};
 
-	return cmocka_run_group_tests(tests, fx_group_setup,
-				      fx_group_teardown);
+	return T_RUN(tests);
 }

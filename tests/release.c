@@ -265,6 +265,5 @@ int main(void)
 		FX_TEST(test_release_empty),
 	};
 
-	return cmocka_run_group_tests(tests, fx_group_setup,
-				      fx_group_teardown);
+	return T_RUN(tests);
 }

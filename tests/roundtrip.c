@@ -547,6 +547,5 @@ int main(void)
 		FX_TEST(test_device_alloc_failure),
 	};
 
-	return cmocka_run_group_tests(tests, fx_group_setup,
-				      fx_group_teardown);
+	return T_RUN(tests);
 }
