@@ -41,15 +41,18 @@ void model_resource_boot(unsigned long ram_start_pfn, unsigned long ram_end_pfn)
 	mutex_unlock(&resource_lock);
 }
 
+/*
+ * Regions still held at shutdown stay allocated: their owners may still
+ * hold the pointers.  They are only unlinked (and reported).
+ */
 void model_resource_shutdown(void)
 {
-	struct resource *res, *next;
+	struct resource *res;
 
 	mutex_lock(&resource_lock);
-	for (res = system_ram.sibling; res; res = next) {
-		next = res->sibling;
-		kfree(res);
-	}
+	for (res = system_ram.sibling; res; res = res->sibling)
+		pr_warn("region <%#llx-%#llx> still held at shutdown\n",
+			(unsigned long long)res->start, (unsigned long long)res->end);
 	system_ram.sibling = NULL;
 	iomem_resource.child = NULL;
 	mutex_unlock(&resource_lock);
