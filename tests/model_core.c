@@ -1097,30 +1097,32 @@ static void test_memcg_charge_follows_folio(void **state)
 	folio_put(folio);
 }
 
+#define CORE_TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_alloc_free_refcount, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_pmd_order_folio, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_exhaust_and_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_failure_injection, setup, teardown),
+		CORE_TEST(test_alloc_free_refcount),
+		CORE_TEST(test_alloc_pmd_order_folio),
+		CORE_TEST(test_alloc_exhaust_and_merge),
+		CORE_TEST(test_alloc_failure_injection),
 		cmocka_unit_test(test_swap_entry_roundtrip_every_type),
 		cmocka_unit_test(test_special_entry_predicates),
 		cmocka_unit_test(test_migration_entry_ad_bits),
 		cmocka_unit_test(test_present_pte_bits),
-		cmocka_unit_test_setup_teardown(test_rmap_migrate_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rmap_migrate_to_new_folio, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_to_migrate_respects_pins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lru_isolate_putback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_folio_lock_contention, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tlb_flush_reaches_other_task, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ptep_clear_flush_vs_plain_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xarray, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_notifier_delivery, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interval_read_begin_waits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_private_page_life, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_page_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memcg_charge_follows_folio, setup, teardown),
+		CORE_TEST(test_rmap_migrate_roundtrip),
+		CORE_TEST(test_rmap_migrate_to_new_folio),
+		CORE_TEST(test_try_to_migrate_respects_pins),
+		CORE_TEST(test_lru_isolate_putback),
+		CORE_TEST(test_folio_lock_contention),
+		CORE_TEST(test_tlb_flush_reaches_other_task),
+		CORE_TEST(test_ptep_clear_flush_vs_plain_clear),
+		CORE_TEST(test_xarray),
+		CORE_TEST(test_notifier_delivery),
+		CORE_TEST(test_interval_read_begin_waits),
+		CORE_TEST(test_device_private_page_life),
+		CORE_TEST(test_walk_page_range),
+		CORE_TEST(test_memcg_charge_follows_folio),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
