@@ -39,6 +39,13 @@
 #include <asm/tlbflush.h>
 #include "internal.h"
 
+/* Unlock a page this migration holds and drop the migration's reference. */
+static void migrate_device_release(struct folio *folio)
+{
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
 /* Append one slot to the src/dst arrays of @migrate. */
 static void migrate_vma_add_slot(struct migrate_vma *migrate, unsigned long mpfn)
 {
@@ -47,17 +54,13 @@ static void migrate_vma_add_slot(struct migrate_vma *migrate, unsigned long mpfn
 	migrate->npages++;
 }
 
-static int migrate_vma_collect_skip(unsigned long start,
-				    unsigned long end,
-				    struct mm_walk *walk)
+/* Give each page of [@start, @end) a slot holding @mpfn. */
+static void migrate_vma_add_slots(struct migrate_vma *migrate,
+				  unsigned long start, unsigned long end,
+				  unsigned long mpfn)
 {
-	struct migrate_vma *migrate = walk->private;
-	unsigned long addr;
-
-	for (addr = start; addr < end; addr += PAGE_SIZE)
-		migrate_vma_add_slot(migrate, 0);
-
-	return 0;
+	for (; start < end; start += PAGE_SIZE)
+		migrate_vma_add_slot(migrate, mpfn);
 }
 
 static int migrate_vma_collect_hole(unsigned long start,
@@ -66,20 +69,25 @@ static int migrate_vma_collect_hole(unsigned long start,
 				    struct mm_walk *walk)
 {
 	struct migrate_vma *migrate = walk->private;
-	unsigned long addr;
 
 	/*
-	 * Only anonymous memory can be populated from device memory: a hole in
-	 * a file or shmem mapping belongs to the page cache.
+	 * Device memory may fill holes of anonymous memory only: a hole in a
+	 * file or shmem mapping belongs to the page cache.
 	 */
-	if (!vma_is_anonymous(walk->vma))
-		return migrate_vma_collect_skip(start, end, walk);
-
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		migrate_vma_add_slot(migrate, MIGRATE_PFN_MIGRATE);
-		migrate->cpages++;
+	if (vma_is_anonymous(walk->vma)) {
+		migrate_vma_add_slots(migrate, start, end, MIGRATE_PFN_MIGRATE);
+		migrate->cpages += (end - start) >> PAGE_SHIFT;
+	} else {
+		migrate_vma_add_slots(migrate, start, end, 0);
 	}
+	return 0;
+}
 
+static int migrate_vma_collect_skip(unsigned long start,
+				    unsigned long end,
+				    struct mm_walk *walk)
+{
+	migrate_vma_add_slots(walk->private, start, end, 0);
 	return 0;
 }
 
@@ -219,7 +227,9 @@ static unsigned long migrate_vma_collect_pte(struct migrate_vma *migrate,
 		flush_cache_page(vma, addr, pte_pfn(pte));
 
 	anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(page);
-	if (anon_exclusive) {
+	if (!anon_exclusive) {
+		pte = ptep_get_and_clear(mm, addr, ptep);
+	} else {
 		/*
 		 * Sharing an exclusive anon page is refused while it may be
 		 * DMA-pinned.  The flush first makes sure no CPU can write it
@@ -227,20 +237,17 @@ static unsigned long migrate_vma_collect_pte(struct migrate_vma *migrate,
 		 */
 		pte = ptep_clear_flush(vma, addr, ptep);
 		if (folio_try_share_anon_rmap_pte(folio, page)) {
+			/* Possibly pinned: leave the PTE as it was. */
 			set_pte_at(mm, addr, ptep, pte);
-			folio_unlock(folio);
-			folio_put(folio);
+			migrate_device_release(folio);
 			return 0;
 		}
-	} else {
-		pte = ptep_get_and_clear(mm, addr, ptep);
 	}
-
-	migrate->cpages++;
 
 	/* The dirty bit dies with the PTE; keep it in the folio. */
 	if (pte_present(pte) && pte_dirty(pte))
 		folio_mark_dirty(folio);
+	migrate->cpages++;
 
 	set_pte_at(mm, addr, ptep,
 		   migrate_vma_migration_pte(page, pte, mpfn, anon_exclusive));
@@ -315,8 +322,8 @@ static int migrate_vma_collect_pmd(pmd_t *pmdp,
 				   unsigned long end,
 				   struct mm_walk *walk)
 {
-	struct migrate_vma *migrate = walk->private;
 	struct vm_area_struct *vma = walk->vma;
+	struct migrate_vma *migrate = walk->private;
 	unsigned long addr, unmapped = 0;
 	pte_t *start_ptep, *ptep;
 	spinlock_t *ptl;
@@ -359,12 +366,6 @@ static int migrate_vma_collect_pmd(pmd_t *pmdp,
 	return 0;
 }
 
-static const struct mm_walk_ops migrate_vma_walk_ops = {
-	.pmd_entry		= migrate_vma_collect_pmd,
-	.pte_hole		= migrate_vma_collect_hole,
-	.walk_lock		= PGWALK_RDLOCK,
-};
-
 /*
  * migrate_vma_collect() - fill migrate->src with the range's pages, locking
  * and unmapping the selected ones from this page table.
@@ -374,18 +375,29 @@ static const struct mm_walk_ops migrate_vma_walk_ops = {
  */
 static void migrate_vma_collect(struct migrate_vma *migrate)
 {
+	/* Collect needs only mmap_lock for read: it changes PTEs, not VMAs. */
+	static const struct mm_walk_ops migrate_vma_walk_ops = {
+		.walk_lock = PGWALK_RDLOCK,
+		.pte_hole = migrate_vma_collect_hole,
+		.pmd_entry = migrate_vma_collect_pmd,
+	};
+	struct mm_struct *mm = migrate->vma->vm_mm;
 	struct mmu_notifier_range range;
 
-	mmu_notifier_range_init_owner(&range, MMU_NOTIFY_MIGRATE, 0,
-				      migrate->vma->vm_mm, migrate->start,
-				      migrate->end, migrate->pgmap_owner);
+	/* Collect writes every slot of the range; no need to clear first. */
+	migrate->cpages = 0;
+	migrate->npages = 0;
+
+	mmu_notifier_range_init_owner(&range, MMU_NOTIFY_MIGRATE, 0, mm,
+				      migrate->start, migrate->end,
+				      migrate->pgmap_owner);
 	mmu_notifier_invalidate_range_start(&range);
-
-	walk_page_range(migrate->vma->vm_mm, migrate->start, migrate->end,
-			&migrate_vma_walk_ops, migrate);
-
+	walk_page_range(mm, range.start, range.end, &migrate_vma_walk_ops,
+			migrate);
 	mmu_notifier_invalidate_range_end(&range);
-	migrate->end = migrate->start + (migrate->npages << PAGE_SHIFT);
+
+	/* The walk gave every page a slot, so this only drops an offset. */
+	migrate->end = migrate->start + migrate->npages * PAGE_SIZE;
 }
 
 /*
@@ -401,13 +413,15 @@ static void migrate_vma_collect(struct migrate_vma *migrate)
 static bool migrate_vma_check_page(struct page *page, struct page *fault_page)
 {
 	struct folio *folio = page_folio(page);
-	int expected = 1;
+	int explained;
 
 	if (folio_test_large(folio))
 		return false;
 
+	/* The migration's own reference, and one per mapping left. */
+	explained = 1 + folio_mapcount(folio);
 	if (page == fault_page)
-		expected++;
+		explained++;
 
 	/*
 	 * Device pages get one reference of slack.  Free device pages used to
@@ -415,12 +429,13 @@ static bool migrate_vma_check_page(struct page *page, struct page *fault_page)
 	 * and is refused by the exact count in folio_migrate_mapping().
 	 */
 	if (folio_is_zone_device(folio))
-		expected++;
+		explained++;
 
+	/* The page cache (or swap cache) and its private data hold some too. */
 	if (folio_mapping(folio))
-		expected += 1 + folio_has_private(folio);
+		explained += folio_has_private(folio) ? 2 : 1;
 
-	return folio_ref_count(folio) - expected <= folio_mapcount(folio);
+	return folio_ref_count(folio) <= explained;
 }
 
 /* Put back the mappings of every page whose slot gave up migrating. */
@@ -430,24 +445,57 @@ static void migrate_device_restore(unsigned long *src_pfns, unsigned long npages
 
 	for (i = 0; i < npages; i++) {
 		struct page *page = migrate_pfn_to_page(src_pfns[i]);
-		struct folio *folio;
 
-		if (!page || (src_pfns[i] & MIGRATE_PFN_MIGRATE))
-			continue;
-
-		folio = page_folio(page);
-		remove_migration_ptes(folio, folio, 0);
-		src_pfns[i] = 0;
-		folio_unlock(folio);
-		folio_put(folio);
+		if (page && !(src_pfns[i] & MIGRATE_PFN_MIGRATE)) {
+			remove_migration_ptes(page_folio(page), page_folio(page), 0);
+			migrate_device_release(page_folio(page));
+			src_pfns[i] = 0;
+		}
 	}
 }
 
 /*
- * Take the pages of the src slots off the LRU and out of every page table,
- * then restore those that turn out to be pinned or cannot be unmapped.  On
- * entry each page is locked and the caller holds a reference to it.  Returns
- * the number of slots still migrating.
+ * Take one locked page of a src slot off the LRU and out of every page table.
+ * Returns false if it cannot migrate: it is then back on the LRU, some of its
+ * mappings may already be migration entries, and the caller owns one
+ * reference to drop once it has restored them.
+ */
+static bool migrate_device_unmap_one(struct page *page,
+				     struct page *fault_page, bool *drained_all)
+{
+	struct folio *folio = page_folio(page);
+	bool on_lru = !folio_is_zone_device(folio);
+
+	if (on_lru) {
+		/* It may sit in another CPU's LRU batch: drain them, once. */
+		if (!folio_test_lru(folio) && !*drained_all) {
+			lru_add_drain_all();
+			*drained_all = true;
+		}
+		if (!folio_isolate_lru(folio))
+			return false;
+		/* From here on the isolation reference is the migration's. */
+		folio_put(folio);
+	}
+
+	if (folio_mapped(folio))
+		try_to_migrate(folio, 0);
+	if (!folio_mapped(folio) && migrate_vma_check_page(page, fault_page))
+		return true;
+
+	if (on_lru) {
+		/* The putback consumes the isolation reference; keep one. */
+		folio_get(folio);
+		folio_putback_lru(folio);
+	}
+	return false;
+}
+
+/*
+ * Unmap the pages of the src slots everywhere, then restore those that turn
+ * out to be pinned or cannot be unmapped.  On entry each page is locked and
+ * the caller holds a reference to it.  Returns the number of slots still
+ * migrating.
  */
 static unsigned long migrate_device_unmap(unsigned long *src_pfns,
 					  unsigned long npages,
@@ -462,50 +510,15 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns,
 
 	for (i = 0; i < npages; i++) {
 		struct page *page = migrate_pfn_to_page(src_pfns[i]);
-		struct folio *folio;
 
-		if (!page) {
-			if (src_pfns[i] & MIGRATE_PFN_MIGRATE)
-				unmapped++;
+		if (!(src_pfns[i] & MIGRATE_PFN_MIGRATE))
 			continue;
-		}
-
-		folio = page_folio(page);
-		if (!folio_is_zone_device(folio)) {
-			/* It may sit in another CPU's batch: drain them, once. */
-			if (!folio_test_lru(folio) && !drained_all) {
-				lru_add_drain_all();
-				drained_all = true;
-			}
-
-			if (!folio_isolate_lru(folio)) {
-				src_pfns[i] &= ~MIGRATE_PFN_MIGRATE;
-				restore = true;
-				continue;
-			}
-
-			/* The isolation reference replaces ours. */
-			folio_put(folio);
-		}
-
-		if (folio_mapped(folio))
-			try_to_migrate(folio, 0);
-
-		if (folio_mapped(folio) ||
-		    !migrate_vma_check_page(page, fault_page)) {
-			if (!folio_is_zone_device(folio)) {
-				/*
-				 * Back on the LRU; the new reference is the one
-				 * migrate_device_restore() drops.
-				 */
-				folio_get(folio);
-				folio_putback_lru(folio);
-			}
+		if (page &&
+		    !migrate_device_unmap_one(page, fault_page, &drained_all)) {
 			src_pfns[i] &= ~MIGRATE_PFN_MIGRATE;
 			restore = true;
 			continue;
 		}
-
 		unmapped++;
 	}
 
@@ -517,8 +530,10 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns,
 
 static void migrate_vma_unmap(struct migrate_vma *migrate)
 {
-	migrate->cpages = migrate_device_unmap(migrate->src, migrate->npages,
-					       migrate->fault_page);
+	if (migrate->cpages)
+		migrate->cpages = migrate_device_unmap(migrate->src,
+						       migrate->npages,
+						       migrate->fault_page);
 }
 
 /* The checks of migrate_vma_setup(), on the page-masked range. */
@@ -584,125 +599,144 @@ int migrate_vma_setup(struct migrate_vma *args)
 	if (!migrate_vma_args_valid(args, nr_pages))
 		return -EINVAL;
 
-	/* Collect writes every slot of the range; no need to clear first. */
-	args->cpages = 0;
-	args->npages = 0;
-
 	migrate_vma_collect(args);
-
-	if (args->cpages)
-		migrate_vma_unmap(args);
-
+	migrate_vma_unmap(args);
 	return 0;
 }
 EXPORT_SYMBOL(migrate_vma_setup);
 
 /*
+ * The PMD entry covering @addr, with a PTE table under it; missing levels
+ * are allocated.  NULL if an allocation fails or a huge page is mapped there
+ * (faulted in since collect: it stays).
+ */
+static pmd_t *migrate_vma_alloc_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	p4d_t *p4dp = p4d_alloc(mm, pgd_offset(mm, addr), addr);
+	pud_t *pudp = p4dp ? pud_alloc(mm, p4dp, addr) : NULL;
+	pmd_t *pmdp = pudp ? pmd_alloc(mm, pudp, addr) : NULL;
+	pmd_t pmd;
+
+	if (!pmdp)
+		return NULL;
+	pmd = pmdp_get(pmdp);
+	if (pmd_trans_huge(pmd) || pmd_devmap(pmd))
+		return NULL;
+	return pte_alloc(mm, pmdp) ? NULL : pmdp;
+}
+
+/*
+ * The entry that maps @page at a new address of @vma, as an anonymous write
+ * fault would make it: writability comes from the VMA.  False for device
+ * memory the CPU can neither map nor fault on.
+ */
+static bool migrate_vma_make_entry(struct vm_area_struct *vma,
+				   struct page *page, pte_t *entry)
+{
+	struct folio *folio = page_folio(page);
+	bool writable = vma->vm_flags & VM_WRITE;
+	unsigned long pfn = page_to_pfn(page);
+
+	if (folio_is_device_private(folio)) {
+		*entry = swp_entry_to_pte(writable ?
+				make_writable_device_private_entry(pfn) :
+				make_readable_device_private_entry(pfn));
+		return true;
+	}
+
+	if (folio_is_zone_device(folio) && !folio_is_device_coherent(folio)) {
+		pr_warn_once("devmig: cannot map this kind of device page\n");
+		return false;
+	}
+
+	*entry = mk_pte(page, vma->vm_page_prot);
+	if (writable)
+		*entry = pte_mkwrite(pte_mkdirty(*entry), vma);
+	return true;
+}
+
+/*
+ * Install @entry for the new @folio at @addr, unless something got there
+ * since collect.  Returns whether it did.
+ */
+static bool migrate_vma_install_pte(struct vm_area_struct *vma, pmd_t *pmdp,
+				    unsigned long addr, struct folio *folio,
+				    pte_t entry)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	bool installed = false;
+	spinlock_t *ptl;
+	pte_t *ptep, old;
+
+	ptep = pte_offset_map_lock(mm, pmdp, addr, &ptl);
+	if (!ptep)
+		return false;
+	old = ptep_get(ptep);
+
+	/*
+	 * Back off if the OOM reaper is tearing the mm down, if userfaultfd
+	 * wants to resolve missing pages itself, or if a CPU fault mapped a
+	 * page here meanwhile.  Only a hole or the zero page may be replaced.
+	 */
+	if (check_stable_address_space(mm) || userfaultfd_missing(vma))
+		goto out;
+	if (pte_present(old) ? !is_zero_pfn(pte_pfn(old)) : !pte_none(old))
+		goto out;
+
+	/* The new mapping owns a reference. */
+	folio_get(folio);
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
+	inc_mm_counter(mm, MM_ANONPAGES);
+	if (!folio_is_zone_device(folio))
+		folio_add_lru_vma(folio, vma);
+
+	if (pte_present(old)) {
+		/* No CPU may go on reading the zero page here. */
+		flush_cache_page(vma, addr, pte_pfn(old));
+		ptep_clear_flush(vma, addr, ptep);
+	}
+	set_pte_at(mm, addr, ptep, entry);
+	update_mmu_cache(vma, addr, ptep);
+	installed = true;
+out:
+	pte_unmap_unlock(ptep, ptl);
+	return installed;
+}
+
+/*
  * Map a new page at @addr, an address that had no page (or the zero page),
  * the way an anonymous write fault would; the page is device memory or a
  * system page the driver filled.  On failure the slot stops migrating and
- * the page tables are left as they were.
+ * the page tables keep what they had.
  */
 static void migrate_vma_insert_page(struct migrate_vma *migrate,
 				    unsigned long addr,
 				    struct page *page,
 				    unsigned long *src)
 {
-	struct folio *folio = page_folio(page);
 	struct vm_area_struct *vma = migrate->vma;
-	struct mm_struct *mm = vma->vm_mm;
-	pte_t *ptep, orig_pte, entry;
-	spinlock_t *ptl;
-	pgd_t *pgdp;
-	p4d_t *p4dp;
-	pud_t *pudp;
+	struct folio *folio = page_folio(page);
 	pmd_t *pmdp;
+	pte_t entry;
 
+	/* Not migrating until the page is mapped. */
+	*src &= ~MIGRATE_PFN_MIGRATE;
+
+	/* Holes of file and shmem mappings belong to the page cache. */
 	if (!vma_is_anonymous(vma))
-		goto fail;
+		return;
 
-	pgdp = pgd_offset(mm, addr);
-	p4dp = p4d_alloc(mm, pgdp, addr);
-	if (!p4dp)
-		goto fail;
-	pudp = pud_alloc(mm, p4dp, addr);
-	if (!pudp)
-		goto fail;
-	pmdp = pmd_alloc(mm, pudp, addr);
-	if (!pmdp)
-		goto fail;
-
-	/* A huge page was faulted in since collect: leave it. */
-	if (pmd_trans_huge(pmdp_get(pmdp)) || pmd_devmap(pmdp_get(pmdp)))
-		goto fail;
-	if (pte_alloc(mm, pmdp))
-		goto fail;
-	if (unlikely(anon_vma_prepare(vma)))
-		goto fail;
-	if (mem_cgroup_charge(folio, mm, GFP_KERNEL))
-		goto fail;
+	pmdp = migrate_vma_alloc_pmd(vma->vm_mm, addr);
+	if (!pmdp || unlikely(anon_vma_prepare(vma)) ||
+	    mem_cgroup_charge(folio, vma->vm_mm, GFP_KERNEL))
+		return;
 
 	/* Order the driver's data stores before the PTE that exposes them. */
 	__folio_mark_uptodate(folio);
 
-	if (folio_is_device_private(folio)) {
-		unsigned long pfn = page_to_pfn(page);
-		swp_entry_t swp;
-
-		if (vma->vm_flags & VM_WRITE)
-			swp = make_writable_device_private_entry(pfn);
-		else
-			swp = make_readable_device_private_entry(pfn);
-		entry = swp_entry_to_pte(swp);
-	} else {
-		if (folio_is_zone_device(folio) &&
-		    !folio_is_device_coherent(folio)) {
-			pr_warn_once("devmig: cannot map this kind of device page\n");
-			goto fail;
-		}
-		entry = mk_pte(page, vma->vm_page_prot);
-		if (vma->vm_flags & VM_WRITE)
-			entry = pte_mkwrite(pte_mkdirty(entry), vma);
-	}
-
-	ptep = pte_offset_map_lock(mm, pmdp, addr, &ptl);
-	if (!ptep)
-		goto fail;
-	orig_pte = ptep_get(ptep);
-
-	if (check_stable_address_space(mm))
-		goto fail_unlock;
-
-	/* Something was mapped here since collect (a CPU fault): keep it. */
-	if (pte_present(orig_pte) ? !is_zero_pfn(pte_pfn(orig_pte)) :
-				    !pte_none(orig_pte))
-		goto fail_unlock;
-
-	/* userfaultfd wants to handle missing pages itself. */
-	if (userfaultfd_missing(vma))
-		goto fail_unlock;
-
-	inc_mm_counter(mm, MM_ANONPAGES);
-	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
-	if (!folio_is_zone_device(folio))
-		folio_add_lru_vma(folio, vma);
-	folio_get(folio);
-
-	if (pte_present(orig_pte)) {
-		flush_cache_page(vma, addr, pte_pfn(orig_pte));
-		ptep_clear_flush(vma, addr, ptep);
-	}
-	set_pte_at(mm, addr, ptep, entry);
-	update_mmu_cache(vma, addr, ptep);
-	pte_unmap_unlock(ptep, ptl);
-
-	*src = MIGRATE_PFN_MIGRATE;
-	return;
-
-fail_unlock:
-	pte_unmap_unlock(ptep, ptl);
-fail:
-	*src &= ~MIGRATE_PFN_MIGRATE;
+	if (migrate_vma_make_entry(vma, page, &entry) &&
+	    migrate_vma_install_pte(vma, pmdp, addr, folio, entry))
+		*src = MIGRATE_PFN_MIGRATE;
 }
 
 /*
@@ -757,7 +791,7 @@ static void __migrate_device_pages(unsigned long *src_pfns,
 				struct migrate_vma *migrate)
 {
 	struct mmu_notifier_range range;
-	bool notified = false;
+	bool range_started = false;
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
@@ -786,12 +820,12 @@ static void __migrate_device_pages(unsigned long *src_pfns,
 		}
 
 		addr = migrate->start + i * PAGE_SIZE;
-		if (!notified) {
+		if (!range_started) {
 			/*
 			 * Mapping a new page changes the range for mirrors
 			 * too; one notification covers every insertion left.
 			 */
-			notified = true;
+			range_started = true;
 			mmu_notifier_range_init_owner(&range, MMU_NOTIFY_MIGRATE,
 						      0, migrate->vma->vm_mm,
 						      addr, migrate->end,
@@ -801,28 +835,9 @@ static void __migrate_device_pages(unsigned long *src_pfns,
 		migrate_vma_insert_page(migrate, addr, newpage, &src_pfns[i]);
 	}
 
-	if (notified)
+	if (range_started)
 		mmu_notifier_invalidate_range_end(&range);
 }
-
-/**
- * migrate_device_pages() - move page metadata to the destination pages
- * @src_pfns: the src array filled by migrate_device_range()
- * @dst_pfns: locked destination pages chosen by the driver, or 0
- * @npages: number of entries in both arrays
- *
- * The migrate_device_range() counterpart of migrate_vma_pages(): for every
- * slot still migrating that has a destination, the destination takes over
- * the source's identity.  Slots without a destination, or whose source turns
- * out to be referenced by someone else, lose MIGRATE_PFN_MIGRATE.  No data is
- * copied (the driver did) and no page table is touched (finalize does).
- */
-void migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns,
-			unsigned long npages)
-{
-	__migrate_device_pages(src_pfns, dst_pfns, npages, NULL);
-}
-EXPORT_SYMBOL(migrate_device_pages);
 
 /**
  * migrate_vma_pages() - commit the migration of the slots with a destination
@@ -844,12 +859,24 @@ void migrate_vma_pages(struct migrate_vma *migrate)
 }
 EXPORT_SYMBOL(migrate_vma_pages);
 
-/* Unlock a page this migration holds and drop the migration's reference. */
-static void migrate_device_release(struct folio *folio)
+/**
+ * migrate_device_pages() - move page metadata to the destination pages
+ * @src_pfns: the src array filled by migrate_device_range()
+ * @dst_pfns: locked destination pages chosen by the driver, or 0
+ * @npages: number of entries in both arrays
+ *
+ * The migrate_device_range() counterpart of migrate_vma_pages(): for every
+ * slot still migrating that has a destination, the destination takes over
+ * the source's identity.  Slots without a destination, or whose source turns
+ * out to be referenced by someone else, lose MIGRATE_PFN_MIGRATE.  No data is
+ * copied (the driver did) and no page table is touched (finalize does).
+ */
+void migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns,
+			unsigned long npages)
 {
-	folio_unlock(folio);
-	folio_put(folio);
+	__migrate_device_pages(src_pfns, dst_pfns, npages, NULL);
 }
+EXPORT_SYMBOL(migrate_device_pages);
 
 /**
  * migrate_device_finalize() - finish a migration started by
@@ -919,6 +946,23 @@ void migrate_vma_finalize(struct migrate_vma *migrate)
 }
 EXPORT_SYMBOL(migrate_vma_finalize);
 
+/*
+ * The src slot for device memory found by pfn: the page locked, with a
+ * reference, or 0 when it is free (no reference to take) or someone else
+ * holds its lock.
+ */
+static unsigned long migrate_device_grab(unsigned long pfn)
+{
+	struct folio *folio = folio_get_nontail_page(pfn_to_page(pfn));
+
+	if (!folio)
+		return 0;
+	if (folio_trylock(folio))
+		return migrate_pfn(pfn) | MIGRATE_PFN_MIGRATE;
+	folio_put(folio);
+	return 0;
+}
+
 /**
  * migrate_device_range() - start moving device pages by pfn
  * @src_pfns: array of @npages entries, filled on return
@@ -939,20 +983,8 @@ int migrate_device_range(unsigned long *src_pfns, unsigned long start,
 {
 	unsigned long i;
 
-	for (i = 0; i < npages; i++) {
-		unsigned long pfn = start + i;
-		/* A free device page has no reference to take. */
-		struct folio *folio = folio_get_nontail_page(pfn_to_page(pfn));
-
-		src_pfns[i] = 0;
-		if (!folio)
-			continue;
-		if (!folio_trylock(folio)) {
-			folio_put(folio);
-			continue;
-		}
-		src_pfns[i] = migrate_pfn(pfn) | MIGRATE_PFN_MIGRATE;
-	}
+	for (i = 0; i < npages; i++)
+		src_pfns[i] = migrate_device_grab(start + i);
 
 	migrate_device_unmap(src_pfns, npages, NULL);
 
@@ -970,31 +1002,35 @@ EXPORT_SYMBOL(migrate_device_range);
  */
 int migrate_device_coherent_folio(struct folio *folio)
 {
-	unsigned long src_pfn, dst_pfn = 0;
-	struct folio *dfolio;
+	unsigned long src = migrate_pfn(folio_pfn(folio)) | MIGRATE_PFN_MIGRATE;
+	struct folio *copy = folio_alloc(GFP_USER | __GFP_NOWARN, 0);
+	unsigned long dst;
+	bool moved;
 
 	WARN_ON_ONCE(folio_test_large(folio));
 
-	folio_lock(folio);
-	src_pfn = migrate_pfn(folio_pfn(folio)) | MIGRATE_PFN_MIGRATE;
-
-	/* On failure this has restored the mappings and dropped our reference. */
-	migrate_device_unmap(&src_pfn, 1, NULL);
-	if (!(src_pfn & MIGRATE_PFN_MIGRATE))
+	/* Without a page to copy into there is no point unmapping anything. */
+	if (!copy) {
+		folio_put(folio);
 		return -EBUSY;
-
-	dfolio = folio_alloc(GFP_USER | __GFP_NOWARN, 0);
-	if (dfolio) {
-		folio_lock(dfolio);
-		dst_pfn = migrate_pfn(folio_pfn(dfolio));
 	}
 
-	migrate_device_pages(&src_pfn, &dst_pfn, 1);
-	if (src_pfn & MIGRATE_PFN_MIGRATE)
-		folio_copy(dfolio, folio);
-	migrate_device_finalize(&src_pfn, &dst_pfn, 1);
+	folio_lock(folio);
+	if (!migrate_device_unmap(&src, 1, NULL)) {
+		/* Pinned or still mapped: already restored, reference dropped. */
+		folio_put(copy);
+		return -EBUSY;
+	}
 
-	return src_pfn & MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
+	folio_lock(copy);
+	dst = migrate_pfn(folio_pfn(copy));
+	migrate_device_pages(&src, &dst, 1);
+	moved = src & MIGRATE_PFN_MIGRATE;
+	if (moved)
+		folio_copy(copy, folio);
+	migrate_device_finalize(&src, &dst, 1);
+
+	return moved ? 0 : -EBUSY;
 }
 
 /*
