@@ -17,6 +17,9 @@ static __thread struct task_struct kthread_task;
 static __thread bool kthread_ready;
 static int next_pid;
 
+/* The shared word of smp_mb() & co under ThreadSanitizer (linux/compiler.h). */
+unsigned long model_barrier_word;
+
 /**
  * model_task_init() - initialise a task
  * @tsk: the task (its storage is the caller's)

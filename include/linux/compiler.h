@@ -49,9 +49,22 @@ do {									\
 	__atomic_store(&(x), &__wo_val, __ATOMIC_RELAXED);		\
 } while (0)
 
+#ifdef __SANITIZE_THREAD__
+/*
+ * ThreadSanitizer does not model fences.  A read-modify-write of one shared
+ * word is a stronger barrier that it does understand: every barrier then
+ * synchronises with the previous one, in one total order.
+ */
+extern unsigned long model_barrier_word;
+#define __model_barrier(order)	((void)__atomic_fetch_add(&model_barrier_word, 0, order))
+#define smp_mb()		__model_barrier(__ATOMIC_SEQ_CST)
+#define smp_rmb()		__model_barrier(__ATOMIC_ACQ_REL)
+#define smp_wmb()		__model_barrier(__ATOMIC_ACQ_REL)
+#else
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
 #define smp_mb__before_atomic()	smp_mb()
 #define smp_mb__after_atomic()	smp_mb()
 #define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
