@@ -119,7 +119,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		if (ret)
 			return ret;
 		folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0,
-							 vma, vmf->address);
+					vma, vmf->address);
 		if (!folio)
 			return VM_FAULT_OOM;
 		if (mem_cgroup_charge(folio, mm, GFP_KERNEL)) {
@@ -289,8 +289,8 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
 		goto out;
 	from_zero = is_zero_pfn(pte_pfn(vmf->orig_pte));
 	if (from_zero)
-		new_folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0,
-							 vma, vmf->address);
+		new_folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE | __GFP_ZERO,
+					    0, vma, vmf->address);
 	else
 		new_folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma,
 					    vmf->address);
@@ -998,4 +998,113 @@ int apply_to_page_range(struct mm_struct *mm, unsigned long address,
 		addr = next;
 	}
 	return ret;
+}
+
+/* Page-table pages unhooked but not yet freed (a TLB flush must come first). */
+#define PGT_BATCH	64
+struct pgt_batch {
+	struct mm_struct *mm;
+	unsigned int nr;
+	struct page *pages[PGT_BATCH];
+	bool is_pmd_table[PGT_BATCH];
+};
+
+/*
+ * Every CPU's TLB is flushed before the pages go: a hardware walk in flight
+ * holds its TLB lock, so the flush waits for it, and no walker is left
+ * reading a table page that is about to be reused.
+ */
+static void pgt_batch_flush(struct pgt_batch *b)
+{
+	unsigned int i;
+
+	if (!b->nr)
+		return;
+	flush_tlb_mm_range(b->mm, 0, TASK_SIZE, PAGE_SHIFT, true);
+	for (i = 0; i < b->nr; i++) {
+		if (b->is_pmd_table[i])
+			pmd_free(b->mm, page_address(b->pages[i]));
+		else
+			pte_free(b->mm, b->pages[i]);
+	}
+	b->nr = 0;
+}
+
+static void pgt_batch_add(struct pgt_batch *b, struct page *page, bool pmd)
+{
+	if (b->nr == PGT_BATCH)
+		pgt_batch_flush(b);
+	b->is_pmd_table[b->nr] = pmd;
+	b->pages[b->nr++] = page;
+}
+
+/* Whether the table of span @size covering @addr serves only [floor, ceiling). */
+static bool pgtable_span_free(unsigned long addr, unsigned long size,
+			      unsigned long floor, unsigned long ceiling)
+{
+	unsigned long start = addr & ~(size - 1);
+
+	return start >= floor && start + size - 1 <= ceiling - 1;
+}
+
+static void free_pmd_range(struct pgt_batch *b, pud_t *pud,
+			   unsigned long start, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	pmd_t *pmd_table = pmd_offset(pud, 0);
+	unsigned long addr, next;
+	int i;
+
+	for (addr = start; addr < end; addr = next) {
+		pmd_t *pmd = pmd_offset(pud, addr), val = pmdp_get(pmd);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(val) || pmd_leaf(val) || !pmd_present(val))
+			continue;
+		if (!pgtable_span_free(addr, PMD_SIZE, floor, ceiling))
+			continue;
+		pmd_clear(pmd);
+		pgt_batch_add(b, pmd_page(val), false);
+	}
+	/* The PMD table itself, if it serves only the hole and is empty. */
+	if (!pgtable_span_free(start, PUD_SIZE, floor, ceiling))
+		return;
+	for (i = 0; i < PTRS_PER_PMD; i++)
+		if (!pmd_none(pmdp_get(&pmd_table[i])))
+			return;
+	pud_clear(pud);
+	pgt_batch_add(b, virt_to_page(pmd_table), true);
+}
+
+/**
+ * free_pgtables() - free page tables left serving only an unmapped range
+ * @mm: the address space, mmap_lock held for write
+ * @start: start of the range just unmapped (no VMA left in it)
+ * @end: its end
+ * @floor: end of the VMA below (0 if none): tables reaching below it stay
+ * @ceiling: start of the VMA above (TASK_SIZE if none): likewise above
+ *
+ * PTE tables and PMD tables are unhooked, every CPU's TLB is flushed, then
+ * they are freed.  PUD tables stay until exit (model_free_page_tables()).
+ */
+void free_pgtables(struct mm_struct *mm, unsigned long start,
+		   unsigned long end, unsigned long floor,
+		   unsigned long ceiling)
+{
+	struct pgt_batch b = { .mm = mm };
+	unsigned long addr, next;
+
+	for (addr = start; addr < end; addr = next) {
+		p4d_t *p4d = p4d_offset(pgd_offset(mm, addr), addr);
+		pud_t *pud;
+
+		next = pud_addr_end(addr, end);
+		if (p4d_none(p4dp_get(p4d)))
+			continue;
+		pud = pud_offset(p4d, addr);
+		if (pud_none(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
+			continue;
+		free_pmd_range(&b, pud, addr, next, floor, ceiling);
+	}
+	pgt_batch_flush(&b);
 }

@@ -421,6 +421,24 @@ static int model_split_range(struct mm_struct *mm, unsigned long start,
 	return 0;
 }
 
+/*
+ * Free the page tables that served only [start, end), now that no VMA is
+ * left in it: the neighbouring VMAs bound what may go.
+ */
+static void model_free_unmapped_tables(struct mm_struct *mm,
+				       unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *next = find_vma(mm, end), *vma, *prev = NULL;
+
+	list_for_each_entry(vma, &mm->mmap, vm_list) {
+		if (vma->vm_end > start)
+			break;
+		prev = vma;
+	}
+	free_pgtables(mm, start, end, prev ? prev->vm_end : 0,
+		      next ? next->vm_start : TASK_SIZE);
+}
+
 /**
  * model_munmap() - unmap [@addr, @addr + @len)
  * @mm: the address space (mmap_lock taken here, for write)
@@ -456,6 +474,7 @@ int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 		model_vma_free(vma);
 		vma = next;
 	}
+	model_free_unmapped_tables(mm, addr, end);
 out:
 	mmap_write_unlock(mm);
 	return ret;

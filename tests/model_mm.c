@@ -226,6 +226,22 @@ static void test_mmap_munmap(void **state)
 			 a + 3 * PAGE_SIZE);
 	mmap_read_unlock(f->mm);
 
+	/*
+	 * Unmapping all of a PMD range frees its page table too (2 MiB
+	 * mappings are PMD aligned, so no neighbour shares the table).
+	 */
+	{
+		unsigned long c = t_map(f, PTRS_PER_PTE, RW);
+		long before;
+
+		t_store_byte(c, 9);
+		before = atomic_long_read(&f->mm->pgtables_bytes);
+		assert_int_equal(c & ~PMD_MASK, 0);
+		assert_int_equal(devmig_munmap(f->proc, c, PMD_SIZE), 0);
+		assert_true(atomic_long_read(&f->mm->pgtables_bytes) < before);
+		assert_true(pte_none(t_pte(f->mm, c)));
+	}
+
 	/* Unmapping the last page frees it and its RSS. */
 	assert_int_equal(devmig_munmap(f->proc, a + 3 * PAGE_SIZE, PAGE_SIZE),
 			 0);

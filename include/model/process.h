@@ -73,6 +73,10 @@ void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
 		      unsigned long end);
 void restore_exclusive_pte(struct vm_area_struct *vma, struct page *page,
 			   unsigned long address, pte_t *ptep);
+/* Free page tables serving only [start, end) (munmap); see memory.c. */
+void free_pgtables(struct mm_struct *mm, unsigned long start,
+		   unsigned long end, unsigned long floor,
+		   unsigned long ceiling);
 /* Free the page tables below the PGD of an mm with no VMA left. */
 void model_free_page_tables(struct mm_struct *mm);
 
