@@ -13,9 +13,10 @@
  * "anonymous" to migration); so it is here (model/shmem.c).  Private
  * mappings are anonymous (vm_ops NULL).
  *
- * Not modelled: merging of adjacent compatible VMAs (mprotect leaves the
- * pieces split; nothing here depends on the number of VMAs), file mappings,
- * MAP_FIXED, stack growth.
+ * VMAs split by mprotect merge again when their protections agree again;
+ * a new mapping is not merged with its neighbours (the kernel would when
+ * they are compatible: there is one VMA more here, nothing else differs).
+ * Not modelled: file mappings, MAP_FIXED, stack growth.
  */
 #include <linux/mm.h>
 #include <asm/pgalloc.h>
@@ -605,6 +606,37 @@ static void model_change_protection(struct vm_area_struct *vma,
 	mmu_notifier_invalidate_range_end(&range);
 }
 
+/*
+ * Whether @vma and the VMA right after it could be one VMA: adjacent, same
+ * flags and protection, the same anon_vma (so rmap finds their pages the
+ * same way), anonymous, and with page offsets that continue.
+ */
+static bool model_vma_mergeable(struct vm_area_struct *vma,
+				struct vm_area_struct *next)
+{
+	return vma->vm_end == next->vm_start &&
+	       vma->vm_flags == next->vm_flags &&
+	       pgprot_val(vma->vm_page_prot) == pgprot_val(next->vm_page_prot) &&
+	       vma->anon_vma == next->anon_vma &&
+	       !vma->vm_ops && !next->vm_ops && !vma->vm_file && !next->vm_file &&
+	       vma->vm_pgoff + vma_pages(vma) == next->vm_pgoff;
+}
+
+/* @vma absorbs @next; mmap_lock held for write. */
+static void model_vma_merge_next(struct vm_area_struct *vma,
+				 struct vm_area_struct *next)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	model_vma_start_write(vma);
+	model_vma_start_write(next);
+	model_vma_unlink(next);
+	mm->total_vm -= vma_pages(vma);
+	vma->vm_end = next->vm_end;
+	mm->total_vm += vma_pages(vma);
+	model_vma_free(next);
+}
+
 /**
  * model_mprotect() - change the protection of [@addr, @addr + @len)
  * @mm: the address space (mmap_lock taken here, for write)
@@ -653,6 +685,16 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		vma->vm_flags = newflags;
 		vma->vm_page_prot = vm_get_page_prot(newflags);
 		model_change_protection(vma, vma->vm_start, vma->vm_end);
+	}
+	/* Pieces that agree again become one VMA, at both ends. */
+	vma = find_vma(mm, addr ? addr - 1 : 0);
+	while (vma && vma->vm_start <= end) {
+		struct vm_area_struct *next = model_vma_next(vma);
+
+		if (next && model_vma_mergeable(vma, next))
+			model_vma_merge_next(vma, next);
+		else
+			vma = next;
 	}
 out:
 	mmap_write_unlock(mm);

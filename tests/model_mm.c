@@ -257,6 +257,7 @@ static void test_mprotect_readonly_store_faults(void **state)
 	struct mmfx *f = *state;
 	unsigned long a = t_map(f, 3, RW);
 	struct devmig_task_stats st0, st1;
+	int n;
 
 	t_store_long(a, 0x1111);
 	t_store_long(a + PAGE_SIZE, 0x2222);
@@ -290,7 +291,13 @@ static void test_mprotect_readonly_store_faults(void **state)
 	assert_int_equal(devmig_load(a + PAGE_SIZE, &st0, 1), -EFAULT);
 
 	/* Writable again: the data survived, stores work. */
+	n = f->mm->map_count;
 	assert_int_equal(devmig_mprotect(f->proc, a, 3 * PAGE_SIZE, RW), 0);
+	/* ... and the three pieces are one VMA again. */
+	assert_int_equal(f->mm->map_count, n - 2);
+	mmap_read_lock(f->mm);
+	assert_int_equal(vma_lookup(f->mm, a)->vm_end, a + 3 * PAGE_SIZE);
+	mmap_read_unlock(f->mm);
 	assert_int_equal(t_load_long(a + PAGE_SIZE), 0x2222);
 	t_store_long(a + PAGE_SIZE, 0x6666);
 	assert_int_equal(t_load_long(a + PAGE_SIZE), 0x6666);
