@@ -41,7 +41,11 @@ int devmig_boot(const struct devmig_config *cfg)
 	return model_boot(cfg);
 }
 
-/* devmig_shutdown() - release the machine; every process has exited. */
+/**
+ * devmig_shutdown() - release the machine
+ *
+ * Every process must have exited (and every device been removed).
+ */
 void devmig_shutdown(void)
 {
 	model_shutdown();
@@ -162,23 +166,55 @@ struct devmig_proc *devmig_proc_fork(struct devmig_proc *parent)
 	return child;
 }
 
+/**
+ * devmig_proc_mm() - the address space of @proc
+ * @proc: the process
+ *
+ * Return: its mm_struct, valid until devmig_proc_exit().
+ */
 struct mm_struct *devmig_proc_mm(struct devmig_proc *proc)
 {
 	return proc->mm;
 }
 
+/**
+ * devmig_mmap() - mmap(NULL, @len, @prot, @flags | MAP_ANONYMOUS, -1, 0)
+ * @proc: the process
+ * @len: bytes, rounded up to pages
+ * @prot: DEVMIG_PROT_*
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED (shmem)
+ *
+ * Return: the address, or -EINVAL / -ENOMEM.
+ */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags)
 {
 	return model_mmap(proc->mm, len, prot, flags);
 }
 
+/**
+ * devmig_munmap() - munmap(@addr, @len)
+ * @proc: the process
+ * @addr: page-aligned start
+ * @len: bytes, rounded up to pages; holes in the range are fine
+ *
+ * Return: 0, or -EINVAL / -ENOMEM.
+ */
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len)
 {
 	return model_munmap(proc->mm, addr, len);
 }
 
+/**
+ * devmig_mprotect() - mprotect(@addr, @len, @prot)
+ * @proc: the process
+ * @addr: page-aligned start
+ * @len: bytes, rounded up to pages
+ * @prot: DEVMIG_PROT_*
+ *
+ * Return: 0, -EINVAL, or -ENOMEM if part of the range is unmapped.
+ */
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot)
 {
