@@ -841,6 +841,49 @@ static void test_hmm_range_fault_flags(void **state)
 	assert_invariants();
 }
 
+/* A migration entry: a snapshot reports 0 at once, it never waits. */
+static void test_hmm_snapshot_skips_migration_entry(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW), pfns[1] = { 0 };
+	struct t_mni t = { 0 };
+	struct folio *folio;
+	pte_t *ptep, old;
+	spinlock_t *ptl;
+	pmd_t *pmd;
+
+	t_store_long(a, 3);
+	folio = page_folio(t_page(f->mm, a));
+	assert_int_equal(mmu_interval_notifier_insert(&t.mni, f->mm, a,
+						      PAGE_SIZE, &t_mni_ops), 0);
+	folio_lock(folio);
+	mmap_read_lock(f->mm);
+	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	old = ptep_get(ptep);
+	set_pte_at(f->mm, a, ptep, swp_entry_to_pte(
+			   make_writable_migration_entry(folio_pfn(folio))));
+	pte_unmap_unlock(ptep, ptl);
+	mmap_read_unlock(f->mm);
+
+	/* The folio stays locked: a wait here would never return. */
+	assert_int_equal(t_hmm(f, &t, a, 1, pfns, 0, 0), 0);
+	assert_int_equal(pfns[0], 0);
+
+	mmap_read_lock(f->mm);
+	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
+	set_pte_at(f->mm, a, ptep, old);
+	pte_unmap_unlock(ptep, ptl);
+	mmap_read_unlock(f->mm);
+	folio_unlock(folio);
+	/* Now a fault request answers with the page. */
+	assert_int_equal(t_hmm(f, &t, a, 1, pfns, HMM_PFN_REQ_FAULT, 0), 0);
+	assert_int_equal(pfns[0], folio_pfn(folio) | HMM_PFN_VALID |
+			 HMM_PFN_WRITE);
+	mmu_interval_notifier_remove(&t.mni);
+	assert_invariants();
+}
+
 /* ------------------------------------------------------------------------
  * GUP.
  */
@@ -1546,6 +1589,7 @@ int main(void)
 		T(test_cpu_sets_accessed_dirty),
 		T(test_migration_entry_wait),
 		T(test_hmm_range_fault_flags),
+		T(test_hmm_snapshot_skips_migration_entry),
 		T(test_gup_pin_counts),
 		T(test_gup_pin_unshares),
 		cmocka_unit_test_setup_teardown(test_device_private_fault,
