@@ -1001,6 +1001,9 @@ static unsigned long tdev_index(struct page *page)
 
 static void *tdev_data(struct page *page)
 {
+	/* Coherent memory is CPU addressable: the page holds its bytes. */
+	if (tdev.pgmap.type == MEMORY_DEVICE_COHERENT)
+		return page_address(page);
 	return tdev.backing + tdev_index(page) * PAGE_SIZE;
 }
 
@@ -1067,7 +1070,7 @@ static const struct dev_pagemap_ops tdev_ops = {
 	.migrate_to_ram = tdev_migrate_to_ram,
 };
 
-static int tdev_setup(void **state)
+static int tdev_setup_type(void **state, enum memory_type type)
 {
 	void *ret;
 
@@ -1079,7 +1082,7 @@ static int tdev_setup(void **state)
 					   TDEV_PAGES * PAGE_SIZE, "tdev");
 	if (!tdev.backing || IS_ERR(tdev.res))
 		return -1;
-	tdev.pgmap.type = MEMORY_DEVICE_PRIVATE;
+	tdev.pgmap.type = type;
 	tdev.pgmap.range.start = tdev.res->start;
 	tdev.pgmap.range.end = tdev.res->end;
 	tdev.pgmap.nr_range = 1;
@@ -1087,6 +1090,16 @@ static int tdev_setup(void **state)
 	tdev.pgmap.owner = &tdev;
 	ret = memremap_pages(&tdev.pgmap, 0);
 	return IS_ERR(ret) ? -1 : 0;
+}
+
+static int tdev_setup(void **state)
+{
+	return tdev_setup_type(state, MEMORY_DEVICE_PRIVATE);
+}
+
+static int tdev_setup_coherent(void **state)
+{
+	return tdev_setup_type(state, MEMORY_DEVICE_COHERENT);
 }
 
 static int tdev_teardown(void **state)
@@ -1391,6 +1404,58 @@ static void test_device_exclusive_entry(void **state)
 	assert_invariants();
 }
 
+/*
+ * Device-coherent memory is mapped by present PTEs: the CPU reads it in
+ * place, a write after fork copies it to system memory (CoW), and a
+ * long-term pin moves it out first.
+ */
+static void test_device_coherent(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 2, RW);
+	struct devmig_proc *child;
+	struct page *dpage, *pinned;
+	struct devmig_task_stats st0, st1;
+
+	t_store_long(a, 0xc0de);
+	t_store_long(a + PAGE_SIZE, 0xface);
+	tdev.migrate_calls = 0;
+	assert_int_equal(tdev_migrate_to_dev(f, a, 2), 2);
+	dpage = t_page(f->mm, a);
+	assert_true(is_device_coherent_page(dpage));
+	assert_true(pte_write(t_pte(f->mm, a)));
+	devmig_task_stats(&st0);
+	assert_int_equal(t_load_long(a), 0xc0de);	/* in place */
+	devmig_task_stats(&st1);
+	assert_int_equal(st1.faults, st0.faults);
+	assert_invariants();
+
+	/* Fork shares it; the parent's write copies it into system RAM. */
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	assert_ptr_equal(t_page(devmig_proc_mm(child), a), dpage);
+	t_store_long(a, 0xd00d);
+	assert_false(is_zone_device_page(t_page(f->mm, a)));
+	assert_ptr_equal(t_page(devmig_proc_mm(child), a), dpage);
+	assert_int_equal(*(unsigned long *)page_address(dpage), 0xc0de);
+	assert_invariants();
+	devmig_proc_exit(child);
+	assert_int_equal(tdev.page_frees, 1);
+
+	/* FOLL_LONGTERM: page 1 leaves device memory before it is pinned. */
+	dpage = t_page(f->mm, a + PAGE_SIZE);
+	assert_true(is_device_coherent_page(dpage));
+	assert_int_equal(pin_user_pages(a + PAGE_SIZE, 1,
+					FOLL_WRITE | FOLL_LONGTERM, &pinned), 1);
+	assert_false(is_zone_device_page(pinned));
+	assert_ptr_equal(t_page(f->mm, a + PAGE_SIZE), pinned);
+	assert_int_equal(*(unsigned long *)page_address(pinned), 0xface);
+	assert_int_equal(tdev.page_frees, 2);
+	unpin_user_page(pinned);
+	assert_int_equal(t_load_long(a + PAGE_SIZE), 0xface);
+	assert_invariants();
+}
+
 /* ------------------------------------------------------------------------
  * Concurrency: CPUs writing while the address space is forked and
  * re-protected under them.  Every store must be read back.
@@ -1598,6 +1663,9 @@ int main(void)
 						tdev_setup, tdev_teardown),
 		cmocka_unit_test_setup_teardown(test_fork_device_private,
 						tdev_setup, tdev_teardown),
+		cmocka_unit_test_setup_teardown(test_device_coherent,
+						tdev_setup_coherent,
+						tdev_teardown),
 		T(test_device_exclusive_entry),
 		T(test_stores_race_fork_and_mprotect),
 		T(test_alloc_failures_fork_and_faults),
