@@ -141,7 +141,8 @@ static void prep_compound(struct page *head, unsigned int order)
 		WRITE_ONCE(head[i].compound_head, (unsigned long)head | 1);
 	}
 	__set_bit(PG_head, &head->flags);
-	folio->_flags_1 = order;
+	/* The order lives in the low byte of the first tail page's flags. */
+	folio->_flags_1 = (head[1].flags & (ZONES_MASK << ZONES_PGSHIFT)) | order;
 	folio->_folio_nr_pages = nr;
 	atomic_set(&folio->_large_mapcount, -1);
 	atomic_set(&folio->_entire_mapcount, -1);
@@ -233,6 +234,7 @@ static void check_free_page(struct page *page)
 	const unsigned long bad = (1UL << PG_locked) | (1UL << PG_lru) |
 				  (1UL << PG_writeback) | (1UL << PG_buddy) |
 				  (1UL << PG_table) | (1UL << PG_private) |
+				  (1UL << PG_lru_linked) |
 				  (1UL << PG_swapcache);
 
 	if (WARN(atomic_read(&page->_mapcount) != -1 || page_ref_count(page) ||
@@ -273,6 +275,7 @@ void free_unref_folio(struct folio *folio, unsigned int order)
 		for (i = 1; i < nr; i++) {
 			WRITE_ONCE(page[i].compound_head, 0);
 			page[i].mapping = NULL;
+			page[i].flags &= ZONES_MASK << ZONES_PGSHIFT;
 		}
 	}
 	/* Anon and KSM mapping pointers are cleared at free, not at unmap. */

@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include <linux/memcontrol.h>
 #include <model/model.h>
+#include <host/host.h>
 #include "../mm/internal.h"
 
 struct lruvec {
@@ -51,6 +52,7 @@ static void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio)
 
 	list_add(&folio->lru, &lruvec->lists[lru]);
 	lruvec->nr[lru] += folio_nr_pages(folio);
+	folio_set_lru_linked(folio);
 }
 
 /* Take @folio off its LRU list (lru_lock held). */
@@ -60,6 +62,7 @@ static void lruvec_del_folio(struct lruvec *lruvec, struct folio *folio)
 
 	list_del(&folio->lru);
 	lruvec->nr[lru] -= folio_nr_pages(folio);
+	folio_clear_lru_linked(folio);
 }
 
 /**
@@ -286,23 +289,58 @@ unsigned int model_lru_batched(struct folio *folio)
  * model_lru_contains() - true if @folio is linked on one of the LRU lists
  * @folio: any folio
  *
- * Walks the lists: for the invariant checker and tests only.
+ * O(1): the lists keep a model-only flag on their members, which
+ * model_lru_check() verifies against the lists themselves.
  */
 bool model_lru_contains(struct folio *folio)
 {
-	struct folio *f;
-	bool found = false;
+	return folio_test_lru_linked(folio);
+}
+
+/**
+ * model_lru_check() - walk the LRU lists and verify their bookkeeping
+ * @report: called once per problem found (may be NULL)
+ * @arg: for @report
+ *
+ * Every linked folio must carry the linked flag, be on the list its flags
+ * select, and the per-list page counts must add up.
+ *
+ * Return: the number of problems.
+ */
+unsigned long model_lru_check(void (*report)(const char *msg, void *arg), void *arg)
+{
+	unsigned long bad = 0, nr;
+	struct folio *folio;
+	char msg[128];
 	int lru;
 
 	spin_lock(&the_lruvec.lru_lock);
-	for (lru = 0; lru < NR_LRU_LISTS && !found; lru++)
-		list_for_each_entry(f, &the_lruvec.lists[lru], lru)
-			if (f == folio) {
-				found = true;
-				break;
+	for (lru = 0; lru < NR_LRU_LISTS; lru++) {
+		nr = 0;
+		list_for_each_entry(folio, &the_lruvec.lists[lru], lru) {
+			nr += folio_nr_pages(folio);
+			if (folio_test_lru_linked(folio) && (int)folio_lru_list(folio) == lru)
+				continue;
+			bad++;
+			if (report) {
+				host_snprintf(msg, sizeof(msg),
+					      "lru: pfn %#lx on list %d: flags %#lx",
+					      folio_pfn(folio), lru, folio->flags);
+				report(msg, arg);
 			}
+		}
+		if (nr != the_lruvec.nr[lru]) {
+			bad++;
+			if (report) {
+				host_snprintf(msg, sizeof(msg),
+					      "lru: list %d holds %lu pages, counted %lu",
+					      lru, nr, the_lruvec.nr[lru]);
+				report(msg, arg);
+			}
+		}
+	}
 	spin_unlock(&the_lruvec.lru_lock);
-	return found;
+	return bad;
 }
 
 void model_lru_shutdown(void)

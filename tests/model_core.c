@@ -134,6 +134,7 @@ static void test_alloc_free_refcount(void **state)
 
 static void test_alloc_pmd_order_folio(void **state)
 {
+	unsigned long warns = model_warn_count;
 	struct folio *folio;
 	unsigned long i;
 
@@ -159,6 +160,8 @@ static void test_alloc_pmd_order_folio(void **state)
 	folio_unlock(folio);
 	folio_put(folio);
 	assert_false(PageTail(folio_page(folio, 1)));
+	/* The free path found nothing wrong with the head or the tails. */
+	assert_int_equal(model_warn_count, warns);
 }
 
 /*

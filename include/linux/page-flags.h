@@ -41,6 +41,7 @@ enum pageflags {
 	PG_idle,
 	PG_table,		/* model: a page-table page (kernel: page_type) */
 	PG_buddy,		/* model: free in the page allocator */
+	PG_lru_linked,		/* model: linked on an LRU list (lru_lock) */
 	__NR_PAGEFLAGS,
 
 	PG_checked = PG_owner_priv_1,
@@ -141,6 +142,7 @@ PAGEFLAG(Young, young, PG_young)
 PAGEFLAG(Idle, idle, PG_idle)
 PAGEFLAG(Table, table, PG_table)
 PAGEFLAG(Buddy, buddy, PG_buddy)
+FOLIO_FLAG_OPS(lru_linked, PG_lru_linked)
 FOLIO_FLAG_OPS(head, PG_head)
 FOLIO_FLAG_OPS(arch_1, PG_arch_1)
 

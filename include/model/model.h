@@ -43,8 +43,13 @@ int model_for_each_mm(int (*fn)(struct mm_struct *mm, void *arg), void *arg);
 struct folio;
 /* References @folio holds from per-CPU LRU-add batches (transient). */
 unsigned int model_lru_batched(struct folio *folio);
-/* True if @folio is linked on an LRU list (walks the lists: slow). */
+/* True if @folio is linked on an LRU list (O(1)). */
 bool model_lru_contains(struct folio *folio);
+/*
+ * Walk the LRU lists once and check their bookkeeping (membership flags,
+ * which list, page counts); returns the number of problems, each reported.
+ */
+unsigned long model_lru_check(void (*report)(const char *msg, void *arg), void *arg);
 
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;
