@@ -52,10 +52,7 @@ struct inv_state {
 	bool oom;
 };
 
-static void inv_report(struct inv_state *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void inv_report(struct inv_state *st, const char *fmt, ...)
+static __printf(2, 3) void inv_report(struct inv_state *st, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;

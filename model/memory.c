@@ -508,7 +508,7 @@ vm_fault_t do_swap_page(struct vm_fault *vmf)
 	swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
 
 	if (!non_swap_entry(entry)) {
-		pr_err("do_swap_page: swap entry %lx without a swap device\n",
+		pr_err("%s: swap entry %lx without a swap device\n", __func__,
 		       entry.val);
 		return VM_FAULT_SIGBUS;
 	}
@@ -524,7 +524,7 @@ vm_fault_t do_swap_page(struct vm_fault *vmf)
 		return do_device_private_fault(vmf, entry);
 	if (is_hwpoison_entry(entry))
 		return VM_FAULT_HWPOISON;
-	pr_err("do_swap_page: bad PTE %lx at %lx\n", pte_val(vmf->orig_pte),
+	pr_err("%s: bad PTE %lx at %lx\n", __func__, pte_val(vmf->orig_pte),
 	       vmf->address);
 	return VM_FAULT_SIGBUS;
 }
