@@ -326,6 +326,35 @@ static void test_mirror_follows_cpu(void **state)
 }
 
 /*
+ * A page that leaves device memory leaves the device page table too: the
+ * migration's own MIGRATE event is one the mirror ignores, so the driver
+ * must forget the address itself, or a later READ would copy from a freed
+ * backing page.  Checked after MIGRATE_TO_SYS and after a CPU fault.
+ */
+static void test_mirror_forgets_departed_pages(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 8, T_RW);
+	unsigned long view = t_scratch(f->proc, 8);
+	struct hmm_dmirror_cmd cmd;
+
+	t_fill(buf, 8, 1);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       view, 8, NULL), 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf,
+			       view, 4, &cmd), 0);
+	assert_int_equal(cmd.cpages, 4);
+	/* Pages 0-3 by ioctl, 4-7 by CPU write faults; new data in all. */
+	t_fill(buf, 8, 2);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 4);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view, 8,
+			       &cmd), 0);
+	assert_int_equal(cmd.faults, 1);
+	assert_int_equal(cmd.cpages, 8);
+	assert_int_equal(t_mismatches(view, 8, 2), 0);
+}
+
+/*
  * Our own device-private pages are read in place by the mirror (no fault
  * back to RAM): hmm_range_fault reports them, the driver reads the backing.
  */
@@ -539,6 +568,7 @@ int main(void)
 		FX_TEST(test_anon_write_prot),
 		FX_TEST(test_anon_read_multiple),
 		FX_TEST(test_mirror_follows_cpu),
+		FX_TEST(test_mirror_forgets_departed_pages),
 		FX_TEST(test_read_own_device_pages),
 		FX_TEST(test_double_map),
 		FX_TEST(test_snapshot),
