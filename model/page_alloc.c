@@ -121,7 +121,7 @@ static struct page *take_free(unsigned int order)
 /* A freshly allocated page's state: what callers may rely on. */
 static void prep_new_page(struct page *page)
 {
-	page->flags &= ZONES_MASK << ZONES_PGSHIFT;
+	WRITE_ONCE(page->flags, READ_ONCE(page->flags) & (ZONES_MASK << ZONES_PGSHIFT));
 	INIT_LIST_HEAD(&page->lru);
 	page->mapping = NULL;
 	page->index = 0;
@@ -238,7 +238,7 @@ static void check_free_page(struct page *page)
 				  (1UL << PG_swapcache);
 
 	if (WARN(atomic_read(&page->_mapcount) != -1 || page_ref_count(page) ||
-		 (page->flags & bad) || page->memcg_data,
+		 (READ_ONCE(page->flags) & bad) || page->memcg_data,
 		 "BUG: bad page state: pfn %#lx flags %#lx mapcount %d refcount %d memcg %#lx\n",
 		 page_to_pfn(page), page->flags, atomic_read(&page->_mapcount),
 		 page_ref_count(page), page->memcg_data))
@@ -249,7 +249,9 @@ static void put_free(struct page *page)
 {
 	unsigned long block = pfn_block(page_to_pfn(page));
 
-	page->flags = (page->flags & (ZONES_MASK << ZONES_PGSHIFT)) | (1UL << PG_buddy);
+	/* Atomic store: a migration-entry waiter may still set PG_waiters. */
+	WRITE_ONCE(page->flags, (READ_ONCE(page->flags) & (ZONES_MASK << ZONES_PGSHIFT)) |
+				(1UL << PG_buddy));
 	page->mapping = NULL;
 	page->private = 0;
 	list_add(&page->buddy_list, &free_order0);
@@ -275,7 +277,8 @@ void free_unref_folio(struct folio *folio, unsigned int order)
 		for (i = 1; i < nr; i++) {
 			WRITE_ONCE(page[i].compound_head, 0);
 			page[i].mapping = NULL;
-			page[i].flags &= ZONES_MASK << ZONES_PGSHIFT;
+			WRITE_ONCE(page[i].flags,
+				   READ_ONCE(page[i].flags) & (ZONES_MASK << ZONES_PGSHIFT));
 		}
 	}
 	/* Anon and KSM mapping pointers are cleared at free, not at unmap. */

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* list.h - circular doubly linked lists and hash lists. */
+/*
+ * list.h - circular doubly linked lists and hash lists.
+ *
+ * Link stores are single-copy atomic (WRITE_ONCE), as in the kernel: a
+ * list_head often shares its words with fields read locklessly (a page's
+ * lru.next is its compound_head), and such readers must see old or new.
+ */
 #ifndef _LINUX_LIST_H
 #define _LINUX_LIST_H
 
@@ -12,17 +18,17 @@
 
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
-	list->next = list;
-	list->prev = list;
+	WRITE_ONCE(list->next, list);
+	WRITE_ONCE(list->prev, list);
 }
 
 static inline void __list_add(struct list_head *entry, struct list_head *prev,
 			      struct list_head *next)
 {
-	next->prev = entry;
-	entry->next = next;
-	entry->prev = prev;
-	prev->next = entry;
+	WRITE_ONCE(next->prev, entry);
+	WRITE_ONCE(entry->next, next);
+	WRITE_ONCE(entry->prev, prev);
+	WRITE_ONCE(prev->next, entry);
 }
 
 static inline void list_add(struct list_head *entry, struct list_head *head)
@@ -37,8 +43,8 @@ static inline void list_add_tail(struct list_head *entry, struct list_head *head
 
 static inline void __list_del(struct list_head *prev, struct list_head *next)
 {
-	next->prev = prev;
-	prev->next = next;
+	WRITE_ONCE(next->prev, prev);
+	WRITE_ONCE(prev->next, next);
 }
 
 /* Poison values make a use after removal fault instead of corrupting. */
@@ -48,8 +54,8 @@ static inline void __list_del(struct list_head *prev, struct list_head *next)
 static inline void list_del(struct list_head *entry)
 {
 	__list_del(entry->prev, entry->next);
-	entry->next = LIST_POISON1;
-	entry->prev = LIST_POISON2;
+	WRITE_ONCE(entry->next, LIST_POISON1);
+	WRITE_ONCE(entry->prev, LIST_POISON2);
 }
 
 static inline void list_del_init(struct list_head *entry)
