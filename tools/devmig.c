@@ -317,7 +317,8 @@ static int demo_fault_back(struct demo *d)
 	s->faults = task_faults() - f0;
 	s->ran = 1;
 	dmirror_device_stats(d->dev, &after);
-	s->pages = after.migrate_to_ram - before.migrate_to_ram;
+	s->pages = d->opts.type == HMM_DMIRROR_MEMORY_DEVICE_PRIVATE ?
+		   after.migrate_to_ram - before.migrate_to_ram : d->npages;
 	if (ret)
 		fprintf(stderr, "devmig: CPU read-back failed: %s\n",
 			strerror(-ret));
@@ -350,8 +351,10 @@ static void print_table(struct demo *d, const struct dmirror_device_stats *st)
 		       s->faults, s->ms, s->mismatches);
 		total_bad += s->mismatches;
 	}
-	printf("\n  device pages allocated / freed     %9lu / %lu\n",
-	       st->calloc, st->cfree);
+	printf("\n  device pages allocated / freed     %9lu / %lu%s\n",
+	       st->calloc, st->cfree,
+	       d->opts.type == HMM_DMIRROR_MEMORY_DEVICE_PRIVATE ? "" :
+	       " (the last copy was evicted at close)");
 	printf("  device pages still in use          %9lu\n", st->in_use);
 	printf("  bytes verified per step            %9lu\n", d->opts.size);
 	printf("  data mismatches                    %9lu\n", total_bad);
@@ -376,7 +379,11 @@ int main(int argc, char **argv)
 	d.steps[STEP_TO_DEV].name = "system -> device (ioctl)";
 	d.steps[STEP_TO_SYS].name = "device -> system (ioctl)";
 	d.steps[STEP_TO_DEV2].name = "system -> device (ioctl, again)";
-	d.steps[STEP_FAULT_BACK].name = "device -> system (CPU faults)";
+	/* Coherent memory is CPU addressable: the reads simply happen there. */
+	d.steps[STEP_FAULT_BACK].name =
+		d.opts.type == HMM_DMIRROR_MEMORY_DEVICE_PRIVATE ?
+		"device -> system (CPU faults)" :
+		"CPU reads device memory in place";
 
 	d.host = malloc(DEMO_IO_CHUNK);
 	if (!d.host) {
