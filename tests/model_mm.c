@@ -1521,6 +1521,73 @@ static void test_stores_race_fork_and_mprotect(void **state)
 	assert_invariants();
 }
 
+/*
+ * munmap while another CPU keeps reading: it sees the old bytes or a
+ * SIGSEGV, never the bytes of whatever reuses the freed pages (the pages
+ * are freed only after the TLB flush that waits for its access).
+ */
+struct reader {
+	struct devmig_proc *proc;
+	unsigned long addr;
+	int stop;
+	int bad;
+	int faults;
+	int ret;
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *r = arg;
+	unsigned long v;
+
+	r->ret = devmig_task_enter(r->proc);
+	if (r->ret)
+		return NULL;
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		int ret = devmig_load(r->addr, &v, sizeof(v));
+
+		if (ret == -EFAULT)
+			r->faults++;
+		else if (ret || v != 0x01d0)
+			r->bad++;
+	}
+	devmig_task_leave();
+	return NULL;
+}
+
+static void test_munmap_races_reader(void **state)
+{
+	struct mmfx *f = *state;
+	struct reader r = { .proc = f->proc };
+	struct host_thread th;
+	unsigned long a, b, i;
+	int n;
+
+	/* A neighbour keeps the page table alive: only the zap flushes. */
+	a = t_map(f, 2, RW) + PAGE_SIZE;
+	t_store_long(a - PAGE_SIZE, 1);
+	t_store_long(a, 0x01d0);
+	r.addr = a;
+	assert_int_equal(host_thread_create(&th, reader_fn, &r), 0);
+	host_sleep_ns(5 * 1000 * 1000);
+	assert_int_equal(devmig_munmap(f->proc, a, PAGE_SIZE), 0);
+	/* Keep the address itself from being reused: PROT_NONE there. */
+	assert_int_equal(t_map(f, 1, DEVMIG_PROT_NONE), a);
+	/* Reuse freed pages: fill many new ones with something else. */
+	for (n = 0; n < 4; n++) {
+		b = t_map(f, 64, RW);
+		for (i = 0; i < 64; i++)
+			t_store_long(b + i * PAGE_SIZE, 0xbad);
+	}
+	host_sleep_ns(5 * 1000 * 1000);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(host_thread_join(&th, NULL), 0);
+	assert_int_equal(r.ret, 0);
+	assert_int_equal(r.bad, 0);
+	assert_true(r.faults > 0);
+	assert_invariants();
+}
+
 /* ------------------------------------------------------------------------
  * Allocation failures, one site at a time: fork and faults either work or
  * fail cleanly (-ENOMEM, no child), and nothing is left inconsistent.
@@ -1668,6 +1735,7 @@ int main(void)
 						tdev_teardown),
 		T(test_device_exclusive_entry),
 		T(test_stores_race_fork_and_mprotect),
+		T(test_munmap_races_reader),
 		T(test_alloc_failures_fork_and_faults),
 		T(test_invariants_catch_leaked_reference),
 		T(test_invariants_catch_leftover_lock),
