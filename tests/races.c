@@ -208,7 +208,13 @@ static void test_cpu_waits_for_migration(void **state)
 	r_join(&t);
 	assert_int_equal(t.ret, 0);
 	assert_int_equal(t.value, want);
-	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 1);
+	/*
+	 * At least one migrate_to_ram: more when the CPU retried while
+	 * finalize still held the new page locked (the handler's trylock
+	 * fails, it returns 0 and the access faults again).
+	 */
+	assert_true(t_dstats(f->dev[0]).migrate_to_ram >= 1);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram_sigbus, 0);
 	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
 }
 
