@@ -38,6 +38,9 @@ void model_resource_boot(unsigned long ram_start_pfn, unsigned long ram_end_pfn)
 void model_resource_shutdown(void);
 void model_lru_shutdown(void);
 
+/* model/memremap.c: first ZONE_DEVICE pfn >= @pfn, or max_pfn. */
+unsigned long model_next_device_pfn(unsigned long pfn);
+
 /* First pfn of the physical window handed out to device memory. */
 extern unsigned long model_device_start_pfn;
 

@@ -71,6 +71,30 @@ bool pgmap_pfn_valid(struct dev_pagemap *pgmap, unsigned long pfn)
 	return false;
 }
 
+/**
+ * model_next_device_pfn() - first ZONE_DEVICE pfn at or after @pfn
+ * @pfn: where to start
+ *
+ * Return: a pfn with an initialised device struct page, or max_pfn.
+ */
+unsigned long model_next_device_pfn(unsigned long pfn)
+{
+	unsigned long best = max_pfn;
+	struct pgmap_range *pr;
+
+	mutex_lock(&pgmap_lock);
+	list_for_each_entry(pr, &pgmap_ranges, node) {
+		if (pfn >= pr->start_pfn && pfn < pr->end_pfn) {
+			best = pfn;
+			break;
+		}
+		if (pr->start_pfn > pfn && pr->start_pfn < best)
+			best = pr->start_pfn;
+	}
+	mutex_unlock(&pgmap_lock);
+	return best;
+}
+
 static void dev_pagemap_percpu_release(struct percpu_ref *ref)
 {
 	struct dev_pagemap *pgmap = container_of(ref, struct dev_pagemap, ref);

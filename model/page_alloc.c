@@ -337,6 +337,25 @@ bool model_pfn_initialized(unsigned long pfn)
 	return is_zone_device_page(pfn_to_page(pfn));
 }
 
+/**
+ * model_next_initialized_pfn() - first pfn at or after @pfn with a struct page
+ * @pfn: where to start
+ *
+ * Lets a scan of all pages skip the holes of the physical address space:
+ * for (pfn = model_next_initialized_pfn(0); pfn < max_pfn;
+ *      pfn = model_next_initialized_pfn(pfn + 1)).
+ *
+ * Return: the pfn, or max_pfn if there is none.
+ */
+unsigned long model_next_initialized_pfn(unsigned long pfn)
+{
+	if (pfn < model_ram_start_pfn)
+		return model_ram_start_pfn;
+	if (pfn < model_ram_end_pfn)
+		return pfn;
+	return model_next_device_pfn(max(pfn, model_device_start_pfn));
+}
+
 static void init_ram(void)
 {
 	unsigned long pfn, block, nblocks;

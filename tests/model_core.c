@@ -988,6 +988,8 @@ static void test_device_private_page_life(void **state)
 		assert_ptr_equal(page->pgmap, pgmap);
 		assert_true(model_pfn_initialized(pfn));
 	}
+	assert_int_equal(model_next_initialized_pfn(model_ram_end_pfn), first);
+	assert_int_equal(model_next_initialized_pfn(first + 1023), first + 1023);
 	assert_ptr_equal(get_dev_pagemap(first + 5, NULL), pgmap);
 	put_dev_pagemap(pgmap);
 
@@ -1004,6 +1006,7 @@ static void test_device_private_page_life(void **state)
 
 	memunmap_pages(pgmap);
 	assert_false(model_pfn_initialized(first));
+	assert_true(model_next_initialized_pfn(first) > first + 1023);
 	assert_null(get_dev_pagemap(first, NULL));
 	release_mem_region(res->start, resource_size(res));
 	host_free(pgmap);

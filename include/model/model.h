@@ -25,6 +25,11 @@ extern unsigned long model_ram_end_pfn;
  * yet removed.
  */
 bool model_pfn_initialized(unsigned long pfn);
+/*
+ * model_next_initialized_pfn() - the first pfn >= @pfn that has an
+ * initialised struct page, or max_pfn: scans of every page skip the holes.
+ */
+unsigned long model_next_initialized_pfn(unsigned long pfn);
 /* Free order-0 pages available (system RAM). */
 unsigned long model_nr_free_pages(void);
 
