@@ -1588,6 +1588,64 @@ static void test_munmap_races_reader(void **state)
 	assert_invariants();
 }
 
+/*
+ * fork() while another CPU keeps storing: the child's copy is a snapshot
+ * that never changes afterwards (the parent's writable translations are
+ * flushed before fork returns, so later stores fault and copy).
+ */
+struct writer {
+	struct devmig_proc *proc;
+	unsigned long addr;
+	int stop;
+	int ret;
+};
+
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	unsigned long i = 1;
+
+	w->ret = devmig_task_enter(w->proc);
+	if (w->ret)
+		return NULL;
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
+		if (devmig_store(w->addr, &i, sizeof(i)) == 0)
+			i++;
+	devmig_task_leave();
+	return NULL;
+}
+
+static void test_fork_snapshot_is_stable(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW), v1, v2;
+	struct writer w = { .proc = f->proc, .addr = a };
+	struct devmig_proc *child;
+	struct host_thread th;
+	struct page *cpage;
+
+	t_store_long(a, 0);
+	assert_int_equal(host_thread_create(&th, writer_fn, &w), 0);
+	host_sleep_ns(2 * 1000 * 1000);
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	cpage = t_page(devmig_proc_mm(child), a);
+	v1 = __atomic_load_n((unsigned long *)page_address(cpage),
+			     __ATOMIC_ACQUIRE);
+	host_sleep_ns(5 * 1000 * 1000);
+	v2 = __atomic_load_n((unsigned long *)page_address(cpage),
+			     __ATOMIC_ACQUIRE);
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(host_thread_join(&th, NULL), 0);
+	assert_int_equal(w.ret, 0);
+	assert_int_equal(v1, v2);
+	/* The writer went on, in a page of its own. */
+	assert_true(t_load_long(a) > v2);
+	assert_ptr_not_equal(t_page(f->mm, a), cpage);
+	devmig_proc_exit(child);
+	assert_invariants();
+}
+
 /* ------------------------------------------------------------------------
  * Allocation failures, one site at a time: fork and faults either work or
  * fail cleanly (-ENOMEM, no child), and nothing is left inconsistent.
@@ -1736,6 +1794,7 @@ int main(void)
 		T(test_device_exclusive_entry),
 		T(test_stores_race_fork_and_mprotect),
 		T(test_munmap_races_reader),
+		T(test_fork_snapshot_is_stable),
 		T(test_alloc_failures_fork_and_faults),
 		T(test_invariants_catch_leaked_reference),
 		T(test_invariants_catch_leftover_lock),
