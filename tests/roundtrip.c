@@ -49,6 +49,32 @@ static void test_migrate(void **state)
 	assert_int_equal(st.cfree, T_NPAGES);
 }
 
+/*
+ * After MIGRATE_TO_DEV the mirror holds the migrated pages writable (from
+ * the source's WRITE bit, or from the VMA for holes): the device writes its
+ * own memory with no fault pass, and the CPU then reads what it wrote.
+ */
+static void test_device_writes_in_place(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 16, T_RW);
+	unsigned long src = t_scratch(f->proc, 16);
+	struct hmm_dmirror_cmd cmd;
+
+	t_fill(buf, 8, 3);	/* pages 8-15 stay holes */
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 16), 16, &cmd), 0);
+	assert_int_equal(cmd.cpages, 16);
+	t_fill(src, 16, 4);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_WRITE, buf, src, 16,
+			       &cmd), 0);
+	assert_int_equal(cmd.cpages, 16);
+	assert_int_equal(cmd.faults, 0);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 0);
+	assert_int_equal(t_mismatches(buf, 16, 4), 0);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 16);
+}
+
 /* Device -> system by ioctl: present pages again, no CPU fault needed. */
 static void test_migrate_to_sys_ioctl(void **state)
 {
@@ -558,6 +584,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_migrate),
+		FX_TEST(test_device_writes_in_place),
 		FX_TEST(test_migrate_to_sys_ioctl),
 		FX_TEST(test_migrate_fault),
 		FX_TEST(test_migrate_write_fault),
