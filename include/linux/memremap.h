@@ -77,7 +77,10 @@ struct dev_pagemap {
 	int nr_range;
 	union {
 		struct range range;
-		struct range ranges[1];
+		struct {
+			struct { } __empty_ranges;	/* flexible array in a union */
+			struct range ranges[];
+		};
 	};
 };
 
