@@ -286,7 +286,7 @@ static struct page *dmirror_pop_free(struct dmirror_device *mdevice,
  * dmirror_devmem_alloc_page() - allocate one device page.
  *
  * Returns the page as zone_device_page_init() leaves it (one reference,
- * locked) with a zeroed backing page attached for private memory, or NULL
+ * locked) with a backing page attached for private memory, or NULL
  * when device memory (or system memory for the backing page) is exhausted.
  */
 static struct page *dmirror_devmem_alloc_page(struct dmirror_device *mdevice)
@@ -296,7 +296,8 @@ static struct page *dmirror_devmem_alloc_page(struct dmirror_device *mdevice)
 	bool injected = false;
 
 	if (dmirror_is_private(mdevice)) {
-		backing = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+		/* Not zeroed: every user copies or clears it in full. */
+		backing = alloc_page(GFP_HIGHUSER);
 		if (!backing)
 			goto fail;
 	}
@@ -1443,7 +1444,12 @@ int dmirror_device_type(struct dmirror_device *mdevice)
 
 void *dmirror_device_alloc_page(struct dmirror_device *mdevice)
 {
-	return dmirror_devmem_alloc_page(mdevice);
+	struct page *dpage = dmirror_devmem_alloc_page(mdevice);
+
+	/* Tests get defined contents, as the header promises. */
+	if (dpage)
+		clear_highpage(dmirror_backing(dpage));
+	return dpage;
 }
 
 void *dmirror_device_backing_page(void *device_page)
