@@ -380,11 +380,11 @@ unsigned long devmig_check_invariants(void (*report)(const char *msg,
 		inv_report(&st, "invariant checker: out of memory, results incomplete");
 		goto out;
 	}
-	for (pfn = 0; pfn < max_pfn; pfn++) {
-		if (!model_pfn_initialized(pfn))
-			continue;
+	for (pfn = model_next_initialized_pfn(0); pfn < max_pfn;
+	     pfn = model_next_initialized_pfn(pfn + 1))
 		inv_check_page(&st, pfn);
-	}
+	/* The LRU lists' own bookkeeping (flags, lists, counts). */
+	st.violations += model_lru_check(report, arg);
 out:
 	kvfree(st.table);
 	return st.violations;
