@@ -200,6 +200,41 @@ static void test_einval_vm_mixedmap(void **state)
 	e_flag_case(state, VM_MIXEDMAP);
 }
 
+/*
+ * A DAX VMA: file-backed by an S_DAX inode.  The model has no DAX file
+ * system, so the VMA borrows a file whose inode says DAX for one call.
+ */
+static void test_einval_dax(void **state)
+{
+	struct inode inode = { .i_flags = S_DAX };
+	struct file file = { .f_inode = &inode };
+	struct vm_area_struct *vma;
+	struct migrate_vma args;
+	struct e_ctx c;
+
+	e_prepare(&c, *state);
+	mmap_write_lock(c.f->mm);
+	vma = vma_lookup(c.f->mm, c.buf);
+	vma->vm_file = &file;
+	mmap_write_unlock(c.f->mm);
+	assert_true(vma_is_dax(vma));
+
+	e_args(&c, &args, c.buf, c.buf + E_NPAGES * PAGE_SIZE);
+	mmap_read_lock(c.f->mm);
+	args.src = c.src;
+	args.dst = c.dst;
+	memset(c.src, 0x5a, sizeof(c.src));
+	assert_int_equal(migrate_vma_setup(&args), -EINVAL);
+	mmap_read_unlock(c.f->mm);
+
+	mmap_write_lock(c.f->mm);
+	vma->vm_file = NULL;
+	mmap_write_unlock(c.f->mm);
+	/* With the file gone, the rest of the checks see nothing changed. */
+	e_args(&c, &args, c.buf, c.buf);
+	e_expect_einval(&c, &args);
+}
+
 static void test_einval_empty_range(void **state)
 {
 	struct migrate_vma args;
@@ -455,6 +490,7 @@ int main(void)
 		FX_TEST(test_einval_vm_dontexpand),
 		FX_TEST(test_einval_vm_pfnmap),
 		FX_TEST(test_einval_vm_mixedmap),
+		FX_TEST(test_einval_dax),
 		FX_TEST(test_einval_empty_range),
 		FX_TEST(test_einval_subpage_range),
 		FX_TEST(test_einval_reversed_range),
