@@ -410,8 +410,9 @@ static int dmirror_pt_store(struct dmirror *dmirror, unsigned long addr,
 
 /*
  * Copy [start, end) out of the device page table into @buf, stopping at the
- * first page the device has no (or, with @need_write, no writable) mapping
- * of.  Returns the number of pages copied.  Caller holds dmirror->mutex.
+ * first page the device has no mapping of.  Returns the number of pages
+ * copied.  Caller holds dmirror->mutex.  dmirror_pt_write() is the same in
+ * the other direction, and needs writable mappings.
  */
 static unsigned long dmirror_pt_read(struct dmirror *dmirror,
 				     unsigned long start, unsigned long end,
