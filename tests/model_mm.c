@@ -1532,8 +1532,22 @@ struct reader {
 	int stop;
 	int bad;
 	int faults;
+	int reads;
 	int ret;
 };
+
+/* Wait (bounded) until *@counter is non-zero. */
+static bool wait_nonzero(int *counter)
+{
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE))
+			return true;
+		host_sleep_ns(100 * 1000);
+	}
+	return false;
+}
 
 static void *reader_fn(void *arg)
 {
@@ -1547,9 +1561,11 @@ static void *reader_fn(void *arg)
 		int ret = devmig_load(r->addr, &v, sizeof(v));
 
 		if (ret == -EFAULT)
-			r->faults++;
+			__atomic_fetch_add(&r->faults, 1, __ATOMIC_RELEASE);
 		else if (ret || v != 0x01d0)
 			r->bad++;
+		else
+			__atomic_fetch_add(&r->reads, 1, __ATOMIC_RELEASE);
 	}
 	devmig_task_leave();
 	return NULL;
@@ -1569,7 +1585,7 @@ static void test_munmap_races_reader(void **state)
 	t_store_long(a, 0x01d0);
 	r.addr = a;
 	assert_int_equal(host_thread_create(&th, reader_fn, &r), 0);
-	host_sleep_ns(5 * 1000 * 1000);
+	assert_true(wait_nonzero(&r.reads));
 	assert_int_equal(devmig_munmap(f->proc, a, PAGE_SIZE), 0);
 	/* Keep the address itself from being reused: PROT_NONE there. */
 	assert_int_equal(t_map(f, 1, DEVMIG_PROT_NONE), a);
@@ -1579,12 +1595,12 @@ static void test_munmap_races_reader(void **state)
 		for (i = 0; i < 64; i++)
 			t_store_long(b + i * PAGE_SIZE, 0xbad);
 	}
-	host_sleep_ns(5 * 1000 * 1000);
+	/* Let it read on until it has seen the hole at least once. */
+	assert_true(wait_nonzero(&r.faults));
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	assert_int_equal(host_thread_join(&th, NULL), 0);
 	assert_int_equal(r.ret, 0);
 	assert_int_equal(r.bad, 0);
-	assert_true(r.faults > 0);
 	assert_invariants();
 }
 
@@ -1597,6 +1613,7 @@ struct writer {
 	struct devmig_proc *proc;
 	unsigned long addr;
 	int stop;
+	int stores;
 	int ret;
 };
 
@@ -1608,9 +1625,12 @@ static void *writer_fn(void *arg)
 	w->ret = devmig_task_enter(w->proc);
 	if (w->ret)
 		return NULL;
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
-		if (devmig_store(w->addr, &i, sizeof(i)) == 0)
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		if (devmig_store(w->addr, &i, sizeof(i)) == 0) {
 			i++;
+			__atomic_store_n(&w->stores, (int)i, __ATOMIC_RELEASE);
+		}
+	}
 	devmig_task_leave();
 	return NULL;
 }
@@ -1623,16 +1643,21 @@ static void test_fork_snapshot_is_stable(void **state)
 	struct devmig_proc *child;
 	struct host_thread th;
 	struct page *cpage;
+	int n;
 
 	t_store_long(a, 0);
 	assert_int_equal(host_thread_create(&th, writer_fn, &w), 0);
-	host_sleep_ns(2 * 1000 * 1000);
+	assert_true(wait_nonzero(&w.stores));
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);
 	cpage = t_page(devmig_proc_mm(child), a);
 	v1 = __atomic_load_n((unsigned long *)page_address(cpage),
 			     __ATOMIC_ACQUIRE);
-	host_sleep_ns(5 * 1000 * 1000);
+	/* Wait until the writer has stored well past the fork. */
+	for (n = 0; n < 20000 &&
+	     __atomic_load_n(&w.stores, __ATOMIC_ACQUIRE) < (int)v1 + 1000;
+	     n++)
+		host_sleep_ns(100 * 1000);
 	v2 = __atomic_load_n((unsigned long *)page_address(cpage),
 			     __ATOMIC_ACQUIRE);
 	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
