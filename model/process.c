@@ -55,12 +55,15 @@ void devmig_shutdown(void)
  * devmig_task_enter() - make the calling thread a task of @proc
  * @proc: the process
  *
- * Return: 0, -EBUSY if the thread already is a task of a process, -ENOMEM.
+ * Return: 0, -EINVAL for no process, -EBUSY if the thread already is a
+ * task of a process, -ENOMEM.
  */
 int devmig_task_enter(struct devmig_proc *proc)
 {
 	struct model_task *t;
 
+	if (!proc)
+		return -EINVAL;
 	if (current->mm)
 		return -EBUSY;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
@@ -98,12 +101,16 @@ void devmig_task_leave(void)
  * devmig_proc_create() - a new process with an empty address space
  *
  * The calling thread leaves the process it was in, if any, and enters the
- * new one.  Return: the process, or NULL if memory ran out.
+ * new one.  Return: the process, or NULL if memory ran out or the machine
+ * is not booted.
  */
 struct devmig_proc *devmig_proc_create(void)
 {
-	struct devmig_proc *proc = kzalloc(sizeof(*proc), GFP_KERNEL);
+	struct devmig_proc *proc;
 
+	if (!model_booted())
+		return NULL;
+	proc = kzalloc(sizeof(*proc), GFP_KERNEL);
 	if (!proc)
 		return NULL;
 	proc->mm = model_mm_create();
@@ -148,8 +155,11 @@ void devmig_proc_exit(struct devmig_proc *proc)
  */
 struct devmig_proc *devmig_proc_fork(struct devmig_proc *parent)
 {
-	struct devmig_proc *child = kzalloc(sizeof(*child), GFP_KERNEL);
+	struct devmig_proc *child;
 
+	if (!parent)
+		return NULL;
+	child = kzalloc(sizeof(*child), GFP_KERNEL);
 	if (!child)
 		return NULL;
 	child->mm = model_mm_create();
@@ -189,6 +199,8 @@ struct mm_struct *devmig_proc_mm(struct devmig_proc *proc)
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags)
 {
+	if (!proc)
+		return -EINVAL;
 	return model_mmap(proc->mm, len, prot, flags);
 }
 
@@ -203,6 +215,8 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len)
 {
+	if (!proc)
+		return -EINVAL;
 	return model_munmap(proc->mm, addr, len);
 }
 
@@ -218,5 +232,7 @@ int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot)
 {
+	if (!proc)
+		return -EINVAL;
 	return model_mprotect(proc->mm, addr, len, prot);
 }

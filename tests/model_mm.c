@@ -204,6 +204,14 @@ static void test_mmap_munmap(void **state)
 			 -EINVAL);
 	assert_int_equal(devmig_mmap(f->proc, PAGE_SIZE, RW, 0), -EINVAL);
 	assert_int_equal(devmig_munmap(f->proc, a + 1, PAGE_SIZE), -EINVAL);
+	assert_int_equal(devmig_mmap(NULL, PAGE_SIZE, RW, DEVMIG_MAP_PRIVATE),
+			 -EINVAL);
+	assert_int_equal(devmig_mmap(f->proc, PAGE_SIZE, 0x10,
+				     DEVMIG_MAP_PRIVATE), -EINVAL);
+	assert_int_equal(devmig_mmap(f->proc, PAGE_SIZE, RW,
+				     DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED),
+			 -EINVAL);
+	assert_int_equal(devmig_task_enter(f->proc), -EBUSY);
 	/* Two mappings do not overlap. */
 	b = t_map(f, 4, RW);
 	assert_true(b + 4 * PAGE_SIZE <= a || a + 4 * PAGE_SIZE <= b);
