@@ -75,9 +75,47 @@ static inline void assert_invariants(void)
  * Fixture.
  */
 
+/*
+ * A watchdog: a migration bug can make a CPU access refault forever (a
+ * migrate_to_ram that never migrates), which would hang the whole suite.
+ * Each test gets DEVMIG_TEST_TIMEOUT seconds (default 600, sanitizers
+ * included); past that the binary aborts, naming the cause.
+ */
+static unsigned long long t_wd_started;	/* ns; 0: no test running */
+static int t_wd_stop;
+static struct host_thread t_wd_thread;
+
+static inline void *t_watchdog(void *arg)
+{
+	const char *env = host_getenv("DEVMIG_TEST_TIMEOUT");
+	unsigned long long limit = 600;
+
+	(void)arg;
+	if (env && *env >= '0' && *env <= '9') {
+		limit = 0;
+		while (*env >= '0' && *env <= '9')
+			limit = limit * 10 + (unsigned long long)(*env++ - '0');
+	}
+	limit *= 1000000000ULL;
+	while (!__atomic_load_n(&t_wd_stop, __ATOMIC_ACQUIRE)) {
+		unsigned long long t0 = __atomic_load_n(&t_wd_started,
+							__ATOMIC_ACQUIRE);
+
+		if (t0 && host_clock_ns() - t0 > limit)
+			host_abort(__FILE__, __LINE__,
+				   "test timed out (DEVMIG_TEST_TIMEOUT): "
+				   "a livelock or a deadlock");
+		host_sleep_ns(50 * 1000 * 1000);
+	}
+	return NULL;
+}
+
 static inline int fx_group_setup(void **state)
 {
 	(void)state;
+	__atomic_store_n(&t_wd_stop, 0, __ATOMIC_RELEASE);
+	if (host_thread_create(&t_wd_thread, t_watchdog, NULL))
+		return -1;
 	return devmig_boot(NULL);
 }
 
@@ -85,6 +123,8 @@ static inline int fx_group_teardown(void **state)
 {
 	(void)state;
 	devmig_shutdown();
+	__atomic_store_n(&t_wd_stop, 1, __ATOMIC_RELEASE);
+	host_thread_join(&t_wd_thread, NULL);
 	return 0;
 }
 
@@ -107,6 +147,7 @@ static inline int fx_setup_type(void **state, int type)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
+	__atomic_store_n(&t_wd_started, host_clock_ns(), __ATOMIC_RELEASE);
 	f->proc = devmig_proc_create();
 	assert_non_null(f->proc);
 	f->mm = devmig_proc_mm(f->proc);
@@ -157,6 +198,7 @@ static inline int fx_teardown(void **state)
 	devmig_proc_exit(f->proc);
 	assert_invariants();
 	test_free(f);
+	__atomic_store_n(&t_wd_started, 0, __ATOMIC_RELEASE);
 	return 0;
 }
 
