@@ -821,6 +821,16 @@ static void test_hmm_range_fault_flags(void **state)
 	assert_int_equal(t_hmm(f, &t, ro, 1, pfns, HMM_PFN_REQ_FAULT, 0), 0);
 	assert_int_equal(pfns[0], zero_pfn | HMM_PFN_VALID);
 
+	/* A VMA without read access: ERROR, or -EFAULT when faulting. */
+	{
+		unsigned long none = t_map(f, 1, DEVMIG_PROT_NONE);
+
+		assert_int_equal(t_hmm(f, &t, none, 1, pfns, 0, 0), 0);
+		assert_int_equal(pfns[0], HMM_PFN_ERROR);
+		assert_int_equal(t_hmm(f, &t, none, 1, pfns, HMM_PFN_REQ_FAULT,
+				       0), -EFAULT);
+	}
+
 	/* No VMA: ERROR when only looking, -EFAULT when faulting. */
 	assert_int_equal(devmig_munmap(f->proc, a + 3 * PAGE_SIZE, PAGE_SIZE),
 			 0);
@@ -1211,6 +1221,15 @@ static void test_device_private_fault(void **state)
 	/* The other page is still on the device. */
 	assert_true(is_dev_entry(f->mm, a + PAGE_SIZE, true));
 	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
+	assert_invariants();
+
+	/* The checker notices an entry naming a page that is free. */
+	dpage = dev_entry_page(f->mm, a + PAGE_SIZE);
+	atomic_set(&dpage->_refcount, 0);
+	last_violation[0] = 0;
+	assert_true(devmig_check_invariants(record_violation, NULL) >= 1);
+	assert_true(contains(last_violation, "free page"));
+	atomic_set(&dpage->_refcount, 1);
 	assert_invariants();
 
 	/* munmap of a device-private entry frees the device page. */
