@@ -717,6 +717,7 @@ static void test_migration_entry_wait(void **state)
 struct t_mni {
 	struct mmu_interval_notifier mni;
 	int invalidations;
+	int last_event;
 };
 
 static bool t_mni_invalidate(struct mmu_interval_notifier *mni,
@@ -725,8 +726,8 @@ static bool t_mni_invalidate(struct mmu_interval_notifier *mni,
 {
 	struct t_mni *t = container_of(mni, struct t_mni, mni);
 
-	(void)range;
 	t->invalidations++;
+	t->last_event = range->event;
 	mmu_interval_set_seq(mni, cur_seq);
 	return true;
 }
@@ -851,6 +852,7 @@ static void test_hmm_range_fault_flags(void **state)
 	assert_int_equal(devmig_mprotect(f->proc, a + PAGE_SIZE, PAGE_SIZE,
 					 DEVMIG_PROT_READ), 0);
 	assert_true(t.invalidations > 0);
+	assert_int_equal(t.last_event, MMU_NOTIFY_PROTECTION_VMA);
 	mmap_read_lock(f->mm);
 	assert_int_equal(hmm_range_fault(&range), -EBUSY);
 	mmap_read_unlock(f->mm);
