@@ -170,7 +170,7 @@ int folio_migrate_mapping(struct address_space *mapping, struct folio *newfolio,
 		folio_set_dirty(newfolio);
 	}
 	for (i = 0; i < entries; i++)
-		__xa_store(&mapping->i_pages, folio->index + i, newfolio, GFP_ATOMIC);
+		__xa_store(&mapping->i_pages, folio_index(folio) + i, newfolio, GFP_ATOMIC);
 	/* The cache's references went to the new folio. */
 	folio_ref_unfreeze(folio, expected_count - nr);
 	xa_unlock(&mapping->i_pages);

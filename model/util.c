@@ -8,13 +8,14 @@
 #include <linux/rmap.h>
 #include <linux/highmem.h>
 #include <linux/memremap.h>
+#include <linux/swap.h>
 
 /**
  * folio_mapping() - the page-cache address_space of a folio
  * @folio: the folio
  *
- * Return: the file's address_space; NULL for anon folios (the model has no
- * swap cache), KSM and movable-ops folios.
+ * Return: the file's address_space, the swap cache's for a folio in it;
+ * NULL for other anon folios, KSM and movable-ops folios.
  */
 struct address_space *folio_mapping(struct folio *folio)
 {
@@ -22,7 +23,8 @@ struct address_space *folio_mapping(struct folio *folio)
 
 	if (unlikely(folio_test_slab(folio)))
 		return NULL;
-	/* A swap cache would be returned here; the model has none. */
+	if (unlikely(folio_test_swapcache(folio)))
+		return &swapper_space;
 	mapping = READ_ONCE(folio->mapping);
 	if ((unsigned long)mapping & PAGE_MAPPING_FLAGS)
 		return NULL;

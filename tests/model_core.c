@@ -518,6 +518,65 @@ static void test_rmap_migrate_to_new_folio(void **state)
 	mmap_read_unlock(f->mm);
 }
 
+/*
+ * A folio in the swap cache: folio_mapping() is the swap cache, its slot
+ * moves to the new folio with the cache's reference, and folio_free_swap()
+ * then takes it out.
+ */
+static void test_swap_cache_folio_migrates(void **state)
+{
+	struct corefx *f = *state;
+	unsigned long addr = devmig_mmap(f->proc, PAGE_SIZE, RW, DEVMIG_MAP_PRIVATE);
+	struct folio *src = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+	struct folio *dst = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+	swp_entry_t entry = swp_entry(1, 0x345);
+	struct address_space *mapping;
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	mmap_read_lock(f->mm);
+	ptep = map_by_hand(f->mm, addr, src, &ptl);
+	pte_unmap_unlock(ptep, ptl);
+	lru_add_drain();
+	folio_lock(src);
+	assert_int_equal(model_swap_cache_add(src, make_writable_migration_entry(1)), -EINVAL);
+	assert_int_equal(model_swap_cache_add(src, entry), 0);
+	assert_true(folio_test_swapcache(src));
+	mapping = folio_mapping(src);
+	assert_ptr_equal(mapping, &swapper_space);
+	assert_int_equal(folio_index(src), 0x345);
+	assert_int_equal(folio_expected_ref_count(src), 2);	/* cache + map */
+	assert_int_equal(folio_ref_count(src), 2);
+
+	assert_true(folio_isolate_lru(src));
+	try_to_migrate(src, 0);
+	assert_false(folio_mapped(src));
+	folio_lock(dst);
+	assert_int_equal(folio_migrate_mapping(mapping, dst, src, 0), MIGRATEPAGE_SUCCESS);
+	folio_migrate_flags(dst, src);
+	assert_ptr_equal(xa_load(&swapper_space.i_pages, 0x345), dst);
+	assert_true(folio_test_swapcache(dst));
+	assert_false(folio_test_swapcache(src));
+	assert_int_equal(folio_ref_count(dst), 2);	/* ours + the cache's */
+	assert_int_equal(folio_ref_count(src), 1);	/* the isolation's */
+	folio_copy(dst, src);
+
+	folio_add_lru(dst);
+	remove_migration_ptes(src, dst, 0);
+	folio_unlock(src);
+	folio_put(src);
+	assert_true(folio_free_swap(dst));
+	assert_false(folio_test_swapcache(dst));
+	assert_true(folio_test_dirty(dst));
+	assert_null(folio_mapping(dst));
+	assert_null(xa_load(&swapper_space.i_pages, 0x345));
+	assert_false(folio_free_swap(dst));
+	folio_unlock(dst);
+	folio_put(dst);
+	assert_int_equal(folio_ref_count(dst), 2);	/* the mapping + the LRU batch */
+	mmap_read_unlock(f->mm);
+}
+
 /* A possibly pinned exclusive page keeps its mapping. */
 static void test_try_to_migrate_respects_pins(void **state)
 {
@@ -1118,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(test_present_pte_bits),
 		CORE_TEST(test_rmap_migrate_roundtrip),
 		CORE_TEST(test_rmap_migrate_to_new_folio),
+		CORE_TEST(test_swap_cache_folio_migrates),
 		CORE_TEST(test_try_to_migrate_respects_pins),
 		CORE_TEST(test_lru_isolate_putback),
 		CORE_TEST(test_folio_lock_contention),

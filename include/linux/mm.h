@@ -443,8 +443,14 @@ bool set_page_dirty(struct page *page);
 void folio_copy(struct folio *dst, struct folio *src);
 int folio_mc_copy(struct folio *dst, struct folio *src);
 
+/*
+ * The swap cache is indexed by swap offset (swp_offset(folio->swap), the
+ * low 58 bits: swapops.h cannot be included here).
+ */
 static inline pgoff_t folio_index(const struct folio *folio)
 {
+	if (unlikely(folio_test_swapcache(folio)))
+		return folio->swap.val & ((1UL << (BITS_PER_LONG - 1 - 5)) - 1);
 	return folio->index;
 }
 

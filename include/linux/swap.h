@@ -45,10 +45,14 @@ void folio_mark_accessed(struct folio *folio);
 void folio_deactivate(struct folio *folio);
 
 /*
- * Swap cache.  The model has no swap device: no folio is ever in the swap
- * cache, so freeing a folio's swap copy never succeeds (there is none).
+ * Swap cache (model/swapfile.c).  The model has no swap device and never
+ * swaps out; a test can put an anon folio into the swap cache by hand
+ * (model_swap_cache_add(), model/model.h) to exercise the paths that meet
+ * one.  Its address_space is swapper_space, indexed by swap offset.
  */
+extern struct address_space swapper_space;
 bool folio_free_swap(struct folio *folio);
+void delete_from_swap_cache(struct folio *folio);
 void free_swap_and_cache(swp_entry_t entry);
 
 /* Set at boot: migration entries may carry the old PTE's A/D bits. */

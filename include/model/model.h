@@ -56,6 +56,14 @@ bool model_lru_contains(struct folio *folio);
  */
 unsigned long model_lru_check(void (*report)(const char *msg, void *arg), void *arg);
 
+/*
+ * model_swap_cache_add() - put a locked anon folio into the swap cache at
+ * @entry's slot, as if it had been swapped out and back in: the cache holds
+ * a reference per page and folio_mapping() returns the swap cache.  For
+ * tests of the paths that meet swap-cache folios.  0 or -errno.
+ */
+int model_swap_cache_add(struct folio *folio, swp_entry_t entry);
+
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;
 
