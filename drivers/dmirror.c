@@ -409,33 +409,14 @@ static int dmirror_pt_store(struct dmirror *dmirror, unsigned long addr,
 }
 
 /*
- * Copy [start, end) out of the device page table into @buf, stopping at the
- * first page the device has no mapping of.  Returns the number of pages
- * copied.  Caller holds dmirror->mutex.  dmirror_pt_write() is the same in
- * the other direction, and needs writable mappings.
+ * Copy [start, end) between the device page table and @buf: out of the
+ * mirrored pages, or into them with @write (which needs writable entries).
+ * Stops at the first page the device cannot access that way and returns
+ * the number of pages copied.  Caller holds dmirror->mutex.
  */
-static unsigned long dmirror_pt_read(struct dmirror *dmirror,
+static unsigned long dmirror_pt_copy(struct dmirror *dmirror,
 				     unsigned long start, unsigned long end,
-				     char *buf)
-{
-	unsigned long addr;
-	unsigned long done = 0;
-
-	for (addr = start; addr < end; addr += PAGE_SIZE, done++) {
-		struct page *page;
-
-		page = xa_untag_pointer(xa_load(&dmirror->pt,
-						addr >> PAGE_SHIFT));
-		if (!page)
-			break;
-		memcpy_from_page(buf + done * PAGE_SIZE, page, 0, PAGE_SIZE);
-	}
-	return done;
-}
-
-static unsigned long dmirror_pt_write(struct dmirror *dmirror,
-				      unsigned long start, unsigned long end,
-				      const char *buf)
+				     char *buf, bool write)
 {
 	unsigned long addr;
 	unsigned long done = 0;
@@ -444,7 +425,14 @@ static unsigned long dmirror_pt_write(struct dmirror *dmirror,
 		void *entry = xa_load(&dmirror->pt, addr >> PAGE_SHIFT);
 		struct page *page = xa_untag_pointer(entry);
 
-		if (!page || xa_pointer_tag(entry) != DPT_XA_TAG_WRITE)
+		if (!page)
+			break;
+		if (!write) {
+			memcpy_from_page(buf + done * PAGE_SIZE, page, 0,
+					 PAGE_SIZE);
+			continue;
+		}
+		if (xa_pointer_tag(entry) != DPT_XA_TAG_WRITE)
 			break;
 		memcpy_to_page(page, 0, buf + done * PAGE_SIZE, PAGE_SIZE);
 	}
@@ -589,8 +577,15 @@ static int dmirror_fault(struct dmirror *dmirror, unsigned long start,
  * READ and WRITE.
  */
 
-static int dmirror_read(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
+/*
+ * READ (@write false) and WRITE: copy through the device page table, and
+ * whenever it lacks a page, fault the rest of the range into it (one
+ * "device fault" each time) and go on from the first missing page.
+ */
+static int dmirror_access(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd,
+			  bool write)
 {
+	void __user *uptr = (void __user *)(unsigned long)cmd->ptr;
 	unsigned long start = cmd->addr;
 	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
 	unsigned long done = 0;
@@ -600,45 +595,7 @@ static int dmirror_read(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
 	bounce = vmalloc(end - start);
 	if (!bounce)
 		return -ENOMEM;
-
-	for (;;) {
-		unsigned long from = start + (done << PAGE_SHIFT);
-
-		mutex_lock(&dmirror->mutex);
-		done += dmirror_pt_read(dmirror, from, end,
-					bounce + (done << PAGE_SHIFT));
-		mutex_unlock(&dmirror->mutex);
-		if (start + (done << PAGE_SHIFT) == end)
-			break;
-		/* Missing pages: fault the rest in and read on from there. */
-		ret = dmirror_fault(dmirror, start + (done << PAGE_SHIFT), end,
-				    false);
-		if (ret)
-			break;
-		cmd->faults++;
-	}
-
-	if (!ret && copy_to_user((void __user *)(unsigned long)cmd->ptr,
-				 bounce, end - start))
-		ret = -EFAULT;
-	cmd->cpages = done;
-	vfree(bounce);
-	return ret;
-}
-
-static int dmirror_write(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
-{
-	unsigned long start = cmd->addr;
-	unsigned long end = start + (cmd->npages << PAGE_SHIFT);
-	unsigned long done = 0;
-	char *bounce;
-	int ret = 0;
-
-	bounce = vmalloc(end - start);
-	if (!bounce)
-		return -ENOMEM;
-	if (copy_from_user(bounce, (const void __user *)(unsigned long)cmd->ptr,
-			   end - start)) {
+	if (write && copy_from_user(bounce, uptr, end - start)) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -647,17 +604,20 @@ static int dmirror_write(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
 		unsigned long from = start + (done << PAGE_SHIFT);
 
 		mutex_lock(&dmirror->mutex);
-		done += dmirror_pt_write(dmirror, from, end,
-					 bounce + (done << PAGE_SHIFT));
+		done += dmirror_pt_copy(dmirror, from, end,
+					bounce + (done << PAGE_SHIFT), write);
 		mutex_unlock(&dmirror->mutex);
-		if (start + (done << PAGE_SHIFT) == end)
+		from = start + (done << PAGE_SHIFT);
+		if (from == end)
 			break;
-		ret = dmirror_fault(dmirror, start + (done << PAGE_SHIFT), end,
-				    true);
+		ret = dmirror_fault(dmirror, from, end, write);
 		if (ret)
 			break;
 		cmd->faults++;
 	}
+
+	if (!ret && !write && copy_to_user(uptr, bounce, end - start))
+		ret = -EFAULT;
 out:
 	cmd->cpages = done;
 	vfree(bounce);
@@ -682,7 +642,7 @@ static int dmirror_report_range(struct dmirror *dmirror,
 	if (!bounce)
 		return -ENOMEM;
 	mutex_lock(&dmirror->mutex);
-	done = dmirror_pt_read(dmirror, start, end, bounce);
+	done = dmirror_pt_copy(dmirror, start, end, bounce, false);
 	mutex_unlock(&dmirror->mutex);
 	if (start + (done << PAGE_SHIFT) != end)
 		ret = -ENOENT;
@@ -1283,10 +1243,10 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 
 	switch (command) {
 	case HMM_DMIRROR_READ:
-		ret = dmirror_read(dmirror, &cmd);
+		ret = dmirror_access(dmirror, &cmd, false);
 		break;
 	case HMM_DMIRROR_WRITE:
-		ret = dmirror_write(dmirror, &cmd);
+		ret = dmirror_access(dmirror, &cmd, true);
 		break;
 	case HMM_DMIRROR_MIGRATE_TO_DEV:
 		ret = dmirror_migrate_range(dmirror, &cmd, true);
