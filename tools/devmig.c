@@ -402,18 +402,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "devmig: cannot create a process\n");
 		return 1;
 	}
-	addr = devmig_mmap(d.proc, d.opts.size,
-			   DEVMIG_PROT_READ | DEVMIG_PROT_WRITE,
-			   DEVMIG_MAP_PRIVATE);
-	if (addr < 0)
-		goto mmap_fail;
-	d.buf = addr;
-	addr = devmig_mmap(d.proc, d.opts.size,
-			   DEVMIG_PROT_READ | DEVMIG_PROT_WRITE,
-			   DEVMIG_MAP_PRIVATE);
-	if (addr < 0)
-		goto mmap_fail;
-	d.view = addr;
+	/* The range to migrate, then the buffer for the device's view. */
+	for (i = 0; i < 2; i++) {
+		addr = devmig_mmap(d.proc, d.opts.size,
+				   DEVMIG_PROT_READ | DEVMIG_PROT_WRITE,
+				   DEVMIG_MAP_PRIVATE);
+		if (addr < 0)
+			goto mmap_fail;
+		*(i ? &d.view : &d.buf) = addr;
+	}
 
 	cfg.type = d.opts.type;
 	ret = dmirror_device_create(&cfg, &d.dev);
