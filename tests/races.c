@@ -218,6 +218,76 @@ static void test_cpu_waits_for_migration(void **state)
 	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
 }
 
+/* Phases of test_stale_tlb: 1 the TLB is warm, 2 setup is done. */
+static int r_phase;
+
+static void r_warm_then_store(struct r_task *t)
+{
+	unsigned long v;
+
+	/* Cache the translation in this task's TLB. */
+	t->ret = devmig_load(t->addr, &v, sizeof(v));
+	__atomic_store_n(&r_phase, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 2)
+		host_sleep_ns(1000 * 1000);
+	if (!t->ret)
+		t->ret = devmig_store(t->addr, &t->value, sizeof(t->value));
+}
+
+/*
+ * A CPU that cached the translation before setup must not write through it
+ * afterwards: collect flushes the TLB, so the store faults and waits on the
+ * migration entry, and lands on the page's new home.  A missing flush would
+ * let it write the old page, and the write would be lost.
+ */
+static void test_stale_tlb(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long src[1], dst[1];
+	struct migrate_vma args = { 0 };
+	struct r_task t = { 0 };
+	unsigned long old = 0x0101010101010101UL, got = 0;
+	struct page *dpage;
+
+	assert_int_equal(devmig_store(buf, &old, sizeof(old)), 0);
+	__atomic_store_n(&r_phase, 0, __ATOMIC_RELEASE);
+	t.addr = buf;
+	t.value = 0x2222222222222222UL;
+	r_start(&t, f, r_warm_then_store);
+	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 1)
+		host_sleep_ns(1000 * 1000);
+
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 1);
+	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
+	host_sleep_ns(20 * 1000 * 1000);
+	assert_false(r_done(&t));
+
+	/* The device copies what the page holds now. */
+	dpage = dmirror_device_alloc_page(f->dev[0]);
+	assert_non_null(dpage);
+	copy_highpage(dmirror_device_backing_page(dpage),
+		      migrate_pfn_to_page(src[0]));
+	dst[0] = migrate_pfn(page_to_pfn(dpage));
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(f->mm);
+
+	r_join(&t);
+	assert_int_equal(t.ret, 0);
+	assert_int_equal(devmig_load(buf, &got, sizeof(got)), 0);
+	assert_int_equal(got, t.value);
+}
+
 static void r_migrate_rounds(struct r_task *t)
 {
 	struct hmm_dmirror_cmd cmd;
@@ -363,6 +433,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_pages_loses_race),
 		FX_TEST(test_cpu_waits_for_migration),
+		FX_TEST(test_stale_tlb),
 		FX_TEST(test_concurrent_migrations),
 		FX_TEST(test_anon_teardown),
 		FX_TEST(test_faults_race_release),
