@@ -448,6 +448,8 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 					unsigned long cur_seq)
 {
 	struct dmirror *dmirror = container_of(mni, struct dmirror, notifier);
+	bool own_migration = range->event == MMU_NOTIFY_MIGRATE &&
+			     range->owner == dmirror->mdevice;
 
 	/*
 	 * Our own migrations keep our entries right themselves: a page going
@@ -455,14 +457,16 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 	 * forgotten when its destination is chosen.  Tearing entries down
 	 * here would also drop pages this device owns but is not migrating.
 	 */
-	if (range->event == MMU_NOTIFY_MIGRATE &&
-	    range->owner == dmirror->mdevice)
+	if (own_migration)
 		return true;
 
-	if (mmu_notifier_range_blockable(range))
+	/* An invalidation that may not sleep gives up if the lock is busy. */
+	if (!mmu_notifier_range_blockable(range)) {
+		if (!mutex_trylock(&dmirror->mutex))
+			return false;
+	} else {
 		mutex_lock(&dmirror->mutex);
-	else if (!mutex_trylock(&dmirror->mutex))
-		return false;
+	}
 
 	mmu_interval_set_seq(mni, cur_seq);
 	/* Inclusive of the page at range->end, as test_hmm does. */
@@ -872,8 +876,8 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 }
 
 static const struct dev_pagemap_ops dmirror_devmem_ops = {
-	.page_free = dmirror_devmem_free,
 	.migrate_to_ram = dmirror_devmem_fault,
+	.page_free = dmirror_devmem_free,
 };
 
 /* ------------------------------------------------------------------------
@@ -1225,6 +1229,35 @@ static void dmirror_remove_chunks(struct dmirror_device *mdevice)
  * Entry points (api/hmm_dmirror.h).
  */
 
+/* Carry out one command on a private copy of the caller's arguments. */
+static int dmirror_run(struct dmirror *dmirror, unsigned int command,
+		       struct hmm_dmirror_cmd *cmd)
+{
+	int ret;
+
+	switch (command) {
+	case HMM_DMIRROR_READ:
+		return dmirror_access(dmirror, cmd, false);
+	case HMM_DMIRROR_WRITE:
+		return dmirror_access(dmirror, cmd, true);
+	case HMM_DMIRROR_MIGRATE_TO_DEV:
+		ret = dmirror_migrate_range(dmirror, cmd, true);
+		return ret ? ret : dmirror_report_range(dmirror, cmd);
+	case HMM_DMIRROR_MIGRATE_TO_SYS:
+		return dmirror_migrate_range(dmirror, cmd, false);
+	case HMM_DMIRROR_SNAPSHOT:
+		return dmirror_snapshot(dmirror, cmd);
+	case HMM_DMIRROR_EXCLUSIVE:
+		return dmirror_exclusive(dmirror, cmd);
+	case HMM_DMIRROR_CHECK_EXCLUSIVE:
+		return dmirror_check_exclusive(dmirror, cmd);
+	case HMM_DMIRROR_RELEASE:
+		dmirror_remove_chunks(dmirror->mdevice);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 		  struct hmm_dmirror_cmd *ucmd)
 {
@@ -1234,48 +1267,18 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 	if (!dmirror || !ucmd)
 		return -EINVAL;
 	cmd = *ucmd;
-	if (cmd.addr & ~PAGE_MASK)
-		return -EINVAL;
-	if (cmd.addr + (cmd.npages << PAGE_SHIFT) <= cmd.addr)
-		return -EINVAL;
 	cmd.cpages = 0;
 	cmd.faults = 0;
-
-	switch (command) {
-	case HMM_DMIRROR_READ:
-		ret = dmirror_access(dmirror, &cmd, false);
-		break;
-	case HMM_DMIRROR_WRITE:
-		ret = dmirror_access(dmirror, &cmd, true);
-		break;
-	case HMM_DMIRROR_MIGRATE_TO_DEV:
-		ret = dmirror_migrate_range(dmirror, &cmd, true);
-		if (!ret)
-			ret = dmirror_report_range(dmirror, &cmd);
-		break;
-	case HMM_DMIRROR_MIGRATE_TO_SYS:
-		ret = dmirror_migrate_range(dmirror, &cmd, false);
-		break;
-	case HMM_DMIRROR_SNAPSHOT:
-		ret = dmirror_snapshot(dmirror, &cmd);
-		break;
-	case HMM_DMIRROR_EXCLUSIVE:
-		ret = dmirror_exclusive(dmirror, &cmd);
-		break;
-	case HMM_DMIRROR_CHECK_EXCLUSIVE:
-		ret = dmirror_check_exclusive(dmirror, &cmd);
-		break;
-	case HMM_DMIRROR_RELEASE:
-		dmirror_remove_chunks(dmirror->mdevice);
-		ret = 0;
-		break;
-	default:
+	/* Page aligned, and not wrapping around the address space. */
+	if ((cmd.addr & ~PAGE_MASK) ||
+	    cmd.addr + (cmd.npages << PAGE_SHIFT) <= cmd.addr)
 		return -EINVAL;
-	}
-	if (ret)
-		return ret;
-	*ucmd = cmd;
-	return 0;
+
+	/* As with copy_to_user() of the kernel's ioctl: only on success. */
+	ret = dmirror_run(dmirror, command, &cmd);
+	if (!ret)
+		*ucmd = cmd;
+	return ret;
 }
 
 int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
