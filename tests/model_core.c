@@ -194,6 +194,67 @@ static void test_alloc_exhaust_and_merge(void **state)
 	host_free(pages);
 }
 
+struct alloc_worker {
+	struct host_thread t;
+	unsigned int seed;
+	bool ok;
+};
+
+/* Allocate, write, check and free pages in a loop, mixing in PMD folios. */
+static void *alloc_worker_fn(void *arg)
+{
+	struct alloc_worker *w = arg;
+	struct page *held[64] = { NULL };
+	unsigned int i, r = w->seed;
+
+	w->ok = true;
+	for (i = 0; i < 20000; i++) {
+		unsigned int slot;
+
+		r = r * 1103515245 + 12345;
+		slot = (r >> 16) % 64;
+		if (held[slot]) {
+			if (*(unsigned int *)page_address(held[slot]) != slot + w->seed)
+				w->ok = false;
+			__free_page(held[slot]);
+			held[slot] = NULL;
+		} else if ((r >> 8) % 97 == 0) {
+			struct folio *big = folio_alloc(GFP_KERNEL | __GFP_NOWARN,
+							HPAGE_PMD_ORDER);
+
+			if (big)
+				folio_put(big);
+		} else {
+			held[slot] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+			if (held[slot])
+				*(unsigned int *)page_address(held[slot]) = slot + w->seed;
+		}
+	}
+	for (i = 0; i < 64; i++)
+		if (held[i])
+			__free_page(held[i]);
+	return NULL;
+}
+
+/* The zone lock keeps the free lists and counters right under contention. */
+static void test_alloc_concurrent(void **state)
+{
+	unsigned long before = model_nr_free_pages();
+	struct alloc_worker w[4];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		w[i].seed = 1000 * (i + 1);
+		assert_int_equal(host_thread_create(&w[i].t, alloc_worker_fn, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		host_thread_join(&w[i].t, NULL);
+		assert_true(w[i].ok);
+	}
+	assert_int_equal(model_nr_free_pages(), before);
+}
+
 static void test_alloc_failure_injection(void **state)
 {
 	struct page *a, *b, *c;
@@ -1170,6 +1231,7 @@ int main(void)
 		CORE_TEST(test_alloc_free_refcount),
 		CORE_TEST(test_alloc_pmd_order_folio),
 		CORE_TEST(test_alloc_exhaust_and_merge),
+		CORE_TEST(test_alloc_concurrent),
 		CORE_TEST(test_alloc_failure_injection),
 		cmocka_unit_test(test_swap_entry_roundtrip_every_type),
 		cmocka_unit_test(test_special_entry_predicates),
