@@ -96,6 +96,25 @@ static int teardown(void **state)
  * Page allocator.
  */
 
+/* Booting again is a no-op with the same machine, refused with another. */
+static void test_boot_idempotent(void **state)
+{
+	struct devmig_config same = { .ram_bytes = 64UL << 20 };
+	struct devmig_config other = { .ram_bytes = 128UL << 20 };
+	struct devmig_config no_ad = { .ram_bytes = 64UL << 20, .no_migration_ad = 1 };
+
+	(void)state;
+	assert_int_equal(devmig_boot(&same), 0);
+	assert_int_equal(devmig_boot(&other), -EBUSY);
+	assert_int_equal(devmig_boot(&no_ad), -EBUSY);
+	assert_true(model_booted());
+	assert_true(swap_migration_ad_supported);
+	assert_int_equal(model_ram_end_pfn - model_ram_start_pfn, (64UL << 20) >> PAGE_SHIFT);
+	assert_true(model_pfn_initialized(zero_pfn));
+	assert_true(is_zero_pfn(zero_pfn));
+	assert_null(memchr_inv(page_address(pfn_to_page(zero_pfn)), 0, PAGE_SIZE));
+}
+
 static void test_alloc_free_refcount(void **state)
 {
 	unsigned long before = model_nr_free_pages();
@@ -1228,6 +1247,7 @@ static void test_memcg_charge_follows_folio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boot_idempotent),
 		CORE_TEST(test_alloc_free_refcount),
 		CORE_TEST(test_alloc_pmd_order_folio),
 		CORE_TEST(test_alloc_exhaust_and_merge),
