@@ -38,13 +38,31 @@ struct copy_ctx {
 };
 
 /*
+ * Replace the parent's special entry @src_pte with the read-only @ro,
+ * carrying over its uffd-wp bit and, if @soft_dirty, its soft-dirty bit.
+ * Returns the new entry, which the child gets too.
+ */
+static pte_t share_src_entry(struct copy_ctx *c, pte_t *src_pte,
+			     unsigned long addr, pte_t orig, swp_entry_t ro,
+			     bool soft_dirty)
+{
+	pte_t pte = swp_entry_to_pte(ro);
+
+	if (soft_dirty && pte_swp_soft_dirty(orig))
+		pte = pte_swp_mksoft_dirty(pte);
+	if (pte_swp_uffd_wp(orig))
+		pte = pte_swp_mkuffd_wp(pte);
+	set_pte_at(c->src_vma->vm_mm, addr, src_pte, pte);
+	return pte;
+}
+
+/*
  * A special entry.  Returns 0 when copied, COPY_PTE_EXCLUSIVE for an
  * exclusive entry that must be restored to a present PTE first.
  */
 static int copy_nonpresent_pte(struct copy_ctx *c, pte_t *dst_pte,
 			       pte_t *src_pte, unsigned long addr)
 {
-	struct mm_struct *src_mm = c->src_vma->vm_mm;
 	pte_t orig = ptep_get(src_pte), pte = orig;
 	swp_entry_t entry = pte_to_swp_entry(orig);
 	struct folio *folio;
@@ -57,31 +75,22 @@ static int copy_nonpresent_pte(struct copy_ctx *c, pte_t *dst_pte,
 		 * Whatever the page comes back as, it is shared with the
 		 * child now: neither side may get it writable or exclusive.
 		 */
-		if (!is_readable_migration_entry(entry) && c->cow) {
-			entry = make_readable_migration_entry(
-						swp_offset(entry));
-			pte = swp_entry_to_pte(entry);
-			if (pte_swp_soft_dirty(orig))
-				pte = pte_swp_mksoft_dirty(pte);
-			if (pte_swp_uffd_wp(orig))
-				pte = pte_swp_mkuffd_wp(pte);
-			set_pte_at(src_mm, addr, src_pte, pte);
+		if (c->cow && !is_readable_migration_entry(entry)) {
+			entry = make_readable_migration_entry(swp_offset(entry));
+			pte = share_src_entry(c, src_pte, addr, orig, entry, true);
 		}
 	} else if (is_device_private_entry(entry)) {
 		page = pfn_swap_entry_to_page(entry);
 		folio = page_folio(page);
 		/* The child's entry is a mapping: a reference and a map. */
-		folio_get(folio);
 		c->rss[mm_counter(folio)]++;
+		folio_get(folio);
 		/* Device-private pages cannot be pinned: this cannot fail. */
 		folio_try_dup_anon_rmap_pte(folio, page, c->src_vma);
-		if (is_writable_device_private_entry(entry) && c->cow) {
-			entry = make_readable_device_private_entry(
-						swp_offset(entry));
-			pte = swp_entry_to_pte(entry);
-			if (pte_swp_uffd_wp(orig))
-				pte = pte_swp_mkuffd_wp(pte);
-			set_pte_at(src_mm, addr, src_pte, pte);
+		/* Soft-dirty is not kept: no checkpointing with a device. */
+		if (c->cow && is_writable_device_private_entry(entry)) {
+			entry = make_readable_device_private_entry(swp_offset(entry));
+			pte = share_src_entry(c, src_pte, addr, orig, entry, false);
 		}
 	} else if (is_device_exclusive_entry(entry)) {
 		return COPY_PTE_EXCLUSIVE;

@@ -139,16 +139,14 @@ static int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 		folio_ref_add(folio, refs);
 		return 0;
 	}
-	if (!(flags & FOLL_PIN))
+	/* The zero folio is never freed: pinning it would only cost. */
+	if (!(flags & FOLL_PIN) || is_zero_folio(folio))
 		return 0;
-	if (is_zero_folio(folio))
-		return 0;
-	if (folio_test_large(folio)) {
-		folio_ref_add(folio, refs);
+	/* Small folios have no pincount: the bias in the refcount is it. */
+	folio_ref_add(folio, folio_test_large(folio) ?
+			     refs : refs * GUP_PIN_COUNTING_BIAS);
+	if (folio_test_large(folio))
 		atomic_add(refs, &folio->_pincount);
-	} else {
-		folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS);
-	}
 	gup_pin_note(folio, refs);
 	return 0;
 }

@@ -337,17 +337,19 @@ int hmm_range_fault(struct hmm_range *range)
 		.range = range,
 		.resume = range->start,
 	};
-	struct mm_struct *mm = range->notifier->mm;
+	struct mmu_interval_notifier *notifier = range->notifier;
 	int ret;
 
-	mmap_assert_locked(mm);
-	do {
-		if (mmu_interval_check_retry(range->notifier,
-					     range->notifier_seq))
+	mmap_assert_locked(notifier->mm);
+	for (;;) {
+		/* Invalidated since the caller's read_begin(): answers stale. */
+		if (mmu_interval_check_retry(notifier, range->notifier_seq))
 			return -EBUSY;
-		ret = walk_page_range(mm, st.resume, range->end,
+		/* -EBUSY from the walk: resume where it stopped storing. */
+		ret = walk_page_range(notifier->mm, st.resume, range->end,
 				      &hmm_walk_ops, &st);
-	} while (ret == -EBUSY);
-	return ret;
+		if (ret != -EBUSY)
+			return ret;
+	}
 }
 EXPORT_SYMBOL(hmm_range_fault);

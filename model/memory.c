@@ -242,15 +242,13 @@ static void wp_page_reuse(struct vm_fault *vmf)
 static bool wp_can_reuse_anon_folio(struct folio *folio,
 				    struct vm_area_struct *vma)
 {
-	if (folio_test_large(folio))
-		return false;
-	if (folio_ref_count(folio) > 3)
+	if (folio_test_large(folio) || folio_ref_count(folio) > 3)
 		return false;
 	if (!folio_test_lru(folio))
 		lru_add_drain();
-	if (folio_ref_count(folio) > 1 + folio_test_swapcache(folio))
-		return false;
-	if (!folio_trylock(folio))
+	/* Besides ours, only the swap cache may hold a reference. */
+	if (folio_ref_count(folio) > 1 + folio_test_swapcache(folio) ||
+	    !folio_trylock(folio))
 		return false;
 	if (folio_test_swapcache(folio))
 		folio_free_swap(folio);
@@ -416,6 +414,7 @@ void restore_exclusive_pte(struct vm_area_struct *vma, struct page *page,
 			   unsigned long address, pte_t *ptep)
 {
 	struct folio *folio = page_folio(page);
+	bool anon = folio_test_anon(folio);
 	pte_t orig = ptep_get(ptep);
 	swp_entry_t entry = pte_to_swp_entry(orig);
 	pte_t pte;
@@ -428,10 +427,10 @@ void restore_exclusive_pte(struct vm_area_struct *vma, struct page *page,
 	else if (is_writable_device_exclusive_entry(entry))
 		pte = maybe_mkwrite_pte(pte_mkdirty(pte), vma);
 
-	if (folio_test_anon(folio))
+	/* Only anon folios are ever made device-exclusive. */
+	WARN_ON_ONCE(!anon);
+	if (anon)
 		folio_add_anon_rmap_pte(folio, page, vma, address, RMAP_NONE);
-	else
-		WARN_ON_ONCE(1);
 	set_pte_at(vma->vm_mm, address, ptep, pte);
 	update_mmu_cache(vma, address, ptep);
 }
@@ -455,10 +454,13 @@ static vm_fault_t remove_device_exclusive_entry(struct vm_fault *vmf)
 	mmu_notifier_invalidate_range_start(&range);
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address,
 				       &vmf->ptl);
-	if (vmf->pte && pte_same(ptep_get(vmf->pte), vmf->orig_pte))
-		restore_exclusive_pte(vma, vmf->page, vmf->address, vmf->pte);
-	if (vmf->pte)
+	if (vmf->pte) {
+		/* Unchanged since the fault read it: still the device's. */
+		if (pte_same(ptep_get(vmf->pte), vmf->orig_pte))
+			restore_exclusive_pte(vma, vmf->page, vmf->address,
+					      vmf->pte);
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
+	}
 	folio_unlock(folio);
 	folio_put(folio);
 	mmu_notifier_invalidate_range_end(&range);
@@ -541,8 +543,8 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 		/* The PMD changed (e.g. became huge): retry the access. */
 		if (!vmf->pte)
 			return 0;
-		vmf->orig_pte = ptep_get_lockless(vmf->pte);
 		vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
+		vmf->orig_pte = ptep_get_lockless(vmf->pte);
 		if (pte_none(vmf->orig_pte)) {
 			pte_unmap(vmf->pte);
 			vmf->pte = NULL;
@@ -584,24 +586,19 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 	struct mm_struct *mm = vma->vm_mm;
 	struct vm_fault vmf = {
 		.vma = vma,
+		.flags = flags,
 		.address = address & PAGE_MASK,
 		.real_address = address,
-		.flags = flags,
 		.pgoff = linear_page_index(vma, address),
 		.gfp_mask = GFP_KERNEL,
 	};
-	pgd_t *pgd;
 	p4d_t *p4d;
 	pmd_t pmd;
 
-	pgd = pgd_offset(mm, address);
-	p4d = p4d_alloc(mm, pgd, address);
-	if (!p4d)
-		return VM_FAULT_OOM;
-	vmf.pud = pud_alloc(mm, p4d, address);
-	if (!vmf.pud)
-		return VM_FAULT_OOM;
-	vmf.pmd = pmd_alloc(mm, vmf.pud, address);
+	/* Allocate the levels above the PTE table; any failure is OOM. */
+	p4d = p4d_alloc(mm, pgd_offset(mm, address), address);
+	vmf.pud = p4d ? pud_alloc(mm, p4d, address) : NULL;
+	vmf.pmd = vmf.pud ? pmd_alloc(mm, vmf.pud, address) : NULL;
 	if (!vmf.pmd)
 		return VM_FAULT_OOM;
 

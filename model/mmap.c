@@ -508,33 +508,32 @@ static bool model_can_change_pte_writable(struct vm_area_struct *vma,
 static pte_t model_change_nonpresent_pte(pte_t old)
 {
 	swp_entry_t entry = pte_to_swp_entry(old);
-	pte_t new = old;
+	pgoff_t off = swp_offset(entry);
+	bool soft_dirty = pte_swp_soft_dirty(old);
+	bool uffd_wp = pte_swp_uffd_wp(old);
+	pte_t new;
 
+	/* Which bits survive depends on the kind of entry. */
 	if (is_writable_migration_entry(entry)) {
-		struct folio *folio = pfn_swap_entry_folio(entry);
-
 		/* An anon page stays exclusive: no fork can be in between. */
-		if (folio_test_anon(folio))
-			entry = make_readable_exclusive_migration_entry(
-						swp_offset(entry));
+		if (folio_test_anon(pfn_swap_entry_folio(entry)))
+			entry = make_readable_exclusive_migration_entry(off);
 		else
-			entry = make_readable_migration_entry(swp_offset(entry));
-		new = swp_entry_to_pte(entry);
-		if (pte_swp_soft_dirty(old))
-			new = pte_swp_mksoft_dirty(new);
+			entry = make_readable_migration_entry(off);
+		uffd_wp = false;
 	} else if (is_writable_device_private_entry(entry)) {
-		entry = make_readable_device_private_entry(swp_offset(entry));
-		new = swp_entry_to_pte(entry);
-		if (pte_swp_uffd_wp(old))
-			new = pte_swp_mkuffd_wp(new);
+		entry = make_readable_device_private_entry(off);
+		soft_dirty = false;
 	} else if (is_writable_device_exclusive_entry(entry)) {
-		entry = make_readable_device_exclusive_entry(swp_offset(entry));
-		new = swp_entry_to_pte(entry);
-		if (pte_swp_soft_dirty(old))
-			new = pte_swp_mksoft_dirty(new);
-		if (pte_swp_uffd_wp(old))
-			new = pte_swp_mkuffd_wp(new);
+		entry = make_readable_device_exclusive_entry(off);
+	} else {
+		return old;
 	}
+	new = swp_entry_to_pte(entry);
+	if (soft_dirty)
+		new = pte_swp_mksoft_dirty(new);
+	if (uffd_wp)
+		new = pte_swp_mkuffd_wp(new);
 	return new;
 }
 
