@@ -1127,7 +1127,7 @@ static int tdev_teardown(void **state)
 	int ret = teardown(state);	/* exit frees the device pages */
 
 	memunmap_pages(&tdev.pgmap);
-	release_mem_region(tdev.pgmap.range.start, TDEV_PAGES * PAGE_SIZE);
+	release_mem_region(tdev.res->start, resource_size(tdev.res));
 	host_free(tdev.backing);
 	return ret;
 }
