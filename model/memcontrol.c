@@ -67,11 +67,11 @@ void mem_cgroup_migrate(struct folio *old, struct folio *new)
 {
 	struct mem_cgroup *memcg;
 
-	VM_BUG_ON_FOLIO(!folio_test_locked(old), old);
+	/* Both locked, the source isolated, and the two alike in kind and size. */
+	VM_BUG_ON_FOLIO(!folio_test_locked(old) || folio_test_lru(old), old);
 	VM_BUG_ON_FOLIO(!folio_test_locked(new), new);
-	VM_BUG_ON_FOLIO(folio_test_anon(old) != folio_test_anon(new), new);
-	VM_BUG_ON_FOLIO(folio_nr_pages(old) != folio_nr_pages(new), new);
-	VM_BUG_ON_FOLIO(folio_test_lru(old), old);
+	VM_BUG_ON_FOLIO(folio_test_anon(old) != folio_test_anon(new) ||
+			folio_nr_pages(old) != folio_nr_pages(new), new);
 
 	if (folio_memcg(new))
 		return;

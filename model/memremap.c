@@ -162,6 +162,29 @@ static void remove_range(struct dev_pagemap *pgmap, const struct range *r)
 	}
 }
 
+/*
+ * Private and coherent pages are handed out and freed by their driver, so
+ * it must supply ->page_free and an owner; private pages also need
+ * ->migrate_to_ram, as the CPU cannot touch them.  (For a coherent pgmap
+ * the kernel would dereference a NULL ops; the model refuses it instead.)
+ */
+static int check_driver_ops(const struct dev_pagemap *pgmap)
+{
+	const struct dev_pagemap_ops *ops = pgmap->ops;
+	const char *missing = NULL;
+
+	if (pgmap->type == MEMORY_DEVICE_PRIVATE && (!ops || !ops->migrate_to_ram))
+		missing = "migrate_to_ram method";
+	else if (!ops || !ops->page_free)
+		missing = "page_free method";
+	else if (!pgmap->owner)
+		missing = "owner";
+	if (!missing)
+		return 0;
+	WARN(1, "Missing %s\n", missing);
+	return -EINVAL;
+}
+
 /**
  * memremap_pages() - create the struct pages of device memory
  * @pgmap: the description; @type, @ops, @owner and the range(s) set
@@ -184,29 +207,10 @@ void *memremap_pages(struct dev_pagemap *pgmap, int nid)
 		return ERR_PTR(-EINVAL);
 	switch (pgmap->type) {
 	case MEMORY_DEVICE_PRIVATE:
-		if (!pgmap->ops || !pgmap->ops->migrate_to_ram) {
-			WARN(1, "Missing migrate_to_ram method\n");
-			return ERR_PTR(-EINVAL);
-		}
-		if (!pgmap->ops->page_free) {
-			WARN(1, "Missing page_free method\n");
-			return ERR_PTR(-EINVAL);
-		}
-		if (!pgmap->owner) {
-			WARN(1, "Missing owner\n");
-			return ERR_PTR(-EINVAL);
-		}
-		break;
 	case MEMORY_DEVICE_COHERENT:
-		/* The kernel dereferences a NULL ops here; refuse it instead. */
-		if (!pgmap->ops || !pgmap->ops->page_free) {
-			WARN(1, "Missing page_free method\n");
-			return ERR_PTR(-EINVAL);
-		}
-		if (!pgmap->owner) {
-			WARN(1, "Missing owner\n");
-			return ERR_PTR(-EINVAL);
-		}
+		error = check_driver_ops(pgmap);
+		if (error)
+			return ERR_PTR(error);
 		break;
 	case MEMORY_DEVICE_FS_DAX:
 	case MEMORY_DEVICE_GENERIC:

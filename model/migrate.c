@@ -21,6 +21,47 @@ struct rmap_walk_arg {
 };
 
 /*
+ * The present PTE for @page (of @folio) that takes the place of migration
+ * entry @swp, with the access state the entry saved.
+ */
+static pte_t pte_from_migration_entry(struct vm_area_struct *vma, struct folio *folio,
+				      struct page *page, pte_t swp)
+{
+	swp_entry_t saved = pte_to_swp_entry(swp);
+	pte_t pte = mk_pte(page, READ_ONCE(vma->vm_page_prot));
+
+	if (!is_migration_entry_young(saved))
+		pte = pte_mkold(pte);
+	/* Dirty only if the folio still is: writeback may have cleaned it. */
+	if (is_migration_entry_dirty(saved) && folio_test_dirty(folio))
+		pte = pte_mkdirty(pte);
+	pte = pte_swp_soft_dirty(swp) ? pte_mksoft_dirty(pte) : pte_clear_soft_dirty(pte);
+	/* A write-protected (uffd-wp) entry is never a writable one. */
+	if (is_writable_migration_entry(saved))
+		return pte_mkwrite(pte, vma);
+	return pte_swp_uffd_wp(swp) ? pte_mkuffd_wp(pte) : pte;
+}
+
+/*
+ * A device-private page cannot be mapped by the CPU: it goes back behind a
+ * device-private entry, writable if @pte would have been, keeping the
+ * soft-dirty and uffd-wp bits of the migration entry @swp.
+ */
+static pte_t device_private_pte(struct page *page, pte_t pte, pte_t swp)
+{
+	unsigned long pfn = page_to_pfn(page);
+	pte_t dev_pte;
+
+	dev_pte = swp_entry_to_pte(pte_write(pte) ? make_writable_device_private_entry(pfn) :
+						    make_readable_device_private_entry(pfn));
+	if (pte_swp_soft_dirty(swp))
+		dev_pte = pte_swp_mksoft_dirty(dev_pte);
+	if (pte_swp_uffd_wp(swp))
+		dev_pte = pte_swp_mkuffd_wp(dev_pte);
+	return dev_pte;
+}
+
+/*
  * Turn the migration entries naming arg->folio in @vma back into mappings
  * of @folio (the destination, or the source itself on failure), restoring
  * what the entry recorded: writability, exclusivity, A/D, soft-dirty,
@@ -33,52 +74,27 @@ static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma
 	DEFINE_FOLIO_VMA_WALK(pvmw, rwa->folio, vma, addr, PVMW_SYNC | PVMW_MIGRATION);
 
 	while (page_vma_mapped_walk(&pvmw)) {
-		rmap_t rmap_flags = RMAP_NONE;
-		unsigned long idx = 0;
-		swp_entry_t entry;
-		pte_t old_pte, pte;
-		struct page *new;
+		struct page *page = folio_page(folio, 0);
+		bool exclusive;
+		pte_t swp, pte;
 
 		if (folio_test_large(folio))
-			idx = linear_page_index(vma, pvmw.address) - pvmw.pgoff;
-		new = folio_page(folio, idx);
+			page += linear_page_index(vma, pvmw.address) - pvmw.pgoff;
 
 		folio_get(folio);
-		pte = mk_pte(new, READ_ONCE(vma->vm_page_prot));
-		old_pte = ptep_get(pvmw.pte);
-		entry = pte_to_swp_entry(old_pte);
-		if (!is_migration_entry_young(entry))
-			pte = pte_mkold(pte);
-		if (folio_test_dirty(folio) && is_migration_entry_dirty(entry))
-			pte = pte_mkdirty(pte);
-		if (pte_swp_soft_dirty(old_pte))
-			pte = pte_mksoft_dirty(pte);
-		else
-			pte = pte_clear_soft_dirty(pte);
-		if (is_writable_migration_entry(entry))
-			pte = pte_mkwrite(pte, vma);
-		else if (pte_swp_uffd_wp(old_pte))
-			pte = pte_mkuffd_wp(pte);
-		if (folio_test_anon(folio) && !is_readable_migration_entry(entry))
-			rmap_flags |= RMAP_EXCLUSIVE;
+		swp = ptep_get(pvmw.pte);
+		pte = pte_from_migration_entry(vma, folio, page, swp);
+		/* Only a readable entry gave up exclusivity of an anon page. */
+		exclusive = folio_test_anon(folio) &&
+			    !is_readable_migration_entry(pte_to_swp_entry(swp));
+		if (unlikely(is_device_private_page(page)))
+			pte = device_private_pte(page, pte, swp);
 
-		if (unlikely(is_device_private_page(new))) {
-			/* The CPU cannot map it: back to a device-private entry. */
-			if (pte_write(pte))
-				entry = make_writable_device_private_entry(page_to_pfn(new));
-			else
-				entry = make_readable_device_private_entry(page_to_pfn(new));
-			pte = swp_entry_to_pte(entry);
-			if (pte_swp_soft_dirty(old_pte))
-				pte = pte_swp_mksoft_dirty(pte);
-			if (pte_swp_uffd_wp(old_pte))
-				pte = pte_swp_mkuffd_wp(pte);
-		}
-
-		if (folio_test_anon(folio))
-			folio_add_anon_rmap_pte(folio, new, vma, pvmw.address, rmap_flags);
+		if (!folio_test_anon(folio))
+			folio_add_file_rmap_pte(folio, page, vma);
 		else
-			folio_add_file_rmap_pte(folio, new, vma);
+			folio_add_anon_rmap_pte(folio, page, vma, pvmw.address,
+						exclusive ? RMAP_EXCLUSIVE : RMAP_NONE);
 		/* The old entry was not present: no TLB can hold it. */
 		set_pte_at(vma->vm_mm, pvmw.address, pvmw.pte, pte);
 		update_mmu_cache(vma, pvmw.address, pvmw.pte);
@@ -183,37 +199,41 @@ int folio_migrate_mapping(struct address_space *mapping, struct folio *newfolio,
  * @folio: the source; loses what moved (active, unevictable, swapcache,
  *	private, memcg charge)
  */
+/* State flags that the destination takes over when the source has them. */
+static const struct {
+	bool (*test)(const struct folio *folio);
+	void (*set)(struct folio *folio);
+} copied_flags[] = {
+	{ folio_test_referenced,	folio_set_referenced },
+	{ folio_test_uptodate,		folio_mark_uptodate },
+	{ folio_test_workingset,	folio_set_workingset },
+	{ folio_test_checked,		folio_set_checked },
+	{ folio_test_mappedtodisk,	folio_set_mappedtodisk },
+	/* Dirty moves here when folio_migrate_mapping() had no cache to do it. */
+	{ folio_test_dirty,		folio_set_dirty },
+	{ folio_test_young,		folio_set_young },
+	{ folio_test_idle,		folio_set_idle },
+	{ folio_test_readahead,		folio_set_readahead },
+};
+
 void folio_migrate_flags(struct folio *newfolio, struct folio *folio)
 {
-	if (folio_test_referenced(folio))
-		folio_set_referenced(newfolio);
-	if (folio_test_uptodate(folio))
-		folio_mark_uptodate(newfolio);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(copied_flags); i++)
+		if (copied_flags[i].test(folio))
+			copied_flags[i].set(newfolio);
+	/* These move: the source loses them (active and unevictable exclude each other). */
 	if (folio_test_clear_active(folio)) {
 		VM_BUG_ON_FOLIO(folio_test_unevictable(folio), folio);
 		folio_set_active(newfolio);
 	} else if (folio_test_clear_unevictable(folio)) {
 		folio_set_unevictable(newfolio);
 	}
-	if (folio_test_workingset(folio))
-		folio_set_workingset(newfolio);
-	if (folio_test_checked(folio))
-		folio_set_checked(newfolio);
-	if (folio_test_mappedtodisk(folio))
-		folio_set_mappedtodisk(newfolio);
-	/* Dirty moves here when folio_migrate_mapping() had no cache to do it. */
-	if (folio_test_dirty(folio))
-		folio_set_dirty(newfolio);
-	if (folio_test_young(folio))
-		folio_set_young(newfolio);
-	if (folio_test_idle(folio))
-		folio_set_idle(newfolio);
 	if (folio_test_swapcache(folio))
 		folio_clear_swapcache(folio);
 	folio_clear_private(folio);
 	folio->private = NULL;
-	if (folio_test_readahead(folio))
-		folio_set_readahead(newfolio);
 	mem_cgroup_migrate(folio, newfolio);
 }
 
@@ -255,24 +275,20 @@ int migrate_folio(struct address_space *mapping, struct folio *dst,
 void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd, unsigned long address)
 {
 	spinlock_t *ptl;
-	pte_t *ptep;
+	pte_t *ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
 	pte_t pte;
-	swp_entry_t entry;
 
-	ptep = pte_offset_map_lock(mm, pmd, address, &ptl);
 	if (!ptep)
 		return;
 	pte = ptep_get(ptep);
 	pte_unmap(ptep);
-	if (!is_swap_pte(pte))
-		goto out;
-	entry = pte_to_swp_entry(pte);
-	if (!is_migration_entry(entry))
-		goto out;
-	migration_entry_wait_on_locked(entry, ptl);
-	return;
-out:
-	spin_unlock(ptl);
+	/* Anything but a migration entry: let the caller retry the access. */
+	if (!is_swap_pte(pte) || !is_migration_entry(pte_to_swp_entry(pte))) {
+		spin_unlock(ptl);
+		return;
+	}
+	/* Drops @ptl once this task is queued on the folio. */
+	migration_entry_wait_on_locked(pte_to_swp_entry(pte), ptl);
 }
 
 void pmd_migration_entry_wait(struct mm_struct *mm, pmd_t *pmd)

@@ -39,83 +39,122 @@ static int walk_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end,
 	return err;
 }
 
+/* Tell ->pte_hole, if there is one, that [addr, end) has no table at @depth. */
+static int walk_hole(unsigned long addr, unsigned long end, int depth,
+		     struct mm_walk *walk)
+{
+	const struct mm_walk_ops *ops = walk->ops;
+
+	return ops->pte_hole ? ops->pte_hole(addr, end, depth, walk) : 0;
+}
+
+/*
+ * One visit to the PMD entry covering [addr, next).  *again asks for another
+ * visit: a callback saw the entry change under it (ACTION_AGAIN).
+ */
+static int visit_pmd(pmd_t *pmd, unsigned long addr, unsigned long next,
+		     struct mm_walk *walk, bool *again)
+{
+	const struct mm_walk_ops *ops = walk->ops;
+	int err;
+
+	*again = false;
+	if (pmd_none(pmdp_get(pmd)))
+		return walk_hole(addr, next, 3, walk);
+
+	walk->action = ACTION_SUBTREE;
+	err = ops->pmd_entry ? ops->pmd_entry(pmd, addr, next, walk) : 0;
+	if (err)
+		return err;
+	if (walk->action == ACTION_AGAIN) {
+		*again = true;
+		return 0;
+	}
+	/* Descend only on request, and only if a PTE callback wants the PTEs. */
+	if (walk->action == ACTION_CONTINUE || !ops->pte_entry)
+		return 0;
+
+	if (!walk->vma) {
+		/* Without a VMA nothing may be split: leaves are left alone. */
+		if (pmd_leaf(pmdp_get(pmd)) || !pmd_present(pmdp_get(pmd)))
+			return 0;
+	} else {
+		split_huge_pmd(walk->vma, pmd, addr);
+	}
+	err = walk_pte_range(pmd, addr, next, walk);
+	*again = !err && walk->action == ACTION_AGAIN;
+	return err;
+}
+
 static int walk_pmd_range(pud_t *pud, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
-	const struct mm_walk_ops *ops = walk->ops;
-	unsigned long next;
-	pmd_t *pmd;
+	pmd_t *pmd = pmd_offset(pud, addr);
 	int err = 0;
 
-	pmd = pmd_offset(pud, addr);
-	do {
-again:
-		next = pmd_addr_end(addr, end);
-		if (pmd_none(pmdp_get(pmd))) {
-			if (ops->pte_hole)
-				err = ops->pte_hole(addr, next, 3, walk);
-			if (err)
-				break;
-			continue;
-		}
-		walk->action = ACTION_SUBTREE;
-		if (ops->pmd_entry)
-			err = ops->pmd_entry(pmd, addr, next, walk);
-		if (err)
+	while (!err) {
+		unsigned long next = pmd_addr_end(addr, end);
+		bool again;
+
+		do {
+			err = visit_pmd(pmd, addr, next, walk, &again);
+		} while (again);
+		if (next == end)
 			break;
-		if (walk->action == ACTION_AGAIN)
-			goto again;
-		if (walk->action == ACTION_CONTINUE || !ops->pte_entry)
-			continue;
-		if (walk->vma)
-			split_huge_pmd(walk->vma, pmd, addr);
-		else if (pmd_leaf(pmdp_get(pmd)) || !pmd_present(pmdp_get(pmd)))
-			continue;
-		err = walk_pte_range(pmd, addr, next, walk);
-		if (err)
-			break;
-		if (walk->action == ACTION_AGAIN)
-			goto again;
-	} while (pmd++, addr = next, addr != end);
+		addr = next;
+		pmd++;
+	}
 	return err;
+}
+
+/* As visit_pmd(), one level up.  There is nothing to retry after the PMDs. */
+static int visit_pud(pud_t *pud, unsigned long addr, unsigned long next,
+		     struct mm_walk *walk, bool *again)
+{
+	const struct mm_walk_ops *ops = walk->ops;
+	int err;
+
+	*again = false;
+	if (pud_none(pudp_get(pud)))
+		return walk_hole(addr, next, 2, walk);
+
+	walk->action = ACTION_SUBTREE;
+	err = ops->pud_entry ? ops->pud_entry(pud, addr, next, walk) : 0;
+	if (err)
+		return err;
+	switch (walk->action) {
+	case ACTION_AGAIN:
+		*again = true;
+		return 0;
+	case ACTION_CONTINUE:
+		return 0;
+	default:
+		break;
+	}
+	/* The model maps no huge PUDs: a leaf here is not descended. */
+	if (!(ops->pmd_entry || ops->pte_entry) || pud_leaf(pudp_get(pud)))
+		return 0;
+	return walk_pmd_range(pud, addr, next, walk);
 }
 
 static int walk_pud_range(p4d_t *p4d, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
-	const struct mm_walk_ops *ops = walk->ops;
-	unsigned long next;
-	pud_t *pud;
+	pud_t *pud = pud_offset(p4d, addr);
 	int err = 0;
 
-	pud = pud_offset(p4d, addr);
-	do {
-again:
-		next = pud_addr_end(addr, end);
-		if (pud_none(pudp_get(pud))) {
-			if (ops->pte_hole)
-				err = ops->pte_hole(addr, next, 2, walk);
-			if (err)
-				break;
-			continue;
-		}
-		walk->action = ACTION_SUBTREE;
-		if (ops->pud_entry)
-			err = ops->pud_entry(pud, addr, next, walk);
-		if (err)
+	while (!err) {
+		unsigned long next = pud_addr_end(addr, end);
+		bool again;
+
+		do {
+			err = visit_pud(pud, addr, next, walk, &again);
+		} while (again);
+		if (next == end)
 			break;
-		if (walk->action == ACTION_AGAIN)
-			goto again;
-		if (walk->action == ACTION_CONTINUE ||
-		    !(ops->pmd_entry || ops->pte_entry))
-			continue;
-		/* The model maps no huge PUDs: a leaf here is not descended. */
-		if (pud_leaf(pudp_get(pud)))
-			continue;
-		err = walk_pmd_range(pud, addr, next, walk);
-		if (err)
-			break;
-	} while (pud++, addr = next, addr != end);
+		addr = next;
+		pud++;
+	}
 	return err;
 }
 
@@ -127,17 +166,11 @@ static int walk_p4d_range(pgd_t *pgd, unsigned long addr, unsigned long end,
 	int err = 0;
 
 	/* Folded level: one entry spans the whole PGD entry's range. */
-	if (p4d_none(p4dp_get(p4d)) || p4d_bad(p4dp_get(p4d))) {
-		if (ops->pte_hole)
-			err = ops->pte_hole(addr, end, 1, walk);
-		return err;
-	}
-	if (ops->p4d_entry) {
+	if (p4d_none(p4dp_get(p4d)) || p4d_bad(p4dp_get(p4d)))
+		return walk_hole(addr, end, 1, walk);
+	if (ops->p4d_entry)
 		err = ops->p4d_entry(p4d, addr, end, walk);
-		if (err)
-			return err;
-	}
-	if (ops->pud_entry || ops->pmd_entry || ops->pte_entry)
+	if (!err && (ops->pud_entry || ops->pmd_entry || ops->pte_entry))
 		err = walk_pud_range(p4d, addr, end, walk);
 	return err;
 }
@@ -146,23 +179,25 @@ static int walk_pgd_range(unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
-	unsigned long next;
+	bool below = ops->p4d_entry || ops->pud_entry || ops->pmd_entry ||
+		     ops->pte_entry;
 	pgd_t *pgd;
 	int err = 0;
 
+	/* A walk may bring its own top-level table (walk->pgd). */
 	pgd = walk->pgd ? walk->pgd + pgd_index(addr) : pgd_offset(walk->mm, addr);
-	do {
-		next = pgd_addr_end(addr, end);
-		if (ops->pgd_entry) {
+	while (!err) {
+		unsigned long next = pgd_addr_end(addr, end);
+
+		if (ops->pgd_entry)
 			err = ops->pgd_entry(pgd, addr, next, walk);
-			if (err)
-				break;
-		}
-		if (ops->p4d_entry || ops->pud_entry || ops->pmd_entry || ops->pte_entry)
+		if (!err && below)
 			err = walk_p4d_range(pgd, addr, next, walk);
-		if (err)
+		if (next == end)
 			break;
-	} while (pgd++, addr = next, addr != end);
+		addr = next;
+		pgd++;
+	}
 	return err;
 }
 
@@ -197,10 +232,8 @@ static int walk_page_test(unsigned long start, unsigned long end,
 		return ops->test_walk(start, end, walk);
 	/* Raw PFN mappings have no struct pages to look at. */
 	if (vma->vm_flags & VM_PFNMAP) {
-		int err = 0;
+		int err = walk_hole(start, end, -1, walk);
 
-		if (ops->pte_hole)
-			err = ops->pte_hole(start, end, -1, walk);
 		return err ? err : 1;
 	}
 	return 0;
@@ -243,36 +276,28 @@ int walk_page_range(struct mm_struct *mm, unsigned long start,
 	check_walk_lock(mm, ops->walk_lock);
 
 	vma = find_vma(mm, start);
-	do {
-		if (!vma) {
-			/* Past the last VMA. */
-			walk.vma = NULL;
-			next = end;
-			if (ops->pte_hole)
-				err = ops->pte_hole(start, next, -1, &walk);
-		} else if (start < vma->vm_start) {
-			/* In a gap before @vma. */
-			walk.vma = NULL;
-			next = min(end, vma->vm_start);
-			if (ops->pte_hole)
-				err = ops->pte_hole(start, next, -1, &walk);
-		} else {
+	while (start < end) {
+		if (vma && start >= vma->vm_start) {
 			walk.vma = vma;
 			next = min(end, vma->vm_end);
 			vma = find_vma(mm, vma->vm_end);
 			err = walk_page_test(start, next, &walk);
-			if (err > 0) {
+			/* A positive value only means "skip": not an error. */
+			if (err > 0)
 				err = 0;
-				continue;
-			}
-			if (err < 0)
-				break;
-			err = __walk_page_range(start, next, &walk);
+			else if (!err)
+				err = __walk_page_range(start, next, &walk);
+		} else {
+			/* A gap before @vma, or past the last VMA. */
+			walk.vma = NULL;
+			next = vma ? min(end, vma->vm_start) : end;
+			err = walk_hole(start, next, -1, &walk);
 		}
 		if (err)
-			break;
-	} while (start = next, start < end);
-	return err;
+			return err;
+		start = next;
+	}
+	return 0;
 }
 
 /* walk_page_vma() - walk_page_range() over the whole of @vma. */
@@ -280,9 +305,9 @@ int walk_page_vma(struct vm_area_struct *vma, const struct mm_walk_ops *ops,
 		  void *private)
 {
 	struct mm_walk walk = {
-		.ops = ops,
-		.mm = vma->vm_mm,
 		.vma = vma,
+		.mm = vma->vm_mm,
+		.ops = ops,
 		.private = private,
 	};
 	int err;

@@ -201,40 +201,39 @@ int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
  */
 int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 {
-	struct anon_vma_chain *avc;
+	struct anon_vma *parent = pvma->anon_vma;
+	struct anon_vma_chain *avc = NULL;
 	struct anon_vma *anon_vma;
-	int error;
+	int err;
 
-	if (!pvma->anon_vma)
+	if (!parent)
 		return 0;
+	/* The copied pointer is the parent's: the child gets its own below. */
 	vma->anon_vma = NULL;
-	error = anon_vma_clone(vma, pvma);
-	if (error)
-		return error;
+	err = anon_vma_clone(vma, pvma);
+	if (err)
+		return err;
 
 	anon_vma = anon_vma_alloc();
-	if (!anon_vma)
-		goto out_error;
-	avc = anon_vma_chain_alloc();
+	if (anon_vma)
+		avc = anon_vma_chain_alloc();
 	if (!avc) {
-		put_anon_vma(anon_vma);
-		goto out_error;
+		if (anon_vma)
+			put_anon_vma(anon_vma);
+		unlink_anon_vmas(vma);
+		return -ENOMEM;
 	}
+	anon_vma->parent = parent;
+	anon_vma->root = parent->root;
 	anon_vma->num_active_vmas++;
-	anon_vma->root = pvma->anon_vma->root;
-	anon_vma->parent = pvma->anon_vma;
 	/* The root's lock protects the whole tree: keep the root alive. */
 	get_anon_vma(anon_vma->root);
 	vma->anon_vma = anon_vma;
 	anon_vma_lock_write(anon_vma);
 	anon_vma_chain_link(vma, avc, anon_vma);
-	anon_vma->parent->num_children++;
+	parent->num_children++;
 	anon_vma_unlock_write(anon_vma);
 	return 0;
-
-out_error:
-	unlink_anon_vmas(vma);
-	return -ENOMEM;
 }
 
 /**
@@ -491,21 +490,18 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 		__folio_set_swapbacked(folio);
 	__folio_set_anon(folio, vma, address, exclusive);
 
-	if (likely(!folio_test_large(folio))) {
-		atomic_set(&folio->_mapcount, 0);
-		if (exclusive)
-			SetPageAnonExclusive(&folio->page);
-		return;
-	}
+	/* Every page is mapped once (map counts start at -1). */
 	for (i = 0; i < nr; i++) {
 		struct page *page = folio_page(folio, i);
 
-		atomic_set(&page->_mapcount, 0);
 		if (exclusive)
 			SetPageAnonExclusive(page);
+		atomic_set(&page->_mapcount, 0);
 	}
-	atomic_set(&folio->_large_mapcount, nr - 1);
-	atomic_set(&folio->_nr_pages_mapped, nr);
+	if (unlikely(folio_test_large(folio))) {
+		atomic_set(&folio->_nr_pages_mapped, nr);
+		atomic_set(&folio->_large_mapcount, nr - 1);
+	}
 }
 
 static void folio_add_rmap_ptes(struct folio *folio, struct page *page,
@@ -603,6 +599,25 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
 		   (struct address_space *)((unsigned long)anon_vma | PAGE_MAPPING_ANON));
 }
 
+/*
+ * Hand one candidate VMA to the walk.  Return false when the walk is over:
+ * ->rmap_one asked to stop, or ->done says there is nothing left to find.
+ */
+static bool rmap_walk_one_vma(struct folio *folio, struct vm_area_struct *vma,
+			      pgoff_t pgoff, unsigned long nr,
+			      struct rmap_walk_control *rwc)
+{
+	unsigned long address = vma_address(vma, pgoff, nr);
+
+	/* Skipped: the folio cannot be in @vma, or the caller has no use for it. */
+	if (address == (unsigned long)-EFAULT ||
+	    (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg)))
+		return true;
+	if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+		return false;
+	return !rwc->done || !rwc->done(folio);
+}
+
 static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 			   bool locked)
 {
@@ -632,19 +647,9 @@ static void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 		}
 	}
 
-	list_for_each_entry(avc, &anon_vma->chains, same_anon_vma) {
-		struct vm_area_struct *vma = avc->vma;
-		unsigned long address = vma_address(vma, pgoff, nr);
-
-		if (address == (unsigned long)-EFAULT)
-			continue;
-		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
-			continue;
-		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+	list_for_each_entry(avc, &anon_vma->chains, same_anon_vma)
+		if (!rmap_walk_one_vma(folio, avc->vma, pgoff, nr, rwc))
 			break;
-		if (rwc->done && rwc->done(folio))
-			break;
-	}
 	if (!locked)
 		anon_vma_unlock_read(anon_vma);
 }
@@ -669,18 +674,9 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 			i_mmap_lock_read(mapping);
 		}
 	}
-	list_for_each_entry(vma, &mapping->i_mmap, shared) {
-		unsigned long address = vma_address(vma, pgoff, nr);
-
-		if (address == (unsigned long)-EFAULT)
-			continue;
-		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
-			continue;
-		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+	list_for_each_entry(vma, &mapping->i_mmap, shared)
+		if (!rmap_walk_one_vma(folio, vma, pgoff, nr, rwc))
 			break;
-		if (rwc->done && rwc->done(folio))
-			break;
-	}
 	if (!locked)
 		i_mmap_unlock_read(mapping);
 }
@@ -714,12 +710,61 @@ static int folio_not_mapped(struct folio *folio)
 	return !folio_mapped(folio);
 }
 
+/*
+ * The swap PTE for @entry that takes the place of @old, keeping @old's
+ * soft-dirty and uffd-wp bits.  @old is a present PTE or (@old_is_swp) a
+ * swap PTE such as a device-private entry.
+ */
+static pte_t swp_pte_replacing(swp_entry_t entry, pte_t old, bool old_is_swp)
+{
+	pte_t swp_pte = swp_entry_to_pte(entry);
+	bool soft_dirty = old_is_swp ? pte_swp_soft_dirty(old) : pte_soft_dirty(old);
+	bool uffd_wp = old_is_swp ? pte_swp_uffd_wp(old) : pte_uffd_wp(old);
+
+	if (soft_dirty)
+		swp_pte = pte_swp_mksoft_dirty(swp_pte);
+	if (uffd_wp)
+		swp_pte = pte_swp_mkuffd_wp(swp_pte);
+	return swp_pte;
+}
+
+/*
+ * The migration entry, as a PTE, for page @pfn that was mapped by @old (a
+ * device-private entry if @device_private, else a present PTE).  A fault
+ * on it waits for the migration to finish.  A present PTE's access and
+ * dirty bits are kept in the entry, to be restored with the mapping.
+ */
+static pte_t make_migration_pte(pte_t old, unsigned long pfn, bool anon_exclusive,
+				bool device_private)
+{
+	swp_entry_t entry;
+	bool writable;
+
+	if (device_private)
+		writable = is_writable_device_private_entry(pte_to_swp_entry(old));
+	else
+		writable = pte_write(old);
+
+	if (writable)
+		entry = make_writable_migration_entry(pfn);
+	else if (anon_exclusive)
+		entry = make_readable_exclusive_migration_entry(pfn);
+	else
+		entry = make_readable_migration_entry(pfn);
+	if (!device_private && pte_young(old))
+		entry = make_migration_entry_young(entry);
+	if (!device_private && pte_dirty(old))
+		entry = make_migration_entry_dirty(entry);
+	return swp_pte_replacing(entry, old, device_private);
+}
+
 /* Replace each mapping of @folio in @vma by a migration entry. */
 static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 			       unsigned long address, void *arg)
 {
-	struct mm_struct *mm = vma->vm_mm;
+	const bool device_private = folio_is_device_private(folio);
 	DEFINE_FOLIO_VMA_WALK(pvmw, folio, vma, address, 0);
+	struct mm_struct *mm = vma->vm_mm;
 	struct mmu_notifier_range range;
 	bool ret = true;
 
@@ -730,16 +775,12 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 
 	while (page_vma_mapped_walk(&pvmw)) {
 		pte_t pteval = ptep_get(pvmw.pte);
-		unsigned long pfn;
 		struct page *subpage;
 		bool anon_exclusive;
-		swp_entry_t entry;
-		pte_t swp_pte;
+		unsigned long pfn;
 
-		if (pte_present(pteval))
-			pfn = pte_pfn(pteval);
-		else
-			pfn = swp_offset_pfn(pte_to_swp_entry(pteval));
+		pfn = pte_present(pteval) ? pte_pfn(pteval) :
+					    swp_offset_pfn(pte_to_swp_entry(pteval));
 		subpage = folio_page(folio, pfn - folio_pfn(folio));
 		address = pvmw.address;
 		anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(subpage);
@@ -750,48 +791,20 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		if (pte_dirty(pteval))
 			folio_mark_dirty(folio);
 
-		if (folio_is_device_private(folio)) {
-			/* Device-private pages cannot be pinned: sharing always works. */
-			if (anon_exclusive)
-				WARN_ON_ONCE(folio_try_share_anon_rmap_pte(folio, subpage));
-			entry = pte_to_swp_entry(pteval);
-			if (is_writable_device_private_entry(entry))
-				entry = make_writable_migration_entry(pfn);
-			else if (anon_exclusive)
-				entry = make_readable_exclusive_migration_entry(pfn);
-			else
-				entry = make_readable_migration_entry(pfn);
-			swp_pte = swp_entry_to_pte(entry);
-			if (pte_swp_soft_dirty(pteval))
-				swp_pte = pte_swp_mksoft_dirty(swp_pte);
-			if (pte_swp_uffd_wp(pteval))
-				swp_pte = pte_swp_mkuffd_wp(swp_pte);
-		} else {
-			/* A possibly pinned exclusive page must stay mapped. */
-			if (anon_exclusive &&
-			    folio_try_share_anon_rmap_pte(folio, subpage)) {
-				set_pte_at(mm, address, pvmw.pte, pteval);
-				ret = false;
-				page_vma_mapped_walk_done(&pvmw);
-				break;
-			}
-			if (pte_write(pteval))
-				entry = make_writable_migration_entry(pfn);
-			else if (anon_exclusive)
-				entry = make_readable_exclusive_migration_entry(pfn);
-			else
-				entry = make_readable_migration_entry(pfn);
-			if (pte_young(pteval))
-				entry = make_migration_entry_young(entry);
-			if (pte_dirty(pteval))
-				entry = make_migration_entry_dirty(entry);
-			swp_pte = swp_entry_to_pte(entry);
-			if (pte_soft_dirty(pteval))
-				swp_pte = pte_swp_mksoft_dirty(swp_pte);
-			if (pte_uffd_wp(pteval))
-				swp_pte = pte_swp_mkuffd_wp(swp_pte);
+		/*
+		 * An exclusive page that may be pinned must stay mapped: put the
+		 * PTE back and give up.  Device-private pages cannot be pinned,
+		 * so for them sharing has to succeed.
+		 */
+		if (anon_exclusive && folio_try_share_anon_rmap_pte(folio, subpage) &&
+		    !WARN_ON_ONCE(device_private)) {
+			set_pte_at(mm, address, pvmw.pte, pteval);
+			page_vma_mapped_walk_done(&pvmw);
+			ret = false;
+			break;
 		}
-		set_pte_at(mm, address, pvmw.pte, swp_pte);
+		set_pte_at(mm, address, pvmw.pte,
+			   make_migration_pte(pteval, pfn, anon_exclusive, device_private));
 		folio_remove_rmap_pte(folio, subpage, vma);
 		/* The mapping's reference; the caller's keeps the folio alive. */
 		folio_put(folio);
@@ -800,6 +813,10 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 	mmu_notifier_invalidate_range_end(&range);
 	return ret;
 }
+
+/* Migration ignores mlock, and takes only these flags. */
+#define TTU_MIGRATE_FLAGS \
+	(TTU_RMAP_LOCKED | TTU_SPLIT_HUGE_PMD | TTU_SYNC | TTU_BATCH_FLUSH)
 
 /**
  * try_to_migrate() - replace every mapping of a folio by migration entries
@@ -814,16 +831,15 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 void try_to_migrate(struct folio *folio, enum ttu_flags flags)
 {
 	struct rmap_walk_control rwc = {
+		.anon_lock = folio_lock_anon_vma_read,
 		.rmap_one = try_to_migrate_one,
 		.done = folio_not_mapped,
-		.anon_lock = folio_lock_anon_vma_read,
 	};
 
-	if (WARN_ON_ONCE(flags & ~(TTU_RMAP_LOCKED | TTU_SPLIT_HUGE_PMD |
-				   TTU_SYNC | TTU_BATCH_FLUSH)))
+	if (WARN_ON_ONCE(flags & ~TTU_MIGRATE_FLAGS))
 		return;
 	if (folio_is_zone_device(folio) &&
-	    !folio_is_device_private(folio) && !folio_is_device_coherent(folio))
+	    !(folio_is_device_private(folio) || folio_is_device_coherent(folio)))
 		return;
 	if (flags & TTU_RMAP_LOCKED)
 		rmap_walk_locked(folio, &rwc);
@@ -869,7 +885,6 @@ static bool make_device_exclusive_one(struct folio *folio,
 		pte_t pte = ptep_get(pvmw.pte);
 		struct page *subpage;
 		swp_entry_t entry;
-		pte_t swp_pte;
 
 		if (!pte_present(pte)) {
 			ret = false;
@@ -889,12 +904,7 @@ static bool make_device_exclusive_one(struct folio *folio,
 			entry = make_writable_device_exclusive_entry(page_to_pfn(subpage));
 		else
 			entry = make_readable_device_exclusive_entry(page_to_pfn(subpage));
-		swp_pte = swp_entry_to_pte(entry);
-		if (pte_soft_dirty(pte))
-			swp_pte = pte_swp_mksoft_dirty(swp_pte);
-		if (pte_uffd_wp(pte))
-			swp_pte = pte_swp_mkuffd_wp(swp_pte);
-		set_pte_at(mm, address, pvmw.pte, swp_pte);
+		set_pte_at(mm, address, pvmw.pte, swp_pte_replacing(entry, pte, false));
 		folio_remove_rmap_pte(folio, subpage, vma);
 	}
 
@@ -907,21 +917,23 @@ static bool folio_make_device_exclusive(struct folio *folio, struct mm_struct *m
 					unsigned long address, void *owner)
 {
 	struct make_exclusive_args args = {
+		.owner = owner,
 		.mm = mm,
 		.address = address,
-		.owner = owner,
 	};
 	struct rmap_walk_control rwc = {
-		.rmap_one = make_device_exclusive_one,
-		.done = folio_not_mapped,
-		.anon_lock = folio_lock_anon_vma_read,
 		.arg = &args,
+		.rmap_one = make_device_exclusive_one,
+		.anon_lock = folio_lock_anon_vma_read,
+		.done = folio_not_mapped,
 	};
 
-	if (!folio_test_anon(folio) || folio_test_hugetlb(folio))
+	/* Anon only: a file folio would need its writeback handled. */
+	if (folio_test_hugetlb(folio) || !folio_test_anon(folio))
 		return false;
 	rmap_walk(folio, &rwc);
-	return args.valid && !folio_mapcount(folio);
+	/* Done only if no mapping is left and the caller's one was writable. */
+	return !folio_mapcount(folio) && args.valid;
 }
 
 /**
@@ -940,31 +952,26 @@ static bool folio_make_device_exclusive(struct folio *folio, struct mm_struct *m
  *
  * Return: the number of pages looked up, or a negative errno from GUP.
  */
-int make_device_exclusive_range(struct mm_struct *mm, unsigned long start,
-				unsigned long end, struct page **pages,
-				void *owner)
+int make_device_exclusive_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+				struct page **pages, void *owner)
 {
-	long npages = (end - start) >> PAGE_SHIFT;
-	long i;
+	long n, nr;
 
-	npages = get_user_pages_remote(mm, start, npages,
-				       FOLL_GET | FOLL_WRITE | FOLL_SPLIT_PMD,
-				       pages, NULL);
-	if (npages < 0)
-		return npages;
-	for (i = 0; i < npages; i++, start += PAGE_SIZE) {
-		struct folio *folio = page_folio(pages[i]);
+	nr = get_user_pages_remote(mm, start, (end - start) >> PAGE_SHIFT,
+				   FOLL_GET | FOLL_WRITE | FOLL_SPLIT_PMD, pages, NULL);
+	/* Nothing to do on a GUP error: the loop does not run. */
+	for (n = 0; n < nr; n++) {
+		struct folio *folio = page_folio(pages[n]);
+		bool locked = !PageTail(pages[n]) && folio_trylock(folio);
 
-		if (PageTail(pages[i]) || !folio_trylock(folio)) {
-			folio_put(folio);
-			pages[i] = NULL;
+		if (locked &&
+		    folio_make_device_exclusive(folio, mm, start + n * PAGE_SIZE, owner))
 			continue;
-		}
-		if (!folio_make_device_exclusive(folio, mm, start, owner)) {
+		/* This page stays with the CPU: hand back no page for it. */
+		if (locked)
 			folio_unlock(folio);
-			folio_put(folio);
-			pages[i] = NULL;
-		}
+		folio_put(folio);
+		pages[n] = NULL;
 	}
-	return npages;
+	return nr;
 }
