@@ -135,6 +135,8 @@ unsigned long model_gup_pinned_refs(struct folio *folio)
  */
 static int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 {
+	int bias;
+
 	if (flags & FOLL_GET) {
 		folio_ref_add(folio, refs);
 		return 0;
@@ -143,8 +145,8 @@ static int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 	if (!(flags & FOLL_PIN) || is_zero_folio(folio))
 		return 0;
 	/* Small folios have no pincount: the bias in the refcount is it. */
-	folio_ref_add(folio, folio_test_large(folio) ?
-			     refs : refs * GUP_PIN_COUNTING_BIAS);
+	bias = folio_test_large(folio) ? 1 : GUP_PIN_COUNTING_BIAS;
+	folio_ref_add(folio, refs * bias);
 	if (folio_test_large(folio))
 		atomic_add(refs, &folio->_pincount);
 	gup_pin_note(folio, refs);
