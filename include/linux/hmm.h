@@ -25,15 +25,15 @@
  * REQ_WRITE - the answer must be WRITE (only together with REQ_FAULT).
  */
 enum hmm_pfn_flags {
-	HMM_PFN_VALID = 1UL << (BITS_PER_LONG - 1),
-	HMM_PFN_WRITE = 1UL << (BITS_PER_LONG - 2),
-	HMM_PFN_ERROR = 1UL << (BITS_PER_LONG - 3),
+	/* Top byte: flags and the map order; everything below is the pfn. */
 	HMM_PFN_ORDER_SHIFT = (BITS_PER_LONG - 8),
-
-	HMM_PFN_REQ_FAULT = HMM_PFN_VALID,
-	HMM_PFN_REQ_WRITE = HMM_PFN_WRITE,
-
 	HMM_PFN_FLAGS = 0xFFUL << HMM_PFN_ORDER_SHIFT,
+
+	HMM_PFN_VALID = 1UL << (BITS_PER_LONG - 1),
+	HMM_PFN_REQ_FAULT = HMM_PFN_VALID,
+	HMM_PFN_WRITE = 1UL << (BITS_PER_LONG - 2),
+	HMM_PFN_REQ_WRITE = HMM_PFN_WRITE,
+	HMM_PFN_ERROR = 1UL << (BITS_PER_LONG - 3),
 };
 
 /**
@@ -45,7 +45,9 @@ enum hmm_pfn_flags {
  */
 static inline struct page *hmm_pfn_to_page(unsigned long hmm_pfn)
 {
-	return pfn_to_page(hmm_pfn & ~HMM_PFN_FLAGS);
+	unsigned long pfn = hmm_pfn & ~HMM_PFN_FLAGS;
+
+	return pfn_to_page(pfn);
 }
 
 /**
@@ -57,7 +59,10 @@ static inline struct page *hmm_pfn_to_page(unsigned long hmm_pfn)
  */
 static inline unsigned int hmm_pfn_to_map_order(unsigned long hmm_pfn)
 {
-	return (hmm_pfn >> HMM_PFN_ORDER_SHIFT) & 0x1F;
+	/* Five bits of order sit right above the shift. */
+	unsigned long field = hmm_pfn >> HMM_PFN_ORDER_SHIFT;
+
+	return field & 31;
 }
 
 /**
@@ -73,19 +78,21 @@ static inline unsigned int hmm_pfn_to_map_order(unsigned long hmm_pfn)
  *	they are instead of being faulted back to system memory
  */
 struct hmm_range {
+	/* Where and under which notifier sequence. */
+	unsigned long start, end;
 	struct mmu_interval_notifier *notifier;
 	unsigned long notifier_seq;
-	unsigned long start;
-	unsigned long end;
-	unsigned long *hmm_pfns;
+
+	/* What is asked for, and the per-page answer. */
 	unsigned long default_flags;
 	unsigned long pfn_flags_mask;
 	void *dev_private_owner;
+	unsigned long *hmm_pfns;
 };
-
-int hmm_range_fault(struct hmm_range *range);
 
 /* How long a driver keeps retrying hmm_range_fault() on -EBUSY (ms). */
 #define HMM_RANGE_DEFAULT_TIMEOUT 1000
+
+int hmm_range_fault(struct hmm_range *range);
 
 #endif /* _LINUX_HMM_H */

@@ -16,7 +16,7 @@ struct resource;
 struct device;
 
 enum memory_type {
-	/* 0 is reserved to catch uninitialized type fields */
+	/* No type is 0, so a zeroed pagemap has no valid type. */
 	MEMORY_DEVICE_PRIVATE = 1,	/* not CPU addressable */
 	MEMORY_DEVICE_COHERENT,		/* CPU addressable, coherent */
 	MEMORY_DEVICE_FS_DAX,
@@ -24,14 +24,18 @@ enum memory_type {
 	MEMORY_DEVICE_PCI_P2PDMA,
 };
 
+/* Device-backed memmap storage; the model keeps struct pages in RAM. */
 struct vmem_altmap {
 	unsigned long base_pfn;
-	const unsigned long end_pfn;
-	const unsigned long reserve;
 	unsigned long free;
 	unsigned long align;
 	unsigned long alloc;
+	const unsigned long end_pfn;
+	const unsigned long reserve;
 };
+
+/* dev_pagemap.flags */
+#define PGMAP_ALTMAP_VALID	(1 << 0)
 
 /**
  * struct dev_pagemap_ops - what the core asks of a device memory driver
@@ -43,13 +47,11 @@ struct vmem_altmap {
  * @memory_failure: not used by the model
  */
 struct dev_pagemap_ops {
-	void (*page_free)(struct page *page);
 	vm_fault_t (*migrate_to_ram)(struct vm_fault *vmf);
+	void (*page_free)(struct page *page);
 	int (*memory_failure)(struct dev_pagemap *pgmap, unsigned long pfn,
 			      unsigned long nr_pages, int mf_flags);
 };
-
-#define PGMAP_ALTMAP_VALID	(1 << 0)
 
 /**
  * struct dev_pagemap - one range of device memory with struct pages
@@ -66,14 +68,17 @@ struct dev_pagemap_ops {
  * @ranges: the physical ranges
  */
 struct dev_pagemap {
-	struct vmem_altmap altmap;
-	struct percpu_ref ref;
-	struct completion done;
 	enum memory_type type;
 	unsigned int flags;
-	unsigned long vmemmap_shift;
 	const struct dev_pagemap_ops *ops;
 	void *owner;
+	unsigned long vmemmap_shift;
+
+	struct percpu_ref ref;
+	struct completion done;
+	struct vmem_altmap altmap;
+
+	/* The ranges come last: @ranges is a flexible array. */
 	int nr_range;
 	union {
 		struct range range;
@@ -98,38 +103,44 @@ static inline void put_dev_pagemap(struct dev_pagemap *pgmap)
 		percpu_ref_put(&pgmap->ref);
 }
 
-static inline bool is_device_private_page(const struct page *page)
+/* Does @page belong to a device pagemap of @type? */
+static inline bool zone_device_page_has_type(const struct page *page,
+					     enum memory_type type)
 {
-	return is_zone_device_page(page) &&
-	       page->pgmap->type == MEMORY_DEVICE_PRIVATE;
+	if (!is_zone_device_page(page))
+		return false;
+	return page->pgmap->type == type;
 }
 
+static inline bool is_device_private_page(const struct page *page)
+{
+	return zone_device_page_has_type(page, MEMORY_DEVICE_PRIVATE);
+}
+
+static inline bool is_device_coherent_page(const struct page *page)
+{
+	return zone_device_page_has_type(page, MEMORY_DEVICE_COHERENT);
+}
+
+static inline bool is_pci_p2pdma_page(const struct page *page)
+{
+	return zone_device_page_has_type(page, MEMORY_DEVICE_PCI_P2PDMA);
+}
+
+static inline bool is_fsdax_page(const struct page *page)
+{
+	return zone_device_page_has_type(page, MEMORY_DEVICE_FS_DAX);
+}
+
+/* The folio forms look at the head page: a folio is all one pagemap. */
 static inline bool folio_is_device_private(const struct folio *folio)
 {
 	return is_device_private_page(&folio->page);
 }
 
-static inline bool is_pci_p2pdma_page(const struct page *page)
-{
-	return is_zone_device_page(page) &&
-	       page->pgmap->type == MEMORY_DEVICE_PCI_P2PDMA;
-}
-
-static inline bool is_device_coherent_page(const struct page *page)
-{
-	return is_zone_device_page(page) &&
-	       page->pgmap->type == MEMORY_DEVICE_COHERENT;
-}
-
 static inline bool folio_is_device_coherent(const struct folio *folio)
 {
 	return is_device_coherent_page(&folio->page);
-}
-
-static inline bool is_fsdax_page(const struct page *page)
-{
-	return is_zone_device_page(page) &&
-	       page->pgmap->type == MEMORY_DEVICE_FS_DAX;
 }
 
 static inline bool folio_is_fsdax(const struct folio *folio)

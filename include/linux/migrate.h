@@ -29,23 +29,25 @@ int migrate_folio(struct address_space *mapping, struct folio *dst,
  * The migrate-pfn encoding: one unsigned long per page, the pfn shifted
  * left by MIGRATE_PFN_SHIFT with flags below it.
  */
+#define MIGRATE_PFN_SHIFT	6
 #define MIGRATE_PFN_VALID	(1UL << 0)	/* carries a pfn */
 #define MIGRATE_PFN_MIGRATE	(1UL << 1)	/* selected (src) / migrated */
 #define MIGRATE_PFN_WRITE	(1UL << 3)	/* source mapping was writable */
-#define MIGRATE_PFN_SHIFT	6
-
-static inline struct page *migrate_pfn_to_page(unsigned long mpfn)
-{
-	if (!(mpfn & MIGRATE_PFN_VALID))
-		return NULL;
-	return pfn_to_page(mpfn >> MIGRATE_PFN_SHIFT);
-}
 
 static inline unsigned long migrate_pfn(unsigned long pfn)
 {
-	return (pfn << MIGRATE_PFN_SHIFT) | MIGRATE_PFN_VALID;
+	return MIGRATE_PFN_VALID | (pfn << MIGRATE_PFN_SHIFT);
 }
 
+/* The page an mpfn names, or NULL for an empty slot. */
+static inline struct page *migrate_pfn_to_page(unsigned long mpfn)
+{
+	unsigned long pfn = mpfn >> MIGRATE_PFN_SHIFT;
+
+	return (mpfn & MIGRATE_PFN_VALID) ? pfn_to_page(pfn) : NULL;
+}
+
+/* Which source pages migrate_vma_setup() may select (migrate_vma.flags). */
 enum migrate_vma_direction {
 	MIGRATE_VMA_SELECT_SYSTEM = 1 << 0,
 	MIGRATE_VMA_SELECT_DEVICE_PRIVATE = 1 << 1,
@@ -66,26 +68,29 @@ enum migrate_vma_direction {
  * @fault_page: the faulting device-private page, from migrate_to_ram() only
  */
 struct migrate_vma {
+	/* Filled in by the driver before migrate_vma_setup(). */
+	unsigned long start, end;
 	struct vm_area_struct *vma;
-	unsigned long *dst;
-	unsigned long *src;
-	unsigned long cpages;
-	unsigned long npages;
-	unsigned long start;
-	unsigned long end;
-	void *pgmap_owner;
 	unsigned long flags;
+	void *pgmap_owner;
 	struct page *fault_page;
+	unsigned long *src, *dst;
+
+	/* Filled in by migrate_vma_setup(). */
+	unsigned long npages, cpages;
 };
 
+/* Migrating a range of a VMA: setup, then pages, then finalize. */
 int migrate_vma_setup(struct migrate_vma *args);
 void migrate_vma_pages(struct migrate_vma *migrate);
 void migrate_vma_finalize(struct migrate_vma *migrate);
-int migrate_device_range(unsigned long *src_pfns, unsigned long start,
-			 unsigned long npages);
+
+/* The same three steps for a range of device pfns, with no VMA. */
 void migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns,
 			  unsigned long npages);
 void migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
 			     unsigned long npages);
+int migrate_device_range(unsigned long *src_pfns, unsigned long start,
+			 unsigned long npages);
 
 #endif /* _LINUX_MIGRATE_H */

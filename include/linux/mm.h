@@ -477,24 +477,24 @@ static inline void dec_mm_counter(struct mm_struct *mm, int member)
 	atomic_long_dec(&mm->rss_stat[member]);
 }
 
+/* Which rss counter a mapped folio is charged to. */
 static inline int mm_counter_file(struct folio *folio)
 {
-	if (folio_test_swapbacked(folio))
-		return MM_SHMEMPAGES;
-	return MM_FILEPAGES;
+	return folio_test_swapbacked(folio) ? MM_SHMEMPAGES : MM_FILEPAGES;
 }
 
 static inline int mm_counter(struct folio *folio)
 {
-	if (folio_test_anon(folio))
-		return MM_ANONPAGES;
-	return mm_counter_file(folio);
+	return folio_test_anon(folio) ? MM_ANONPAGES : mm_counter_file(folio);
 }
 
+/* Resident pages: every counter but the swap entries. */
 static inline unsigned long get_mm_rss(struct mm_struct *mm)
 {
-	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) +
-	       get_mm_counter(mm, MM_SHMEMPAGES);
+	unsigned long anon = get_mm_counter(mm, MM_ANONPAGES);
+	unsigned long file = get_mm_counter(mm, MM_FILEPAGES);
+
+	return anon + file + get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
 /* Page-table allocation and locking (model/pgtable.c). */
@@ -506,22 +506,25 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd);
 static inline p4d_t *p4d_alloc(struct mm_struct *mm, pgd_t *pgd,
 			       unsigned long address)
 {
-	return (unlikely(pgd_none(*pgd)) && __p4d_alloc(mm, pgd, address)) ?
-		NULL : p4d_offset(pgd, address);
+	if (unlikely(pgd_none(*pgd)) && __p4d_alloc(mm, pgd, address))
+		return NULL;
+	return p4d_offset(pgd, address);
 }
 
 static inline pud_t *pud_alloc(struct mm_struct *mm, p4d_t *p4d,
 			       unsigned long address)
 {
-	return (unlikely(p4d_none(p4dp_get(p4d))) && __pud_alloc(mm, p4d, address)) ?
-		NULL : pud_offset(p4d, address);
+	if (unlikely(p4d_none(p4dp_get(p4d))) && __pud_alloc(mm, p4d, address))
+		return NULL;
+	return pud_offset(p4d, address);
 }
 
 static inline pmd_t *pmd_alloc(struct mm_struct *mm, pud_t *pud,
 			       unsigned long address)
 {
-	return (unlikely(pud_none(pudp_get(pud))) && __pmd_alloc(mm, pud, address)) ?
-		NULL : pmd_offset(pud, address);
+	if (unlikely(pud_none(pudp_get(pud))) && __pmd_alloc(mm, pud, address))
+		return NULL;
+	return pmd_offset(pud, address);
 }
 
 /* Non-zero on failure; a huge or populated PMD is left alone. */

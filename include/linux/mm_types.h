@@ -82,42 +82,74 @@ struct page {
 	unsigned long memcg_data;	/* struct mem_cgroup * of the charge */
 };
 
+/*
+ * The head page seen as a folio, followed by the first tail page.  Every
+ * field here sits at the offset of the struct page field of the same role;
+ * the assertions below hold the two layouts together.
+ */
 struct folio {
 	union {
+		struct page page;
 		struct {
 			unsigned long flags;
 			union {
-				struct list_head lru;
 				struct {
 					void *__filler;
 					unsigned int mlock_count;
 				};
+				struct list_head lru;
 			};
 			struct address_space *mapping;
 			pgoff_t index;
 			union {
+				swp_entry_t swap;	/* swap cache folios */
 				void *private;
-				swp_entry_t swap;
 			};
 			atomic_t _mapcount;
 			atomic_t _refcount;
 			unsigned long memcg_data;
 		};
-		struct page page;
 	};
 	union {
+		struct page __page_1;
 		struct {	/* first tail page */
 			unsigned long _flags_1;	/* low byte: order */
-			unsigned long _head_1;
+			unsigned long _head_1;	/* compound_head of page 1 */
 			atomic_t _large_mapcount;
 			atomic_t _entire_mapcount;
 			atomic_t _nr_pages_mapped;
 			atomic_t _pincount;
 			unsigned int _folio_nr_pages;
 		};
-		struct page __page_1;
 	};
 };
+
+/* Head-page fields: same offset in struct page and struct folio. */
+#define FOLIO_OVERLAYS_PAGE(pf, ff)					\
+	_Static_assert(offsetof(struct page, pf) ==			\
+		       offsetof(struct folio, ff), #ff " overlays " #pf)
+FOLIO_OVERLAYS_PAGE(flags, flags);
+FOLIO_OVERLAYS_PAGE(lru, lru);
+FOLIO_OVERLAYS_PAGE(mapping, mapping);
+FOLIO_OVERLAYS_PAGE(index, index);
+FOLIO_OVERLAYS_PAGE(private, private);
+FOLIO_OVERLAYS_PAGE(_mapcount, _mapcount);
+FOLIO_OVERLAYS_PAGE(_refcount, _refcount);
+FOLIO_OVERLAYS_PAGE(memcg_data, memcg_data);
+#undef FOLIO_OVERLAYS_PAGE
+
+/* First-tail fields: same offset as in the page after the head. */
+#define FOLIO_OVERLAYS_TAIL(pf, ff)					\
+	_Static_assert(sizeof(struct page) + offsetof(struct page, pf) ==	\
+		       offsetof(struct folio, ff), #ff " overlays page 1 " #pf)
+FOLIO_OVERLAYS_TAIL(flags, _flags_1);
+FOLIO_OVERLAYS_TAIL(compound_head, _head_1);
+#undef FOLIO_OVERLAYS_TAIL
+
+_Static_assert(offsetof(struct folio, __page_1) == sizeof(struct page),
+	       "struct folio spans exactly the head and first tail page");
+_Static_assert(offsetof(struct folio, swap) == offsetof(struct folio, private),
+	       "folio->swap shares the private word");
 
 typedef unsigned long vm_flags_t;
 
@@ -217,17 +249,22 @@ enum vm_fault_reason {
 			VM_FAULT_FALLBACK)
 
 enum fault_flag {
+	/* What the access was and who made it. */
 	FAULT_FLAG_WRITE		= 1 << 0,
-	FAULT_FLAG_MKWRITE		= 1 << 1,
-	FAULT_FLAG_ALLOW_RETRY		= 1 << 2,
-	FAULT_FLAG_RETRY_NOWAIT		= 1 << 3,
-	FAULT_FLAG_KILLABLE		= 1 << 4,
-	FAULT_FLAG_TRIED		= 1 << 5,
+	FAULT_FLAG_INSTRUCTION		= 1 << 8,
 	FAULT_FLAG_USER			= 1 << 6,
 	FAULT_FLAG_REMOTE		= 1 << 7,
-	FAULT_FLAG_INSTRUCTION		= 1 << 8,
-	FAULT_FLAG_INTERRUPTIBLE	= 1 << 9,
 	FAULT_FLAG_UNSHARE		= 1 << 10,
+
+	/* May the handler drop the lock and ask for a retry, and how. */
+	FAULT_FLAG_ALLOW_RETRY		= 1 << 2,
+	FAULT_FLAG_RETRY_NOWAIT		= 1 << 3,
+	FAULT_FLAG_TRIED		= 1 << 5,
+	FAULT_FLAG_KILLABLE		= 1 << 4,
+	FAULT_FLAG_INTERRUPTIBLE	= 1 << 9,
+
+	/* Set by the fault code itself along the way. */
+	FAULT_FLAG_MKWRITE		= 1 << 1,
 	FAULT_FLAG_ORIG_PTE_VALID	= 1 << 11,
 	FAULT_FLAG_VMA_LOCK		= 1 << 12,
 };

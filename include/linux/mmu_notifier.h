@@ -15,9 +15,9 @@
 #include <linux/mm_types.h>
 #include <linux/compiler.h>
 
+struct mmu_interval_notifier;
 struct mmu_notifier;
 struct mmu_notifier_range;
-struct mmu_interval_notifier;
 
 /**
  * enum mmu_notifier_event - why a range is invalidated
@@ -33,17 +33,15 @@ struct mmu_interval_notifier;
  *	revoked (owner NULL)
  */
 enum mmu_notifier_event {
-	MMU_NOTIFY_UNMAP = 0,
-	MMU_NOTIFY_CLEAR,
-	MMU_NOTIFY_PROTECTION_VMA,
-	MMU_NOTIFY_PROTECTION_PAGE,
-	MMU_NOTIFY_SOFT_DIRTY,
-	MMU_NOTIFY_RELEASE,
-	MMU_NOTIFY_MIGRATE,
-	MMU_NOTIFY_EXCLUSIVE,
+	MMU_NOTIFY_UNMAP		= 0,
+	MMU_NOTIFY_CLEAR		= 1,
+	MMU_NOTIFY_PROTECTION_VMA	= 2,
+	MMU_NOTIFY_PROTECTION_PAGE	= 3,
+	MMU_NOTIFY_SOFT_DIRTY		= 4,
+	MMU_NOTIFY_RELEASE		= 5,
+	MMU_NOTIFY_MIGRATE		= 6,
+	MMU_NOTIFY_EXCLUSIVE		= 7,
 };
-
-#define MMU_NOTIFIER_RANGE_BLOCKABLE	(1 << 0)
 
 /**
  * struct mmu_notifier_range - one invalidation
@@ -56,12 +54,14 @@ enum mmu_notifier_event {
  */
 struct mmu_notifier_range {
 	struct mm_struct *mm;
-	unsigned long start;
-	unsigned long end;
-	unsigned int flags;
+	unsigned long start, end;
 	enum mmu_notifier_event event;
 	void *owner;
+	unsigned int flags;
 };
+
+/* mmu_notifier_range.flags: subscribers may sleep. */
+#define MMU_NOTIFIER_RANGE_BLOCKABLE	(1 << 0)
 
 /**
  * struct mmu_notifier_ops - callbacks of a whole-mm subscriber
@@ -78,15 +78,7 @@ struct mmu_notifier_range {
  * @free_notifier: mmu_notifier_put() destructor (unused by the model)
  */
 struct mmu_notifier_ops {
-	void (*release)(struct mmu_notifier *subscription, struct mm_struct *mm);
-	int (*clear_flush_young)(struct mmu_notifier *subscription,
-				 struct mm_struct *mm, unsigned long start,
-				 unsigned long end);
-	int (*clear_young)(struct mmu_notifier *subscription,
-			   struct mm_struct *mm, unsigned long start,
-			   unsigned long end);
-	int (*test_young)(struct mmu_notifier *subscription,
-			  struct mm_struct *mm, unsigned long address);
+	/* Invalidation: the callbacks a device mirror needs. */
 	int (*invalidate_range_start)(struct mmu_notifier *subscription,
 				      const struct mmu_notifier_range *range);
 	void (*invalidate_range_end)(struct mmu_notifier *subscription,
@@ -95,16 +87,29 @@ struct mmu_notifier_ops {
 					       struct mm_struct *mm,
 					       unsigned long start,
 					       unsigned long end);
+	void (*release)(struct mmu_notifier *subscription, struct mm_struct *mm);
+
+	/* Access-bit aging. */
+	int (*test_young)(struct mmu_notifier *subscription,
+			  struct mm_struct *mm, unsigned long address);
+	int (*clear_young)(struct mmu_notifier *subscription,
+			   struct mm_struct *mm, unsigned long start,
+			   unsigned long end);
+	int (*clear_flush_young)(struct mmu_notifier *subscription,
+				 struct mm_struct *mm, unsigned long start,
+				 unsigned long end);
+
+	/* Lifetime, for mmu_notifier_get()/mmu_notifier_put(). */
 	struct mmu_notifier *(*alloc_notifier)(struct mm_struct *mm);
 	void (*free_notifier)(struct mmu_notifier *subscription);
 };
 
 struct mmu_notifier {
-	struct hlist_node hlist;
-	const struct mmu_notifier_ops *ops;
 	struct mm_struct *mm;
-	struct rcu_head rcu;
+	const struct mmu_notifier_ops *ops;
+	struct hlist_node hlist;	/* in the mm's subscription list */
 	unsigned int users;
+	struct rcu_head rcu;
 };
 
 /**
@@ -221,6 +226,7 @@ static inline void mmu_notifier_release(struct mm_struct *mm)
 		__mmu_notifier_release(mm);
 }
 
+/* A new mm starts with no subscribers; the table is made on first use. */
 static inline void mmu_notifier_subscriptions_init(struct mm_struct *mm)
 {
 	mm->notifier_subscriptions = NULL;
@@ -228,10 +234,12 @@ static inline void mmu_notifier_subscriptions_init(struct mm_struct *mm)
 
 static inline void mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
 {
-	if (mm_has_notifiers(mm))
-		__mmu_notifier_subscriptions_destroy(mm);
+	if (!mm_has_notifiers(mm))
+		return;
+	__mmu_notifier_subscriptions_destroy(mm);
 }
 
+/* Describe an invalidation before passing it to _start() and _end(). */
 static inline void mmu_notifier_range_init(struct mmu_notifier_range *range,
 					   enum mmu_notifier_event event,
 					   unsigned int flags,
@@ -239,12 +247,14 @@ static inline void mmu_notifier_range_init(struct mmu_notifier_range *range,
 					   unsigned long start,
 					   unsigned long end)
 {
-	range->event = event;
-	range->mm = mm;
-	range->start = start;
-	range->end = end;
-	range->flags = flags;
-	range->owner = NULL;
+	*range = (struct mmu_notifier_range) {
+		.mm	= mm,
+		.start	= start,
+		.end	= end,
+		.event	= event,
+		.flags	= flags,
+		.owner	= NULL,
+	};
 }
 
 static inline void mmu_notifier_range_init_owner(struct mmu_notifier_range *range,

@@ -46,11 +46,12 @@ static inline bool folio_is_zone_device(const struct folio *folio)
 static inline bool zone_device_pages_have_same_pgmap(const struct page *a,
 						      const struct page *b)
 {
-	if (is_zone_device_page(a) != is_zone_device_page(b))
-		return false;
-	if (!is_zone_device_page(a))
-		return true;
-	return a->pgmap == b->pgmap;
+	bool a_dev = is_zone_device_page(a), b_dev = is_zone_device_page(b);
+
+	/* Two ordinary pages, or two device pages of one pagemap. */
+	if (a_dev && b_dev)
+		return a->pgmap == b->pgmap;
+	return !a_dev && !b_dev;
 }
 
 static inline int page_to_nid(const struct page *page)

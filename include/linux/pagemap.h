@@ -59,9 +59,8 @@ static inline vm_fault_t folio_lock_or_retry(struct folio *folio,
 					     struct vm_fault *vmf)
 {
 	might_sleep();
-	if (!folio_trylock(folio))
-		return __folio_lock_or_retry(folio, vmf);
-	return 0;
+	/* The uncontended case needs no help from the fault. */
+	return folio_trylock(folio) ? 0 : __folio_lock_or_retry(folio, vmf);
 }
 
 static inline void wait_on_page_locked(struct page *page)

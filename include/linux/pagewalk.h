@@ -40,6 +40,16 @@ enum page_walk_lock {
  * ACTION_AGAIN (call me again for the same entry).
  */
 struct mm_walk_ops {
+	enum page_walk_lock walk_lock;
+
+	/* Per VMA, around the table walk. */
+	int (*test_walk)(unsigned long addr, unsigned long next,
+			 struct mm_walk *walk);
+	int (*pre_vma)(unsigned long start, unsigned long end,
+		       struct mm_walk *walk);
+	void (*post_vma)(struct mm_walk *walk);
+
+	/* Per entry, top level down. */
 	int (*pgd_entry)(pgd_t *pgd, unsigned long addr, unsigned long next,
 			 struct mm_walk *walk);
 	int (*p4d_entry)(p4d_t *p4d, unsigned long addr, unsigned long next,
@@ -50,16 +60,12 @@ struct mm_walk_ops {
 			 struct mm_walk *walk);
 	int (*pte_entry)(pte_t *pte, unsigned long addr, unsigned long next,
 			 struct mm_walk *walk);
-	int (*pte_hole)(unsigned long addr, unsigned long next, int depth,
-			struct mm_walk *walk);
 	int (*hugetlb_entry)(pte_t *pte, unsigned long hmask, unsigned long addr,
 			     unsigned long next, struct mm_walk *walk);
-	int (*test_walk)(unsigned long addr, unsigned long next,
-			 struct mm_walk *walk);
-	int (*pre_vma)(unsigned long start, unsigned long end,
-		       struct mm_walk *walk);
-	void (*post_vma)(struct mm_walk *walk);
-	enum page_walk_lock walk_lock;
+
+	/* Per missing table or VMA-less gap. */
+	int (*pte_hole)(unsigned long addr, unsigned long next, int depth,
+			struct mm_walk *walk);
 };
 
 enum page_walk_action {
@@ -79,19 +85,19 @@ enum page_walk_action {
  * @private: the caller's data
  */
 struct mm_walk {
-	const struct mm_walk_ops *ops;
 	struct mm_struct *mm;
-	pgd_t *pgd;
 	struct vm_area_struct *vma;
-	enum page_walk_action action;
-	bool no_vma;
+	const struct mm_walk_ops *ops;
 	void *private;
+	pgd_t *pgd;
+	bool no_vma;
+	enum page_walk_action action;
 };
 
+int walk_page_vma(struct vm_area_struct *vma, const struct mm_walk_ops *ops,
+		  void *private);
 int walk_page_range(struct mm_struct *mm, unsigned long start,
 		    unsigned long end, const struct mm_walk_ops *ops,
 		    void *private);
-int walk_page_vma(struct vm_area_struct *vma, const struct mm_walk_ops *ops,
-		  void *private);
 
 #endif /* _LINUX_PAGEWALK_H */

@@ -6,13 +6,15 @@
 
 /* An inclusive range [start, end]. */
 struct range {
-	u64 start;
-	u64 end;
+	u64 start, end;
 };
 
+/* Number of bytes covered; both ends count. */
 static inline u64 range_len(const struct range *range)
 {
-	return range->end - range->start + 1;
+	u64 last_minus_first = range->end - range->start;
+
+	return last_minus_first + 1;
 }
 
 #endif /* _LINUX_RANGE_H */

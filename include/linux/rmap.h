@@ -82,29 +82,35 @@ static inline void get_anon_vma(struct anon_vma *anon_vma)
 	atomic_inc(&anon_vma->refcount);
 }
 
-static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
+/* One lock serves a whole anon_vma tree: the root's. */
+static inline struct rw_semaphore *anon_vma_tree_lock(struct anon_vma *anon_vma)
 {
-	down_write(&anon_vma->root->rwsem);
-}
-
-static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
-{
-	up_write(&anon_vma->root->rwsem);
+	return &anon_vma->root->rwsem;
 }
 
 static inline void anon_vma_lock_read(struct anon_vma *anon_vma)
 {
-	down_read(&anon_vma->root->rwsem);
+	down_read(anon_vma_tree_lock(anon_vma));
 }
 
 static inline int anon_vma_trylock_read(struct anon_vma *anon_vma)
 {
-	return down_read_trylock(&anon_vma->root->rwsem);
+	return down_read_trylock(anon_vma_tree_lock(anon_vma));
 }
 
 static inline void anon_vma_unlock_read(struct anon_vma *anon_vma)
 {
-	up_read(&anon_vma->root->rwsem);
+	up_read(anon_vma_tree_lock(anon_vma));
+}
+
+static inline void anon_vma_lock_write(struct anon_vma *anon_vma)
+{
+	down_write(anon_vma_tree_lock(anon_vma));
+}
+
+static inline void anon_vma_unlock_write(struct anon_vma *anon_vma)
+{
+	up_write(anon_vma_tree_lock(anon_vma));
 }
 
 struct anon_vma *folio_anon_vma(struct folio *folio);
@@ -202,25 +208,28 @@ static inline int folio_try_share_anon_rmap_pte(struct folio *folio,
  * @flags: PVMW_*
  */
 struct page_vma_mapped_walk {
-	unsigned long pfn;
-	unsigned long nr_pages;
-	pgoff_t pgoff;
+	/* What to look for, and where. */
 	struct vm_area_struct *vma;
+	unsigned long pfn, nr_pages;
+	pgoff_t pgoff;
+	unsigned int flags;
+
+	/* The current match. */
 	unsigned long address;
 	pmd_t *pmd;
 	pte_t *pte;
 	spinlock_t *ptl;
-	unsigned int flags;
 };
 
+/* A walk for every page of @_folio, starting at @_address of @_vma. */
 #define DEFINE_FOLIO_VMA_WALK(name, _folio, _vma, _address, _flags)	\
 	struct page_vma_mapped_walk name = {				\
-		.pfn = folio_pfn(_folio),				\
-		.nr_pages = folio_nr_pages(_folio),			\
-		.pgoff = folio_pgoff(_folio),				\
 		.vma = _vma,						\
 		.address = _address,					\
 		.flags = _flags,					\
+		.pfn = folio_pfn(_folio),				\
+		.nr_pages = folio_nr_pages(_folio),			\
+		.pgoff = folio_pgoff(_folio),				\
 	}
 
 static inline pgoff_t folio_pgoff(struct folio *folio)
@@ -254,19 +263,20 @@ unsigned long vma_address(struct vm_area_struct *vma, pgoff_t pgoff,
  * @invalid_vma: return true to skip a VMA
  */
 struct rmap_walk_control {
-	void *arg;
-	bool try_lock;
-	bool contended;
 	bool (*rmap_one)(struct folio *folio, struct vm_area_struct *vma,
 			 unsigned long addr, void *arg);
+	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
 	int (*done)(struct folio *folio);
 	struct anon_vma *(*anon_lock)(struct folio *folio,
 				      struct rmap_walk_control *rwc);
-	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
+	void *arg;
+	bool try_lock;
+	bool contended;
 };
 
-void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+/* The _locked form is for callers that already hold the rmap lock. */
 void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc);
+void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
 
 void try_to_migrate(struct folio *folio, enum ttu_flags flags);
 void try_to_unmap(struct folio *folio, enum ttu_flags flags);

@@ -56,13 +56,10 @@ static inline bool is_swap_pte(pte_t pte)
 /* The swap PTE's own flag bits are not part of the entry. */
 static inline pte_t pte_swp_clear_flags(pte_t pte)
 {
-	if (pte_swp_exclusive(pte))
-		pte = pte_swp_clear_exclusive(pte);
-	if (pte_swp_soft_dirty(pte))
-		pte = pte_swp_clear_soft_dirty(pte);
-	if (pte_swp_uffd_wp(pte))
-		pte = pte_swp_clear_uffd_wp(pte);
-	return pte;
+	/* Clearing a bit that is not set changes nothing. */
+	pte = pte_swp_clear_exclusive(pte);
+	pte = pte_swp_clear_soft_dirty(pte);
+	return pte_swp_clear_uffd_wp(pte);
 }
 
 static inline swp_entry_t pte_to_swp_entry(pte_t pte)
@@ -98,22 +95,17 @@ static inline bool non_swap_entry(swp_entry_t entry)
 	return swp_type(entry) >= MAX_SWAPFILES;
 }
 
-/* Device-private entries. */
-static inline swp_entry_t make_readable_device_private_entry(pgoff_t offset)
-{
-	return swp_entry(SWP_DEVICE_READ, offset);
-}
+/*
+ * Each special kind has a writable and a readable type (migration also a
+ * readable-exclusive one); the make_*_entry() helpers only pick the type.
+ */
 
-static inline swp_entry_t make_writable_device_private_entry(pgoff_t offset)
-{
-	return swp_entry(SWP_DEVICE_WRITE, offset);
-}
-
+/* Device-private entries: the page lives in unaddressable device memory. */
 static inline bool is_device_private_entry(swp_entry_t entry)
 {
-	int type = swp_type(entry);
+	unsigned int type = swp_type(entry);
 
-	return type == SWP_DEVICE_READ || type == SWP_DEVICE_WRITE;
+	return type == SWP_DEVICE_WRITE || type == SWP_DEVICE_READ;
 }
 
 static inline bool is_writable_device_private_entry(swp_entry_t entry)
@@ -121,21 +113,23 @@ static inline bool is_writable_device_private_entry(swp_entry_t entry)
 	return unlikely(swp_type(entry) == SWP_DEVICE_WRITE);
 }
 
-/* Device-exclusive entries. */
-static inline swp_entry_t make_readable_device_exclusive_entry(pgoff_t offset)
+static inline swp_entry_t make_writable_device_private_entry(pgoff_t offset)
 {
-	return swp_entry(SWP_DEVICE_EXCLUSIVE_READ, offset);
+	return swp_entry(SWP_DEVICE_WRITE, offset);
 }
 
-static inline swp_entry_t make_writable_device_exclusive_entry(pgoff_t offset)
+static inline swp_entry_t make_readable_device_private_entry(pgoff_t offset)
 {
-	return swp_entry(SWP_DEVICE_EXCLUSIVE_WRITE, offset);
+	return swp_entry(SWP_DEVICE_READ, offset);
 }
 
+/* Device-exclusive entries: a device holds the page for atomic access. */
 static inline bool is_device_exclusive_entry(swp_entry_t entry)
 {
-	return swp_type(entry) == SWP_DEVICE_EXCLUSIVE_READ ||
-	       swp_type(entry) == SWP_DEVICE_EXCLUSIVE_WRITE;
+	unsigned int type = swp_type(entry);
+
+	return type == SWP_DEVICE_EXCLUSIVE_WRITE ||
+	       type == SWP_DEVICE_EXCLUSIVE_READ;
 }
 
 static inline bool is_writable_device_exclusive_entry(swp_entry_t entry)
@@ -143,17 +137,26 @@ static inline bool is_writable_device_exclusive_entry(swp_entry_t entry)
 	return unlikely(swp_type(entry) == SWP_DEVICE_EXCLUSIVE_WRITE);
 }
 
-/* Migration entries. */
-static inline bool is_migration_entry(swp_entry_t entry)
+static inline swp_entry_t make_writable_device_exclusive_entry(pgoff_t offset)
 {
-	return unlikely(swp_type(entry) == SWP_MIGRATION_READ ||
-			swp_type(entry) == SWP_MIGRATION_READ_EXCLUSIVE ||
-			swp_type(entry) == SWP_MIGRATION_WRITE);
+	return swp_entry(SWP_DEVICE_EXCLUSIVE_WRITE, offset);
 }
 
-static inline bool is_writable_migration_entry(swp_entry_t entry)
+static inline swp_entry_t make_readable_device_exclusive_entry(pgoff_t offset)
 {
-	return unlikely(swp_type(entry) == SWP_MIGRATION_WRITE);
+	return swp_entry(SWP_DEVICE_EXCLUSIVE_READ, offset);
+}
+
+/*
+ * Migration entries: the folio is locked and being moved.  The three types
+ * are consecutive: READ, READ_EXCLUSIVE, WRITE.
+ */
+static inline bool is_migration_entry(swp_entry_t entry)
+{
+	unsigned int type = swp_type(entry);
+
+	return unlikely(type >= SWP_MIGRATION_READ &&
+			type <= SWP_MIGRATION_WRITE);
 }
 
 static inline bool is_readable_migration_entry(swp_entry_t entry)
@@ -166,9 +169,14 @@ static inline bool is_readable_exclusive_migration_entry(swp_entry_t entry)
 	return unlikely(swp_type(entry) == SWP_MIGRATION_READ_EXCLUSIVE);
 }
 
-static inline swp_entry_t make_readable_migration_entry(pgoff_t offset)
+static inline bool is_writable_migration_entry(swp_entry_t entry)
 {
-	return swp_entry(SWP_MIGRATION_READ, offset);
+	return unlikely(swp_type(entry) == SWP_MIGRATION_WRITE);
+}
+
+static inline swp_entry_t make_writable_migration_entry(pgoff_t offset)
+{
+	return swp_entry(SWP_MIGRATION_WRITE, offset);
 }
 
 static inline swp_entry_t make_readable_exclusive_migration_entry(pgoff_t offset)
@@ -176,9 +184,9 @@ static inline swp_entry_t make_readable_exclusive_migration_entry(pgoff_t offset
 	return swp_entry(SWP_MIGRATION_READ_EXCLUSIVE, offset);
 }
 
-static inline swp_entry_t make_writable_migration_entry(pgoff_t offset)
+static inline swp_entry_t make_readable_migration_entry(pgoff_t offset)
 {
-	return swp_entry(SWP_MIGRATION_WRITE, offset);
+	return swp_entry(SWP_MIGRATION_READ, offset);
 }
 
 /* Whether the A/D bits fit: decided once at boot (model_boot()). */
@@ -187,32 +195,42 @@ static inline bool migration_entry_supports_ad(void)
 	return swap_migration_ad_supported;
 }
 
-static inline swp_entry_t make_migration_entry_young(swp_entry_t entry)
+/*
+ * The young and dirty bits of a migration entry (SWP_MIG_YOUNG/DIRTY in
+ * the offset).  Without room for them they are neither kept nor reported.
+ */
+static inline swp_entry_t migration_entry_set_ad(swp_entry_t entry,
+						 unsigned long bit)
 {
-	if (migration_entry_supports_ad())
-		return swp_entry(swp_type(entry), swp_offset(entry) | SWP_MIG_YOUNG);
-	return entry;
+	if (!migration_entry_supports_ad())
+		return entry;
+	return swp_entry(swp_type(entry), swp_offset(entry) | bit);
 }
 
-static inline bool is_migration_entry_young(swp_entry_t entry)
+static inline bool migration_entry_test_ad(swp_entry_t entry,
+					   unsigned long bit)
 {
-	if (migration_entry_supports_ad())
-		return swp_offset(entry) & SWP_MIG_YOUNG;
-	return false;
+	return migration_entry_supports_ad() && (swp_offset(entry) & bit);
+}
+
+static inline swp_entry_t make_migration_entry_young(swp_entry_t entry)
+{
+	return migration_entry_set_ad(entry, SWP_MIG_YOUNG);
 }
 
 static inline swp_entry_t make_migration_entry_dirty(swp_entry_t entry)
 {
-	if (migration_entry_supports_ad())
-		return swp_entry(swp_type(entry), swp_offset(entry) | SWP_MIG_DIRTY);
-	return entry;
+	return migration_entry_set_ad(entry, SWP_MIG_DIRTY);
+}
+
+static inline bool is_migration_entry_young(swp_entry_t entry)
+{
+	return migration_entry_test_ad(entry, SWP_MIG_YOUNG);
 }
 
 static inline bool is_migration_entry_dirty(swp_entry_t entry)
 {
-	if (migration_entry_supports_ad())
-		return swp_offset(entry) & SWP_MIG_DIRTY;
-	return false;
+	return migration_entry_test_ad(entry, SWP_MIG_DIRTY);
 }
 
 /* Hardware poison. */
@@ -232,11 +250,6 @@ typedef unsigned long pte_marker;
 #define PTE_MARKER_POISONED	(1UL << 1)
 #define PTE_MARKER_MASK		(PTE_MARKER_UFFD_WP | PTE_MARKER_POISONED)
 
-static inline swp_entry_t make_pte_marker_entry(pte_marker marker)
-{
-	return swp_entry(SWP_PTE_MARKER, marker);
-}
-
 static inline bool is_pte_marker_entry(swp_entry_t entry)
 {
 	return swp_type(entry) == SWP_PTE_MARKER;
@@ -247,14 +260,22 @@ static inline pte_marker pte_marker_get(swp_entry_t entry)
 	return swp_offset(entry) & PTE_MARKER_MASK;
 }
 
-static inline bool is_pte_marker(pte_t pte)
+/* The marker bits travel in the offset of an SWP_PTE_MARKER entry. */
+static inline swp_entry_t make_pte_marker_entry(pte_marker marker)
 {
-	return is_swap_pte(pte) && is_pte_marker_entry(pte_to_swp_entry(pte));
+	return swp_entry(SWP_PTE_MARKER, marker);
 }
 
 static inline pte_t make_pte_marker(pte_marker marker)
 {
 	return swp_entry_to_pte(make_pte_marker_entry(marker));
+}
+
+static inline bool is_pte_marker(pte_t pte)
+{
+	if (!is_swap_pte(pte))
+		return false;
+	return is_pte_marker_entry(pte_to_swp_entry(pte));
 }
 
 /* Entries that carry a pfn. */

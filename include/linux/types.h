@@ -48,16 +48,18 @@ typedef struct {
 	s64 counter;
 } atomic64_t;
 
+/* Circular doubly linked list (list.h); an empty head points to itself. */
 struct list_head {
 	struct list_head *next, *prev;
 };
 
-struct hlist_head {
-	struct hlist_node *first;
-};
-
+/* Hash-bucket list: one-pointer heads, nodes that know who points at them. */
 struct hlist_node {
 	struct hlist_node *next, **pprev;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
 };
 
 struct rcu_head {

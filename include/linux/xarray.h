@@ -20,6 +20,15 @@
 
 #define BITS_PER_XA_VALUE	(BITS_PER_LONG - 1)
 
+/*
+ * The two low bits of an entry say what it is: x1 a value entry, 10 an
+ * internal entry, 00 a pointer (which users may tag in those same bits).
+ */
+static inline bool xa_is_value(const void *entry)
+{
+	return (unsigned long)entry & 1;
+}
+
 static inline void *xa_mk_value(unsigned long v)
 {
 	return (void *)((v << 1) | 1);
@@ -30,25 +39,9 @@ static inline unsigned long xa_to_value(const void *entry)
 	return (unsigned long)entry >> 1;
 }
 
-static inline bool xa_is_value(const void *entry)
+static inline bool xa_is_internal(const void *entry)
 {
-	return (unsigned long)entry & 1;
-}
-
-/* Two tag bits in the low bits of an aligned pointer. */
-static inline void *xa_tag_pointer(void *p, unsigned long tag)
-{
-	return (void *)((unsigned long)p | tag);
-}
-
-static inline void *xa_untag_pointer(void *entry)
-{
-	return (void *)((unsigned long)entry & ~3UL);
-}
-
-static inline unsigned int xa_pointer_tag(void *entry)
-{
-	return (unsigned long)entry & 3UL;
+	return ((unsigned long)entry & 3) == 2;
 }
 
 static inline void *xa_mk_internal(unsigned long v)
@@ -61,11 +54,23 @@ static inline unsigned long xa_to_internal(const void *entry)
 	return (unsigned long)entry >> 2;
 }
 
-static inline bool xa_is_internal(const void *entry)
+/* Two tag bits in the low bits of an aligned pointer. */
+static inline unsigned int xa_pointer_tag(void *entry)
 {
-	return ((unsigned long)entry & 3) == 2;
+	return (unsigned long)entry & 3UL;
 }
 
+static inline void *xa_tag_pointer(void *p, unsigned long tag)
+{
+	return (void *)((unsigned long)p | tag);
+}
+
+static inline void *xa_untag_pointer(void *entry)
+{
+	return (void *)((unsigned long)entry & ~3UL);
+}
+
+/* Errors come back as the internal entries of -MAX_ERRNO .. -1. */
 static inline bool xa_is_err(const void *entry)
 {
 	return unlikely(xa_is_internal(entry) &&
@@ -74,9 +79,8 @@ static inline bool xa_is_err(const void *entry)
 
 static inline int xa_err(void *entry)
 {
-	if (xa_is_err(entry))
-		return (long)entry >> 2;
-	return 0;
+	/* An arithmetic shift undoes XA_ERROR() and keeps the sign. */
+	return xa_is_err(entry) ? (int)((long)entry >> 2) : 0;
 }
 
 #define XA_ERROR(errno)	((void *)(((unsigned long)(errno) << 2) | 2UL))
@@ -138,16 +142,17 @@ static inline bool xa_empty(const struct xarray *xa)
 	return __atomic_load_n(&xa->xa_head, __ATOMIC_RELAXED) == NULL;
 }
 
+/* Visit each present entry with start <= index <= last, in index order. */
 #define xa_for_each_range(xa, index, entry, start, last)		\
-	for (index = start,						\
-	     entry = xa_find(xa, &index, last, XA_PRESENT);		\
-	     entry;							\
-	     entry = xa_find_after(xa, &index, last, XA_PRESENT))
+	for ((index) = (start),						\
+	     (entry) = xa_find((xa), &(index), (last), XA_PRESENT);	\
+	     (entry) != NULL;						\
+	     (entry) = xa_find_after((xa), &(index), (last), XA_PRESENT))
+
+#define xa_for_each(xa, index, entry)					\
+	xa_for_each_range(xa, index, entry, 0, ULONG_MAX)
 
 #define xa_for_each_start(xa, index, entry, start)			\
 	xa_for_each_range(xa, index, entry, start, ULONG_MAX)
-
-#define xa_for_each(xa, index, entry)					\
-	xa_for_each_start(xa, index, entry, 0)
 
 #endif /* _LINUX_XARRAY_H */
