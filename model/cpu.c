@@ -83,47 +83,33 @@ static unsigned long *cpu_table(unsigned long entry)
 static int cpu_walk(struct mm_struct *mm, unsigned long addr, bool write,
 		    struct cpu_translation *tr)
 {
+	/* The levels below the PGD; PTEs are leaves, PUDs and PMDs with PSE. */
+	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
 	unsigned long *slot, val;
+	unsigned int level;
 
 again:
-	slot = (unsigned long *)pgd_offset(mm, addr);
-	val = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (!(val & _PAGE_PRESENT))
-		return CPU_WALK_FAULT;
-	slot = cpu_table(val) + pud_index(addr);
-	val = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (!(val & _PAGE_PRESENT))
-		return CPU_WALK_FAULT;
-	if (val & _PAGE_PSE) {
+	val = __atomic_load_n((unsigned long *)pgd_offset(mm, addr),
+			      __ATOMIC_ACQUIRE);
+	for (level = 0; ; level++) {
+		unsigned int shift = shifts[level];
+
+		if (!(val & _PAGE_PRESENT))
+			return CPU_WALK_FAULT;
+		slot = cpu_table(val) + ((addr >> shift) & (PTRS_PER_PTE - 1));
+		val = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if (shift != PAGE_SHIFT &&
+		    (!(val & _PAGE_PRESENT) || !(val & _PAGE_PSE)))
+			continue;
+
 		if (!cpu_leaf_allows(val, write))
 			return CPU_WALK_FAULT;
 		if (!cpu_set_ad(slot, val, write))
 			goto again;
 		tr->pfn = ((val & PTE_PFN_MASK) >> PAGE_SHIFT) +
-			  ((addr & ~PUD_MASK) >> PAGE_SHIFT);
-		goto leaf;
+			  ((addr & ((1UL << shift) - 1)) >> PAGE_SHIFT);
+		break;
 	}
-	slot = cpu_table(val) + pmd_index(addr);
-	val = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (!(val & _PAGE_PRESENT))
-		return CPU_WALK_FAULT;
-	if (val & _PAGE_PSE) {
-		if (!cpu_leaf_allows(val, write))
-			return CPU_WALK_FAULT;
-		if (!cpu_set_ad(slot, val, write))
-			goto again;
-		tr->pfn = ((val & PTE_PFN_MASK) >> PAGE_SHIFT) +
-			  ((addr & ~PMD_MASK) >> PAGE_SHIFT);
-		goto leaf;
-	}
-	slot = cpu_table(val) + pte_index(addr);
-	val = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (!cpu_leaf_allows(val, write))
-		return CPU_WALK_FAULT;
-	if (!cpu_set_ad(slot, val, write))
-		goto again;
-	tr->pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
-leaf:
 	tr->flags = MODEL_TLB_VALID;
 	if (val & _PAGE_RW)
 		tr->flags |= MODEL_TLB_WRITE;

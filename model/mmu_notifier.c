@@ -337,6 +337,12 @@ void mmu_interval_notifier_remove(struct mmu_interval_notifier *interval_sub)
 	mmdrop(mm);
 }
 
+/* The subscriber's sequence; drivers store it under their own lock only. */
+static unsigned long interval_seq(const struct mmu_interval_notifier *sub)
+{
+	return READ_ONCE(sub->invalidate_seq);
+}
+
 static bool seq_moved(struct mmu_notifier_subscriptions *subs, unsigned long seq)
 {
 	return READ_ONCE(subs->invalidate_seq) != seq;
@@ -358,7 +364,7 @@ unsigned long mmu_interval_read_begin(struct mmu_interval_notifier *interval_sub
 	bool busy;
 
 	spin_lock(&subs->lock);
-	seq = READ_ONCE(interval_sub->invalidate_seq);
+	seq = interval_seq(interval_sub);
 	busy = seq == subs->invalidate_seq;
 	spin_unlock(&subs->lock);
 	if (busy)
