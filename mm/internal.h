@@ -13,6 +13,9 @@
 #include <linux/pagemap.h>
 #include <linux/memremap.h>
 
+/* model/rmap.c */
+pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address);
+
 /* model/vmscan.c */
 bool folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);

@@ -229,17 +229,11 @@ static int follow_page(struct vm_area_struct *vma, unsigned long address,
 		       unsigned int flags, struct page **pagep)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	pgd_t *pgd = pgd_offset(mm, address);
-	p4d_t *p4d = p4d_offset(pgd, address);
-	pud_t *pud;
-	pmd_t *pmd, pmdval;
+	pmd_t *pmd = mm_find_pmd(mm, address);
+	pmd_t pmdval;
 
-	if (p4d_none(p4dp_get(p4d)))
+	if (!pmd)
 		return GUP_NEED_FAULT;
-	pud = pud_offset(p4d, address);
-	if (pud_none(pudp_get(pud)))
-		return GUP_NEED_FAULT;
-	pmd = pmd_offset(pud, address);
 	pmdval = pmdp_get(pmd);
 	if (pmd_none(pmdval) || !pmd_present(pmdval))
 		return GUP_NEED_FAULT;

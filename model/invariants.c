@@ -25,6 +25,7 @@
  * the walk reads page tables without their locks.
  */
 #include <linux/mm.h>
+#include "internal.h"
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/swap.h>
@@ -226,18 +227,13 @@ static void inv_walk_vma(struct inv_mm *im, struct vm_area_struct *vma)
 	unsigned long addr, next;
 
 	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {
-		p4d_t *p4d = p4d_offset(pgd_offset(mm, addr), addr);
-		pud_t *pud;
-		pmd_t *pmd, pmdval;
+		pmd_t *pmd = mm_find_pmd(mm, addr);
+		pmd_t pmdval;
 		pte_t *pte;
 
 		next = pmd_addr_end(addr, vma->vm_end);
-		if (p4d_none(p4dp_get(p4d)))
+		if (!pmd)
 			continue;
-		pud = pud_offset(p4d, addr);
-		if (pud_none(pudp_get(pud)))
-			continue;
-		pmd = pmd_offset(pud, addr);
 		pmdval = pmdp_get(pmd);
 		if (pmd_none(pmdval))
 			continue;

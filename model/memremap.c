@@ -23,7 +23,7 @@
 #include <linux/slab.h>
 #include <linux/pagemap.h>
 #include <host/host.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 /* A pfn range owned by a pgmap (the kernel's pgmap_array xarray). */
 struct pgmap_range {

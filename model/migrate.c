@@ -13,7 +13,7 @@
 #include <linux/memremap.h>
 #include <linux/memcontrol.h>
 #include <linux/xarray.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 struct rmap_walk_arg {
 	struct folio *folio;		/* the folio the entries name */

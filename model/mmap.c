@@ -19,6 +19,7 @@
  * Not modelled: file mappings, MAP_FIXED, stack growth.
  */
 #include <linux/mm.h>
+#include "internal.h"
 #include <asm/pgalloc.h>
 #include <linux/rmap.h>
 #include <linux/slab.h>
@@ -576,9 +577,6 @@ static void model_change_protection(struct vm_area_struct *vma,
 	struct mm_struct *mm = vma->vm_mm;
 	struct mmu_notifier_range range;
 	unsigned long addr, next;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
 	pmd_t *pmd;
 
 	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm,
@@ -586,15 +584,8 @@ static void model_change_protection(struct vm_area_struct *vma,
 	mmu_notifier_invalidate_range_start(&range);
 	for (addr = start; addr < end; addr = next) {
 		next = pmd_addr_end(addr, end);
-		pgd = pgd_offset(mm, addr);
-		p4d = p4d_offset(pgd, addr);
-		if (p4d_none(p4dp_get(p4d)))
-			continue;
-		pud = pud_offset(p4d, addr);
-		if (pud_none(pudp_get(pud)))
-			continue;
-		pmd = pmd_offset(pud, addr);
-		if (pmd_none(pmdp_get(pmd)))
+		pmd = mm_find_pmd(mm, addr);
+		if (!pmd || pmd_none(pmdp_get(pmd)))
 			continue;
 		if (pmd_trans_huge(pmdp_get(pmd)) || pmd_devmap(pmdp_get(pmd)))
 			split_huge_pmd(vma, pmd, addr);

@@ -25,7 +25,7 @@
 #include <model/model.h>
 #include <model/fail.h>
 #include <host/host.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 #define MODEL_DEFAULT_RAM		(2UL << 30)
 #define MODEL_DEVICE_WINDOW		(16UL << 30)

@@ -10,7 +10,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <asm/memory_model.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 /* Device memory regions are handed out in these units, like sections. */
 #define MODEL_SECTION_SIZE	(128UL << 20)

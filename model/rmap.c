@@ -25,7 +25,7 @@
 #include <linux/pagemap.h>
 #include <asm/tlbflush.h>
 #include <model/fail.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 static DEFINE_SPINLOCK(anon_vma_free_lock);
 static LIST_HEAD(anon_vma_free_list);
@@ -974,4 +974,27 @@ int make_device_exclusive_range(struct mm_struct *mm, unsigned long start, unsig
 		pages[n] = NULL;
 	}
 	return nr;
+}
+
+/**
+ * mm_find_pmd() - the PMD entry covering @address in @mm, without allocating
+ * @mm: the address space
+ * @address: a user address
+ *
+ * Return: a pointer to the PMD entry (which may itself be none or huge), or
+ * NULL when a level above it is not present.  The caller holds mmap_lock
+ * (or otherwise keeps the page tables from being freed).
+ */
+pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address)
+{
+	/* 4-level paging: the P4D level is folded into the PGD. */
+	p4d_t *p4d = p4d_offset(pgd_offset(mm, address), address);
+	pud_t *pud;
+
+	if (!p4d_present(p4dp_get(p4d)))
+		return NULL;
+	pud = pud_offset(p4d, address);
+	if (!pud_present(pudp_get(pud)))
+		return NULL;
+	return pmd_offset(pud, address);
 }

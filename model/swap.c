@@ -18,7 +18,7 @@
 #include <linux/memcontrol.h>
 #include <model/model.h>
 #include <host/host.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 struct lruvec {
 	spinlock_t lru_lock;

@@ -6,7 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/swap.h>
-#include "../mm/internal.h"
+#include "internal.h"
 
 /**
  * folio_isolate_lru() - take a folio off its LRU list for exclusive use
