@@ -65,6 +65,24 @@ static void c_finish(struct fx *f, struct c_mig *m)
 	mmap_read_unlock(f->mm);
 }
 
+/*
+ * A whole migration over the page at @addr that must not select it: no slot,
+ * and its PTE still @before, both while the migration is set up and after.
+ */
+static void c_expect_skipped(struct fx *f, unsigned long addr,
+			     unsigned long flags, void *owner, pte_t before)
+{
+	struct c_mig m;
+
+	assert_int_equal(c_setup(f, &m, addr, 1, flags, owner), 0);
+	assert_int_equal(m.args.npages, 1);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(pte_val(t_pte(f->mm, addr)), pte_val(before));
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, addr)), pte_val(before));
+}
+
 /* A hole in an anonymous VMA is selected whatever the flags say. */
 static void test_collect_hole(void **state)
 {
@@ -141,13 +159,8 @@ static void test_collect_zero_page(void **state)
 	assert_int_equal(t_kind_of(zero), T_ZERO);
 
 	/* Not selected without SELECT_SYSTEM. */
-	assert_int_equal(c_setup(f, &m, buf, 1,
-				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
-			 0);
-	assert_int_equal(m.args.cpages, 0);
-	assert_int_equal(m.src[0], 0);
-	c_finish(f, &m);
-	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(zero));
+	c_expect_skipped(f, buf, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0],
+			 zero);
 
 	/* Selected, and left in place by setup. */
 	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
@@ -323,20 +336,11 @@ static void test_collect_device_private_owner(void **state)
 	dpage = t_page_of(before);
 
 	/* SELECT_SYSTEM never selects device memory. */
-	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
-				 f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 0);
-	assert_int_equal(m.src[0], 0);
-	c_finish(f, &m);
+	c_expect_skipped(f, buf, MIGRATE_VMA_SELECT_SYSTEM, f->dev[0], before);
 
 	/* Another owner's cookie: not ours to migrate. */
-	assert_int_equal(c_setup(f, &m, buf, 1,
-				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[1]),
-			 0);
-	assert_int_equal(m.args.cpages, 0);
-	assert_int_equal(m.src[0], 0);
-	c_finish(f, &m);
-	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	c_expect_skipped(f, buf, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[1],
+			 before);
 
 	/* The right owner: selected, writable, locked, unmapped. */
 	assert_int_equal(c_setup(f, &m, buf, 1,
@@ -436,19 +440,13 @@ static void test_collect_locked_elsewhere(void **state)
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
 	struct page *spage;
-	struct c_mig m;
 	pte_t before;
 
 	t_fill(buf, 1, 61);
 	spage = t_page(f->mm, buf);
 	before = t_pte(f->mm, buf);
 	lock_page(spage);
-	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
-				 f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 0);
-	assert_int_equal(m.src[0], 0);
-	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
-	c_finish(f, &m);
+	c_expect_skipped(f, buf, MIGRATE_VMA_SELECT_SYSTEM, f->dev[0], before);
 	assert_true(PageLocked(spage));
 	unlock_page(spage);
 	assert_settled_anon(spage, 1, true);
@@ -511,7 +509,6 @@ static void test_collect_pinned(void **state)
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
 	struct page *pinned = NULL;
-	struct c_mig m;
 	pte_t before;
 	long got;
 
@@ -522,12 +519,7 @@ static void test_collect_pinned(void **state)
 	assert_ptr_equal(pinned, t_page(f->mm, buf));
 	assert_true(folio_maybe_dma_pinned(page_folio(pinned)));
 
-	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
-				 f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 0);
-	assert_int_equal(m.src[0], 0);
-	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
-	c_finish(f, &m);
+	c_expect_skipped(f, buf, MIGRATE_VMA_SELECT_SYSTEM, f->dev[0], before);
 	assert_true(PageAnonExclusive(pinned));
 	assert_false(PageLocked(pinned));
 	unpin_user_page(pinned);
