@@ -90,7 +90,12 @@ static void merge_block(unsigned long block)
 	for (i = 0; i < PAGES_PER_BLOCK; i++)
 		list_del(&head[i].buddy_list);
 	head->private = HPAGE_PMD_ORDER;
-	list_add_tail(&head->buddy_list, &free_blocks);
+	/*
+	 * A block that was just in use goes first: its memory is warm, and
+	 * host-backed already, where a never-used block would cost the host a
+	 * page fault per page on first touch (the kernel's lists are LIFO too).
+	 */
+	list_add(&head->buddy_list, &free_blocks);
 	block_free[block] = 0;
 }
 
