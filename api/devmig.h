@@ -29,7 +29,22 @@ struct devmig_proc;
 struct devmig_config {
 	unsigned long ram_bytes;	/* system RAM; 0: default (2 GiB) */
 	int no_migration_ad;		/* 1: migration entries carry no A/D bits */
+	int thp_mode;			/* DEVMIG_THP_*; 0: default (madvise) */
 };
+
+/*
+ * Transparent huge pages for anonymous memory, as
+ * /sys/kernel/mm/transparent_hugepage/enabled: never, only in VMAs given
+ * DEVMIG_MADV_HUGEPAGE (the default), or in every VMA not given
+ * DEVMIG_MADV_NOHUGEPAGE.
+ */
+#define DEVMIG_THP_DEFAULT	0
+#define DEVMIG_THP_NEVER	1
+#define DEVMIG_THP_MADVISE	2
+#define DEVMIG_THP_ALWAYS	3
+
+/* Change the THP mode of a booted machine; 0 or -EINVAL. */
+int devmig_set_thp_mode(int mode);
 
 /*
  * devmig_boot() - bring up the model machine: RAM, page allocator, zero page.
@@ -72,6 +87,17 @@ int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);
+
+/*
+ * madvise(): DEVMIG_MADV_HUGEPAGE allows THPs in the range (VM_HUGEPAGE)
+ * in the madvise mode, DEVMIG_MADV_NOHUGEPAGE forbids them (VM_NOHUGEPAGE);
+ * huge pages already mapped stay.  Returns 0, -EINVAL, or -ENOMEM if part
+ * of the range is unmapped (the mapped parts are changed, as in Linux).
+ */
+#define DEVMIG_MADV_HUGEPAGE	14
+#define DEVMIG_MADV_NOHUGEPAGE	15
+int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
+		   unsigned long len, int advice);
 
 /*
  * The software CPU.  Loads and stores go through the calling task's TLB and

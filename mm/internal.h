@@ -16,6 +16,13 @@
 /* model/rmap.c */
 pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address);
 
+/* model/memory.c: make sure @vmf->vma has an anon_vma before mapping anon memory. */
+vm_fault_t vmf_anon_prepare(struct vm_fault *vmf);
+
+/* model/huge_memory.c: the huge zero folio, made at boot. */
+void model_thp_boot(void);
+void model_thp_shutdown(void);
+
 /* model/vmscan.c */
 bool folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);

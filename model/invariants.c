@@ -16,9 +16,11 @@
  * actual list membership; the page lock; free pages unmapped with refcount
  * 0.  Nothing is drained: the checker changes no state.
  *
- * Large folios (THP) are only checked for locks and LRU membership: their
- * map counts follow other rules (entire vs. per-page) that this checker
- * does not recount.  Pages nobody maps and that are not anon (page tables,
+ * Large folios are checked as a whole: each page's map count against the
+ * PTEs mapping it, the entire map count against the huge PMDs mapping the
+ * folio, the folio's map count against both, and its one refcount against
+ * all mappings.  The huge zero folio, like the zero page, is nobody's and
+ * is only checked not to be mapped writable.  Pages nobody maps and that are not anon (page tables,
  * slab, driver-private kernel pages) are the kernel's own and not checked.
  *
  * Precondition: quiescent model (no fault, migration or munmap in flight);
@@ -41,6 +43,7 @@ struct inv_count {
 	unsigned long pfn_plus_one;	/* 0: empty slot */
 	unsigned long maps;		/* PTEs + device-private entries */
 	unsigned long exclusive;	/* device-exclusive entries */
+	unsigned long pmds;		/* huge PMDs (counted at the head pfn) */
 };
 
 struct inv_state {
@@ -96,6 +99,7 @@ static bool inv_grow(struct inv_state *st)
 		n = inv_slot(st, old[i].pfn_plus_one - 1, true);
 		n->maps = old[i].maps;
 		n->exclusive = old[i].exclusive;
+		n->pmds = old[i].pmds;
 	}
 	kvfree(old);
 	return true;
@@ -221,6 +225,34 @@ static void inv_check_present(struct inv_mm *im, struct vm_area_struct *vma,
 			   im->mm, addr, page_to_pfn(page));
 }
 
+/* A huge PMD: the huge zero folio read-only, or a whole anon THP. */
+static void inv_check_huge_pmd(struct inv_mm *im, unsigned long addr, pmd_t pmd)
+{
+	struct inv_state *st = im->st;
+	struct folio *folio = pmd_folio(pmd);
+	struct inv_count *c;
+
+	if (is_huge_zero_pmd(pmd)) {
+		if (pmd_write(pmd))
+			inv_report(st, "mm %p addr %#lx: huge zero folio mapped writable",
+				   im->mm, addr);
+		return;
+	}
+	if (!folio_test_pmd_mappable(folio) || !folio_test_anon(folio) ||
+	    pmd_pfn(pmd) != folio_pfn(folio)) {
+		inv_report(st, "mm %p addr %#lx: huge PMD maps pfn %#lx, not the head of an anon THP",
+			   im->mm, addr, pmd_pfn(pmd));
+		return;
+	}
+	im->rss[mm_counter(folio)] += HPAGE_PMD_NR;
+	if (pmd_write(pmd) && !PageAnonExclusive(&folio->page))
+		inv_report(st, "mm %p addr %#lx: writable huge PMD of a non-exclusive THP pfn %#lx",
+			   im->mm, addr, folio_pfn(folio));
+	c = inv_slot(st, folio_pfn(folio), true);
+	if (c)
+		c->pmds++;
+}
+
 static void inv_walk_vma(struct inv_mm *im, struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = im->mm;
@@ -238,15 +270,9 @@ static void inv_walk_vma(struct inv_mm *im, struct vm_area_struct *vma)
 		if (pmd_none(pmdval))
 			continue;
 		if (pmd_leaf(pmdval) || !pmd_present(pmdval)) {
-			/* Huge mappings: RSS only (see the file comment). */
 			if (pmd_present(pmdval) && pmd_trans_huge(pmdval) &&
-			    addr == (addr & PMD_MASK)) {
-				struct folio *folio = pmd_folio(pmdval);
-
-				if (!is_huge_zero_folio(folio))
-					im->rss[mm_counter(folio)] +=
-						HPAGE_PMD_NR;
-			}
+			    addr == (addr & PMD_MASK))
+				inv_check_huge_pmd(im, addr, pmdval);
 			continue;
 		}
 		pte = pte_offset_map(pmd, addr);
@@ -283,6 +309,54 @@ static int inv_walk_mm(struct mm_struct *mm, void *arg)
 				   have, im.rss[i]);
 	}
 	return 0;
+}
+
+/*
+ * A large folio against the page tables: per-page map counts against PTEs,
+ * the entire map count against huge PMDs, and one refcount for all.
+ */
+static void inv_check_large(struct inv_state *st, struct folio *folio, long refs)
+{
+	unsigned long pfn = folio_pfn(folio), ptes = 0, excl = 0, pmds = 0;
+	unsigned long pins, batched, i, nr = folio_nr_pages(folio);
+	struct inv_count *c;
+	long expected;
+
+	for (i = 0; i < nr; i++) {
+		unsigned long maps;
+
+		c = inv_slot(st, pfn + i, false);
+		maps = c ? c->maps : 0;
+		ptes += maps;
+		excl += c ? c->exclusive : 0;
+		pmds += c ? c->pmds : 0;
+		if (atomic_read(&folio_page(folio, i)->_mapcount) + 1 != (int)maps)
+			inv_report(st, "pfn %#lx: page map count %d but %lu PTEs map it",
+				   pfn + i, atomic_read(&folio_page(folio, i)->_mapcount) + 1,
+				   maps);
+	}
+	if (atomic_read(&folio->_entire_mapcount) + 1 != (int)pmds)
+		inv_report(st, "pfn %#lx: entire map count %d but %lu huge PMDs map it",
+			   pfn, atomic_read(&folio->_entire_mapcount) + 1, pmds);
+	if (folio_mapcount(folio) != (int)(ptes + pmds))
+		inv_report(st, "pfn %#lx: large folio map count %d but %lu PTEs and %lu PMDs map it",
+			   pfn, folio_mapcount(folio), ptes, pmds);
+	batched = folio_is_zone_device(folio) ? 0 : model_lru_batched(folio);
+	if (ptes + pmds && !folio_is_zone_device(folio) && !folio_test_lru(folio) &&
+	    !batched)
+		inv_report(st, "pfn %#lx: mapped large folio neither on an LRU nor in an LRU batch",
+			   pfn);
+	/* Kernel-internal large allocations: not ours to judge. */
+	if (!ptes && !pmds && !excl && !folio_test_anon(folio))
+		return;
+	pins = model_gup_pinned_refs(folio);
+	if (pins == ULONG_MAX)
+		return;
+	expected = folio_expected_ref_count(folio) - folio_mapcount(folio);
+	expected += ptes + pmds + excl + pins + batched;
+	if (refs != expected)
+		inv_report(st, "pfn %#lx: large folio refcount %ld, expected %ld (%lu PTEs, %lu PMDs, %lu exclusive entries, %lu pin refs, %lu LRU-batch refs)",
+			   pfn, refs, expected, ptes, pmds, excl, pins, batched);
 }
 
 static void inv_check_page(struct inv_state *st, unsigned long pfn)
@@ -322,11 +396,10 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 		inv_report(st, "pfn %#lx: negative refcount %ld", pfn, refs);
 		return;
 	}
-	if (is_zero_pfn(pfn) || folio_test_large(folio)) {
-		if (maps && !folio_is_zone_device(folio) && !is_zero_pfn(pfn) &&
-		    !folio_test_lru(folio) && !model_lru_batched(folio))
-			inv_report(st, "pfn %#lx: mapped large folio neither on an LRU nor in an LRU batch",
-				   pfn);
+	if (is_zero_pfn(pfn) || is_huge_zero_folio(folio))
+		return;
+	if (folio_test_large(folio)) {
+		inv_check_large(st, folio, refs);
 		return;
 	}
 	/* Kernel-internal pages: not ours to judge. */

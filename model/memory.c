@@ -32,6 +32,7 @@
 #include <asm/tlbflush.h>
 #include <asm/pgalloc.h>
 #include <model/process.h>
+#include "internal.h"
 
 /**
  * vm_normal_page() - the struct page a present PTE maps, if it is "normal"
@@ -81,7 +82,7 @@ static pte_t maybe_mkwrite_pte(pte_t pte, struct vm_area_struct *vma)
  * Creating one needs mmap_lock; under the per-VMA lock give up and let the
  * fault be retried under mmap_lock.
  */
-static vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
+vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 
@@ -607,10 +608,19 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 		pmd_migration_entry_wait(mm, vmf.pmd);
 		return 0;
 	}
+	if (pmd_none(pmd) && vma_is_anonymous(vma) &&
+	    thp_vma_allowable_order(vma, vma->vm_flags, 0, HPAGE_PMD_ORDER)) {
+		vm_fault_t ret = do_huge_pmd_anonymous_page(&vmf);
+
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	}
 	if (pmd_trans_huge(pmd) || pmd_devmap(pmd)) {
 		/*
-		 * Huge mappings are not faulted in by the model; a write or
-		 * unshare fault on a read-only one is handled at PTE level.
+		 * A read of a huge mapping is retried (the PMD allows it, or a
+		 * split is under way).  A write or unshare fault on a read-only
+		 * one (the huge zero folio) splits it and is handled at PTE
+		 * level, as a fault on the zero page.
 		 */
 		if (!(flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) ||
 		    pmd_write(pmd))

@@ -62,6 +62,34 @@ static pte_t device_private_pte(struct page *page, pte_t pte, pte_t swp)
 }
 
 /*
+ * After a THP split: a subpage that holds only zeroes is not mapped back;
+ * its migration entry becomes the shared zero page (keeping the entry's
+ * soft-dirty and uffd-wp bits) and the page leaves the process's RSS.  The
+ * page itself is freed when the split drops its last reference.
+ */
+static bool map_unused_to_zeropage(struct page_vma_mapped_walk *pvmw,
+				   struct folio *folio, pte_t swp)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	pte_t zero;
+
+	if (folio_test_large(folio) || folio_test_mlocked(folio) ||
+	    (vma->vm_flags & VM_LOCKED))
+		return false;
+	VM_BUG_ON_FOLIO(!folio_test_anon(folio) || !folio_test_locked(folio), folio);
+	if (memchr_inv(folio_address(folio), 0, PAGE_SIZE))
+		return false;
+	zero = pte_mkspecial(pfn_pte(my_zero_pfn(pvmw->address), vma->vm_page_prot));
+	if (pte_swp_soft_dirty(swp))
+		zero = pte_mksoft_dirty(zero);
+	if (pte_swp_uffd_wp(swp))
+		zero = pte_mkuffd_wp(zero);
+	set_pte_at(vma->vm_mm, pvmw->address, pvmw->pte, pte_wrprotect(zero));
+	dec_mm_counter(vma->vm_mm, mm_counter(folio));
+	return true;
+}
+
+/*
  * Turn the migration entries naming arg->folio in @vma back into mappings
  * of @folio (the destination, or the source itself on failure), restoring
  * what the entry recorded: writability, exclusivity, A/D, soft-dirty,
@@ -81,8 +109,11 @@ static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma
 		if (folio_test_large(folio))
 			page += linear_page_index(vma, pvmw.address) - pvmw.pgoff;
 
-		folio_get(folio);
 		swp = ptep_get(pvmw.pte);
+		if (rwa->map_unused_to_zeropage &&
+		    map_unused_to_zeropage(&pvmw, folio, swp))
+			continue;
+		folio_get(folio);
 		pte = pte_from_migration_entry(vma, folio, page, swp);
 		/* Only a readable entry gave up exclusivity of an anon page. */
 		exclusive = folio_test_anon(folio) &&
@@ -107,8 +138,8 @@ static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma
  * @src: the folio the migration entries name
  * @dst: the folio to map instead (== @src to undo a migration); its
  *	mapping/index say where to look (they were copied from @src)
- * @flags: RMP_LOCKED if the rmap lock is held; RMP_USE_SHARED_ZEROPAGE is
- *	not supported (only THP splitting uses it)
+ * @flags: RMP_LOCKED if the rmap lock is held; RMP_USE_SHARED_ZEROPAGE
+ *	(THP split only, @src == @dst) maps all-zero pages to the zero page
  *
  * @src and @dst are locked by the caller.
  */

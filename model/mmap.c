@@ -627,6 +627,25 @@ static void model_vma_merge_next(struct vm_area_struct *vma,
 	model_vma_free(next);
 }
 
+/*
+ * After the VMAs of [start, end) changed: pieces that agree again become
+ * one VMA, including with the neighbours at both ends.
+ */
+static void model_merge_range(struct mm_struct *mm, unsigned long start,
+			      unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start ? start - 1 : 0);
+
+	while (vma && vma->vm_start <= end) {
+		struct vm_area_struct *next = model_vma_next(vma);
+
+		if (next && model_vma_mergeable(vma, next))
+			model_vma_merge_next(vma, next);
+		else
+			vma = next;
+	}
+}
+
 /**
  * model_mprotect() - change the protection of [@addr, @addr + @len)
  * @mm: the address space (mmap_lock taken here, for write)
@@ -676,16 +695,67 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		vma->vm_page_prot = vm_get_page_prot(newflags);
 		model_change_protection(vma, vma->vm_start, vma->vm_end);
 	}
-	/* Pieces that agree again become one VMA, at both ends. */
-	vma = find_vma(mm, addr ? addr - 1 : 0);
-	while (vma && vma->vm_start <= end) {
-		struct vm_area_struct *next = model_vma_next(vma);
+	model_merge_range(mm, addr, end);
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
 
-		if (next && model_vma_mergeable(vma, next))
-			model_vma_merge_next(vma, next);
-		else
-			vma = next;
+/**
+ * model_madvise() - madvise(@addr, @len, @advice) for the THP advice
+ * @mm: the address space (mmap_lock taken here, for write)
+ * @addr: page-aligned start
+ * @len: length (rounded up to pages)
+ * @advice: DEVMIG_MADV_HUGEPAGE or DEVMIG_MADV_NOHUGEPAGE
+ *
+ * Sets one of VM_HUGEPAGE/VM_NOHUGEPAGE and clears the other on every VMA
+ * part in the range, splitting and merging VMAs as mprotect does.
+ *
+ * Return: 0; -EINVAL for bad arguments; -ENOMEM if part of the range is
+ * not mapped (the mapped parts are changed anyway, as Linux does).
+ */
+int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		  int advice)
+{
+	vm_flags_t set, clear;
+	struct vm_area_struct *vma;
+	unsigned long end, cur;
+	int ret;
+
+	if (advice == DEVMIG_MADV_HUGEPAGE) {
+		set = VM_HUGEPAGE;
+		clear = VM_NOHUGEPAGE;
+	} else if (advice == DEVMIG_MADV_NOHUGEPAGE) {
+		set = VM_NOHUGEPAGE;
+		clear = VM_HUGEPAGE;
+	} else {
+		return -EINVAL;
 	}
+	if (offset_in_page(addr))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	end = addr + len;
+	if (end < addr)
+		return -EINVAL;
+	if (!len)
+		return 0;
+
+	mmap_write_lock(mm);
+	ret = model_split_range(mm, addr, end);
+	if (ret)
+		goto out;
+	cur = addr;
+	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = model_vma_next(vma)) {
+		if (vma->vm_start > cur)
+			ret = -ENOMEM;
+		cur = vma->vm_end;
+		model_vma_start_write(vma);
+		vma->vm_flags = (vma->vm_flags & ~clear) | set;
+	}
+	if (cur < end)
+		ret = -ENOMEM;
+	model_merge_range(mm, addr, end);
 out:
 	mmap_write_unlock(mm);
 	return ret;

@@ -418,8 +418,11 @@ int model_boot(const struct devmig_config *cfg)
 	/* Field by field: padding bytes of a struct copy are unspecified. */
 	if (booted)
 		return (c.ram_bytes != boot_cfg.ram_bytes ||
-			!c.no_migration_ad != !boot_cfg.no_migration_ad) ? -EBUSY : 0;
+			!c.no_migration_ad != !boot_cfg.no_migration_ad ||
+			c.thp_mode != boot_cfg.thp_mode) ? -EBUSY : 0;
 
+	if (devmig_set_thp_mode(c.thp_mode))
+		return -EINVAL;
 	env = host_getenv("DEVMIG_LOGLEVEL");
 	if (env && env[0] >= '0' && env[0] <= '9')
 		model_loglevel = env[0] - '0';
@@ -452,6 +455,7 @@ int model_boot(const struct devmig_config *cfg)
 	booted = true;
 	boot_cfg = c;
 	init_zero_page();
+	model_thp_boot();
 	model_resource_boot(model_ram_start_pfn, model_ram_end_pfn);
 	return 0;
 }
@@ -467,6 +471,7 @@ void model_shutdown(void)
 	if (!booted)
 		return;
 	model_lru_shutdown();
+	model_thp_shutdown();
 	model_resource_shutdown();
 	host_mem_release(model_direct_map, direct_map_bytes);
 	host_mem_release(vmemmap, vmemmap_bytes);

@@ -207,6 +207,49 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 	return 0;
 }
 
+/*
+ * A huge PMD keeps a PTE table in reserve from the moment it is mapped, so
+ * that splitting it never needs memory.  The tables hang off the struct
+ * page of the PMD table holding the entry (its lock is the PMD lock),
+ * chained through the same field of each deposited table.
+ */
+
+/**
+ * pgtable_trans_huge_deposit() - keep @pgtable for splitting the huge PMD @pmdp
+ * @mm: the mm
+ * @pmdp: the entry (PMD lock held)
+ * @pgtable: an empty PTE table from pte_alloc_one()
+ */
+void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmdp,
+				pgtable_t pgtable)
+{
+	struct page *pmd_table = virt_to_page(pmdp);
+
+	VM_WARN_ON_ONCE(!spin_is_locked(pmd_lockptr(mm, pmdp)));
+	pgtable->pmd_huge_pte = pmd_table->pmd_huge_pte;
+	pmd_table->pmd_huge_pte = pgtable;
+}
+
+/**
+ * pgtable_trans_huge_withdraw() - take back a table kept by a deposit
+ * @mm: the mm
+ * @pmdp: the entry (PMD lock held)
+ *
+ * Return: one table deposited under the same PMD table.  Any of them will
+ * do: they are all empty.
+ */
+pgtable_t pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmdp)
+{
+	struct page *pmd_table = virt_to_page(pmdp);
+	pgtable_t pgtable = pmd_table->pmd_huge_pte;
+
+	VM_WARN_ON_ONCE(!spin_is_locked(pmd_lockptr(mm, pmdp)));
+	BUG_ON(!pgtable);
+	pmd_table->pmd_huge_pte = pgtable->pmd_huge_pte;
+	pgtable->pmd_huge_pte = NULL;
+	return pgtable;
+}
+
 /**
  * __pte_offset_map() - the PTE for @addr in the table @pmd points to
  * @pmd: a PMD entry

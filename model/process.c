@@ -236,3 +236,20 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		return -EINVAL;
 	return model_mprotect(proc->mm, addr, len, prot);
 }
+
+/**
+ * devmig_madvise() - madvise(@addr, @len, @advice), THP advice only
+ * @proc: the process
+ * @addr: page-aligned start
+ * @len: bytes, rounded up to pages
+ * @advice: DEVMIG_MADV_HUGEPAGE or DEVMIG_MADV_NOHUGEPAGE
+ *
+ * Return: 0, -EINVAL, or -ENOMEM if part of the range is unmapped.
+ */
+int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
+		   unsigned long len, int advice)
+{
+	if (!proc)
+		return -EINVAL;
+	return model_madvise(proc->mm, addr, len, advice);
+}

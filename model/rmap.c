@@ -405,8 +405,9 @@ static pmd_t *pvmw_find_pmd(struct mm_struct *mm, unsigned long address)
  *
  * Looks at each PTE of @pvmw->vma that may map a page of [pfn, pfn +
  * nr_pages): present PTEs and device-private/exclusive entries, or with
- * PVMW_MIGRATION only migration (and device-exclusive) entries.  The model
- * maps no THP, so PMD-level mappings never match.
+ * PVMW_MIGRATION only migration (and device-exclusive) entries.  Huge PMDs
+ * never match: every caller that may meet a PMD-mapped THP (its split, and
+ * GUP before making pages device-exclusive) splits the PMD first.
  *
  * Return: true with @pvmw->pte, @address and @ptl set and the PTE table
  * locked; false when there are no more (nothing locked).  Stop early with
@@ -490,6 +491,19 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 		__folio_set_swapbacked(folio);
 	__folio_set_anon(folio, vma, address, exclusive);
 
+	/*
+	 * A PMD-sized folio is mapped whole, by one huge PMD: one entire
+	 * mapping, no per-page one, and exclusivity is kept on the first page
+	 * until the PMD is split.
+	 */
+	if (folio_test_pmd_mappable(folio)) {
+		atomic_set(&folio->_entire_mapcount, 0);
+		atomic_set(&folio->_large_mapcount, 0);
+		atomic_set(&folio->_nr_pages_mapped, ENTIRELY_MAPPED);
+		if (exclusive)
+			SetPageAnonExclusive(&folio->page);
+		return;
+	}
 	/* Every page is mapped once (map counts start at -1). */
 	for (i = 0; i < nr; i++) {
 		struct page *page = folio_page(folio, i);
@@ -502,6 +516,25 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 		atomic_set(&folio->_nr_pages_mapped, nr);
 		atomic_set(&folio->_large_mapcount, nr - 1);
 	}
+}
+
+/**
+ * folio_remove_rmap_pmd() - remove the huge PMD mapping of a folio
+ * @folio: a PMD-sized folio
+ * @page: its first page
+ * @vma: the VMA
+ *
+ * As folio_remove_rmap_ptes(): the caller drops the mapping's reference.
+ */
+void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
+			   struct vm_area_struct *vma)
+{
+	(void)vma;
+	VM_BUG_ON_PAGE(page != &folio->page || !folio_test_pmd_mappable(folio), page);
+	if (atomic_add_return(-1, &folio->_entire_mapcount) < 0)
+		atomic_sub(ENTIRELY_MAPPED, &folio->_nr_pages_mapped);
+	VM_BUG_ON_FOLIO(atomic_read(&folio->_entire_mapcount) < -1, folio);
+	atomic_dec(&folio->_large_mapcount);
 }
 
 static void folio_add_rmap_ptes(struct folio *folio, struct page *page,

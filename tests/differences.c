@@ -5,8 +5,8 @@
  * 6.12 behaviour would fail.
  *
  * The reversed range (-EINVAL instead of overrunning src) is tested with the
- * other -EINVAL cases in einval.c.  The THP reference leak cannot be shown
- * here: the model maps no PMD-sized THPs yet.
+ * other -EINVAL cases in einval.c, and the THP reference leak with the other
+ * THP cases in thp.c (test_locked_thp_skipped_no_leak).
  */
 #include "harness.h"
 

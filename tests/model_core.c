@@ -173,7 +173,7 @@ static void test_alloc_pmd_order_folio(void **state)
 	}
 	assert_true(PageTransCompound(folio_page(folio, 3)));
 	assert_false(folio_mapped(folio));
-	/* Splitting is not modelled: refused, not faked. */
+	/* Only anon THPs can be split; this folio is nobody's: refused. */
 	folio_lock(folio);
 	assert_int_equal(split_folio(folio), -EBUSY);
 	folio_unlock(folio);

@@ -368,6 +368,71 @@ static inline bool pmd_same(pmd_t a, pmd_t b)
 	return pmd_val(a) == pmd_val(b);
 }
 
+static inline bool pmd_soft_dirty(pmd_t pmd)
+{
+	return pmd_flags(pmd) & _PAGE_SOFT_DIRTY;
+}
+
+static inline bool pmd_uffd_wp(pmd_t pmd)
+{
+	return pmd_flags(pmd) & _PAGE_UFFD_WP;
+}
+
+/* A huge leaf mapping @pfn with @prot: the table bit becomes the size bit. */
+static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
+{
+	unsigned long val = pfn << PAGE_SHIFT;
+
+	val ^= protnone_mask(pgprot_val(prot));
+	val &= PTE_PFN_MASK;
+	return __pmd(val | (pgprot_val(prot) & PTE_FLAGS_MASK) | _PAGE_PSE);
+}
+
+#define mk_huge_pmd(page, prot)	pfn_pmd(page_to_pfn(page), (prot))
+
+static inline pmd_t pmd_set_flags(pmd_t pmd, unsigned long set)
+{
+	return __pmd(pmd_val(pmd) | set);
+}
+
+static inline pmd_t pmd_clear_flags(pmd_t pmd, unsigned long clear)
+{
+	return __pmd(pmd_val(pmd) & ~clear);
+}
+
+/* x86 sets the software soft-dirty bit with the hardware dirty bit. */
+static inline pmd_t pmd_mkdirty(pmd_t pmd)
+{
+	return pmd_set_flags(pmd, _PAGE_DIRTY | _PAGE_SOFT_DIRTY);
+}
+
+static inline pmd_t pmd_mkyoung(pmd_t pmd)
+{
+	return pmd_set_flags(pmd, _PAGE_ACCESSED);
+}
+
+static inline pmd_t pmd_mkwrite_novma(pmd_t pmd)
+{
+	return pmd_set_flags(pmd, _PAGE_RW);
+}
+
+static inline pmd_t pmd_wrprotect(pmd_t pmd)
+{
+	return pmd_clear_flags(pmd, _PAGE_RW);
+}
+
+/*
+ * The entry a huge PMD becomes while it is split: no longer usable by a
+ * CPU walk, but still a present huge leaf for every software reader
+ * (pmd_present() looks at the size bit), so no fault mistakes it for an
+ * empty slot.
+ */
+static inline pmd_t pmd_mkinvalid(pmd_t pmd)
+{
+	return pfn_pmd(pmd_pfn(pmd),
+		       __pgprot(pmd_flags(pmd) & ~(_PAGE_PRESENT | _PAGE_PROTNONE)));
+}
+
 /* PUD level. */
 static inline bool pud_none(pud_t pud)
 {

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * huge_mm.h - transparent huge pages.
- *
- * The model does not map THPs yet: no PMD leaf is ever installed and no
- * huge zero folio exists.  The calls are real for what exists: splitting a
- * PMD that is not a leaf does nothing, and a large folio cannot be split
- * (-EBUSY).  See model/huge_memory.c.
+ * huge_mm.h - transparent huge pages (model/huge_memory.c): anonymous THPs
+ * mapped by huge PMDs, the huge zero folio, and splitting both.
  */
 #ifndef _LINUX_HUGE_MM_H
 #define _LINUX_HUGE_MM_H
@@ -26,6 +22,14 @@ static inline bool is_huge_zero_pmd(pmd_t pmd)
 	return huge_zero_pfn != ~0UL && pmd_present(pmd) &&
 	       pmd_pfn(pmd) == huge_zero_pfn;
 }
+
+struct vm_fault;
+
+bool thp_vma_allowable_order(struct vm_area_struct *vma, unsigned long vm_flags,
+			     unsigned long tva_flags, int order);
+bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr,
+			    int order);
+vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
 
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 		      unsigned long address, bool freeze, struct folio *folio);

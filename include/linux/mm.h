@@ -348,7 +348,12 @@ static inline bool try_get_page(struct page *page)
 /* Map counts. */
 static inline int page_mapcount(const struct page *page)
 {
-	return atomic_read(&page->_mapcount) + 1;
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	/* A huge PMD maps every page of its folio without a per-page count. */
+	if (unlikely(PageTail(page) || PageHead(page)))
+		mapcount += atomic_read(&page_folio(page)->_entire_mapcount) + 1;
+	return mapcount;
 }
 
 static inline int folio_large_mapcount(const struct folio *folio)

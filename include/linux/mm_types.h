@@ -68,7 +68,12 @@ struct page {
 		struct {	/* page-table pages */
 			unsigned long _pt_pad_1;
 			struct mm_struct *pt_mm;
-			unsigned long _pt_pad_2;
+			/*
+			 * In a PMD table: the PTE tables deposited for its
+			 * huge PMDs, a chain through this same field of
+			 * each deposited table (model/pgtable.c).
+			 */
+			struct page *pmd_huge_pte;
 			unsigned long _pt_pad_3;
 			spinlock_t ptl;		/* split PTE / PMD lock */
 		};

@@ -229,4 +229,16 @@ static inline bool pmd_trans_unstable(pmd_t *pmd)
 	return false;
 }
 
+/* model/pgtable.c: a PTE table kept with each huge PMD for its split. */
+void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmdp,
+				pgtable_t pgtable);
+pgtable_t pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmdp);
+
+static inline void set_pmd_at(struct mm_struct *mm, unsigned long addr,
+			      pmd_t *pmdp, pmd_t pmd)
+{
+	(void)mm; (void)addr;
+	set_pmd(pmdp, pmd);
+}
+
 #endif /* _LINUX_PGTABLE_H */

@@ -132,6 +132,14 @@ void folio_remove_rmap_ptes(struct folio *folio, struct page *page,
 			    int nr_pages, struct vm_area_struct *vma);
 #define folio_remove_rmap_pte(folio, page, vma)				\
 	folio_remove_rmap_ptes(folio, page, 1, vma)
+void folio_remove_rmap_pmd(struct folio *folio, struct page *page,
+			   struct vm_area_struct *vma);
+
+/*
+ * Added to _nr_pages_mapped while a PMD maps the whole folio, so that one
+ * word tells "mapped whole" from "this many pages mapped by PTEs".
+ */
+#define ENTIRELY_MAPPED		0x800000
 
 /* An exclusive anon folio moves to @vma's anon_vma (CoW reuse). */
 void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
@@ -139,8 +147,9 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
 /* Fork: another mapping of the same page, in the child. */
 static inline void folio_dup_file_rmap_pte(struct folio *folio, struct page *page)
 {
-	(void)folio;
 	atomic_inc(&page->_mapcount);
+	if (folio_test_large(folio))
+		atomic_inc(&folio->_large_mapcount);
 }
 
 /*
@@ -157,6 +166,9 @@ static inline int folio_try_dup_anon_rmap_pte(struct folio *folio,
 		ClearPageAnonExclusive(page);
 	}
 	atomic_inc(&page->_mapcount);
+	/* A PTE-mapped large folio counts each mapping in the folio too. */
+	if (folio_test_large(folio))
+		atomic_inc(&folio->_large_mapcount);
 	return 0;
 }
 

@@ -42,6 +42,9 @@ int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
 int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		   int prot);
+/* As madvise() with the THP advice: 0, -EINVAL or -ENOMEM (hole). */
+int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		  int advice);
 /*
  * VMA plumbing that fork.c shares with mmap.c: a copy in the same mm
  * (split) or in a child (fork), linking, freeing.  mmap_lock held for write.

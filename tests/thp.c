@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * thp.c - anonymous transparent huge pages, and what migration does with
+ * them: faults that map a THP or the huge zero folio, the THP modes and
+ * madvise, migrating a THP range to the device and back (hmm-tests'
+ * migrate/anon_write_huge on THP memory), the split collect does (all-zero
+ * subpages become zero-page slots; the huge zero PMD becomes zero-page
+ * holes), a THP locked elsewhere (our fix: no reference left behind, where
+ * 6.12 leaks one), and fork, munmap and exit of THPs without a leak.
+ */
+#include "harness.h"
+#include <model/model.h>
+
+#define H_NPAGES	((unsigned long)HPAGE_PMD_NR)
+
+/* A 2 MiB-aligned buffer of @nr_thp huge pages' worth, with MADV_HUGEPAGE. */
+static unsigned long h_map(struct fx *f, unsigned long nr_thp)
+{
+	unsigned long buf = t_map(f, nr_thp * H_NPAGES, T_RW);
+
+	assert_int_equal(buf & ~HPAGE_PMD_MASK, 0);
+	assert_int_equal(devmig_madvise(f->proc, buf, nr_thp * HPAGE_PMD_SIZE,
+					DEVMIG_MADV_HUGEPAGE), 0);
+	return buf;
+}
+
+/* The PMD entry covering @addr, read under mmap_lock; 0 when none. */
+static pmd_t h_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pmd_t pmd = __pmd(0);
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+
+	mmap_read_lock(mm);
+	pgd = pgd_offset(mm, addr);
+	if (pgd_none(*pgd))
+		goto out;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		goto out;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud))
+		goto out;
+	pmd = pmdp_get(pmd_offset(pud, addr));
+out:
+	mmap_read_unlock(mm);
+	return pmd;
+}
+
+static bool h_is_thp(struct mm_struct *mm, unsigned long addr)
+{
+	pmd_t pmd = h_pmd(mm, addr);
+
+	return pmd_trans_huge(pmd) && !is_huge_zero_pmd(pmd);
+}
+
+/* A write fault on @buf maps a whole THP; returns its folio. */
+static struct folio *h_fault_thp(struct fx *f, unsigned long buf)
+{
+	int one = 1;
+	pmd_t pmd;
+
+	assert_int_equal(devmig_store(buf, &one, sizeof(one)), 0);
+	pmd = h_pmd(f->mm, buf);
+	assert_true(pmd_trans_huge(pmd));
+	assert_false(is_huge_zero_pmd(pmd));
+	return pmd_folio(pmd);
+}
+
+static long h_rss(struct fx *f)
+{
+	return get_mm_counter(f->mm, MM_ANONPAGES);
+}
+
+/* A write maps a PMD-order folio whole, with the kernel's counts. */
+static void test_write_fault_maps_thp(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	struct folio *folio = h_fault_thp(f, buf);
+	pmd_t pmd = h_pmd(f->mm, buf);
+	struct t_pstate s;
+
+	assert_true(pmd_leaf(pmd));
+	assert_true(pmd_write(pmd));
+	assert_true(pmd_dirty(pmd));
+	assert_int_equal(folio_order(folio), HPAGE_PMD_ORDER);
+	assert_int_equal(pmd_pfn(pmd), folio_pfn(folio));
+	assert_true(folio_test_anon(folio));
+	assert_true(PageAnonExclusive(&folio->page));
+	s = t_state(&folio->page);
+	assert_int_equal(s.ref, 1);
+	assert_int_equal(s.map, 1);
+	assert_true(s.lru);
+	assert_false(s.locked);
+	assert_int_equal(atomic_read(&folio->_entire_mapcount), 0);
+	assert_int_equal(page_mapcount(folio_page(folio, 300)), 1);
+	assert_int_equal(h_rss(f), H_NPAGES);
+	/* The first store was the only fault: the rest is in the same THP. */
+	t_fill(buf, H_NPAGES, 5);
+	assert_int_equal(t_mismatches(buf, H_NPAGES, 5), 0);
+	assert_int_equal(t_page_mismatches(folio_page(folio, 511), 511, 5), 0);
+	assert_true(h_is_thp(f->mm, buf));
+}
+
+/* Eligibility: the mode, madvise, and a fully covered 2 MiB range. */
+static void test_thp_modes(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 4 * H_NPAGES, T_RW);
+	int one = 1;
+
+	/* madvise mode (the default) without the advice: small pages. */
+	assert_int_equal(devmig_store(buf, &one, sizeof(one)), 0);
+	assert_false(h_is_thp(f->mm, buf));
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+
+	assert_int_equal(devmig_set_thp_mode(DEVMIG_THP_ALWAYS), 0);
+	assert_int_equal(devmig_store(buf + HPAGE_PMD_SIZE, &one, sizeof(one)), 0);
+	assert_true(h_is_thp(f->mm, buf + HPAGE_PMD_SIZE));
+	/* NOHUGEPAGE wins over always. */
+	assert_int_equal(devmig_madvise(f->proc, buf + 2 * HPAGE_PMD_SIZE,
+					HPAGE_PMD_SIZE, DEVMIG_MADV_NOHUGEPAGE), 0);
+	assert_int_equal(devmig_store(buf + 2 * HPAGE_PMD_SIZE, &one, sizeof(one)), 0);
+	assert_false(h_is_thp(f->mm, buf + 2 * HPAGE_PMD_SIZE));
+	assert_int_equal(devmig_set_thp_mode(DEVMIG_THP_NEVER), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf + 3 * HPAGE_PMD_SIZE,
+					HPAGE_PMD_SIZE, DEVMIG_MADV_HUGEPAGE), 0);
+	assert_int_equal(devmig_store(buf + 3 * HPAGE_PMD_SIZE, &one, sizeof(one)), 0);
+	assert_false(h_is_thp(f->mm, buf + 3 * HPAGE_PMD_SIZE));
+	assert_int_equal(devmig_set_thp_mode(DEVMIG_THP_DEFAULT), 0);
+	assert_int_equal(devmig_set_thp_mode(7), -EINVAL);
+	assert_int_equal(devmig_madvise(f->proc, buf, PAGE_SIZE, 3), -EINVAL);
+	assert_int_equal(h_rss(f), H_NPAGES + 3);
+}
+
+/* A VMA that does not cover the whole 2 MiB range gets small pages. */
+static void test_partial_range_no_thp(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	int one = 1;
+
+	assert_int_equal(devmig_munmap(f->proc, buf + HPAGE_PMD_SIZE - PAGE_SIZE,
+				       PAGE_SIZE), 0);
+	assert_int_equal(devmig_store(buf, &one, sizeof(one)), 0);
+	assert_false(h_is_thp(f->mm, buf));
+	assert_int_equal(h_rss(f), 1);
+}
+
+/*
+ * A read maps the huge zero folio read-only; a write then splits it into
+ * zero-page PTEs and faults one small page.
+ */
+static void test_read_fault_maps_huge_zero(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	int v = 7;
+	pmd_t pmd;
+
+	assert_int_equal(t_nonzero(buf, 4), 0);
+	pmd = h_pmd(f->mm, buf);
+	assert_true(is_huge_zero_pmd(pmd));
+	assert_false(pmd_write(pmd));
+	assert_int_equal(h_rss(f), 0);
+	assert_int_equal(t_nonzero(buf + 100 * PAGE_SIZE, 1), 0);
+
+	assert_int_equal(devmig_store(buf + 3 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_int_equal(t_kind(f->mm, buf + 3 * PAGE_SIZE), T_PRESENT);
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES - 1);
+	assert_int_equal(h_rss(f), 1);
+	v = 0;
+	assert_int_equal(devmig_load(buf + 3 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(v, 7);
+}
+
+/*
+ * hmm-tests migrate / anon_write_huge on THP memory: the device reads and
+ * writes the THP in place (hmm_range_fault sees one order-9 mapping), then
+ * migration to the device splits it and moves all 512 pages, and CPU
+ * faults bring them back.
+ */
+static void test_migrate_thp_to_device_and_back(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	unsigned long view = t_scratch(f->proc, H_NPAGES);
+	struct hmm_dmirror_cmd cmd;
+
+	h_fault_thp(f, buf);
+	t_fill(buf, H_NPAGES, 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view,
+			       H_NPAGES, &cmd), 0);
+	assert_int_equal(cmd.cpages, H_NPAGES);
+	assert_int_equal(t_mismatches(view, H_NPAGES, 0), 0);
+	assert_true(h_is_thp(f->mm, buf));
+
+	/* anon_write_huge: the device writes through the huge mapping. */
+	t_fill(view, H_NPAGES, 1000);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_WRITE, buf, view,
+			       H_NPAGES, &cmd), 0);
+	assert_int_equal(cmd.cpages, H_NPAGES);
+	assert_int_equal(cmd.faults, 0);
+	assert_true(h_is_thp(f->mm, buf));
+	assert_int_equal(t_mismatches(buf, H_NPAGES, 1000), 0);
+
+	/* Both buffers are populated now: THP and the small-page view. */
+	assert_int_equal(h_rss(f), 2 * H_NPAGES);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       view, H_NPAGES, &cmd), 0);
+	assert_int_equal(cmd.cpages, H_NPAGES);
+	assert_int_equal(t_mismatches(view, H_NPAGES, 1000), 0);
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_DEV_WRITE), H_NPAGES);
+	/* Device-private entries count in RSS as the pages they replace. */
+	assert_int_equal(h_rss(f), 2 * H_NPAGES);
+
+	assert_int_equal(t_mismatches(buf, H_NPAGES, 1000), 0);
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_PRESENT), H_NPAGES);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, H_NPAGES);
+	assert_int_equal(h_rss(f), 2 * H_NPAGES);
+}
+
+/*
+ * hmm_range_fault() reports a huge PMD as one order-9 mapping, which the
+ * mirror's snapshot shows as PMD; nothing is split.
+ */
+static void test_snapshot_huge_pmds(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 2), i;
+	unsigned long out = t_scratch(f->proc, 1);
+	struct hmm_dmirror_cmd cmd;
+	unsigned char got[2 * HPAGE_PMD_NR];
+
+	h_fault_thp(f, buf);
+	assert_int_equal(t_nonzero(buf + HPAGE_PMD_SIZE, 1), 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_SNAPSHOT, buf, out,
+			       2 * H_NPAGES, &cmd), 0);
+	assert_int_equal(cmd.cpages, 2 * H_NPAGES);
+	assert_int_equal(devmig_load(out, got, sizeof(got)), 0);
+	for (i = 0; i < H_NPAGES; i++) {
+		assert_int_equal(got[i], HMM_DMIRROR_PROT_WRITE | HMM_DMIRROR_PROT_PMD);
+		assert_int_equal(got[H_NPAGES + i],
+				 HMM_DMIRROR_PROT_READ | HMM_DMIRROR_PROT_PMD);
+	}
+	assert_true(h_is_thp(f->mm, buf));
+	assert_true(is_huge_zero_pmd(h_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
+}
+
+struct h_mig {
+	struct migrate_vma args;
+	unsigned long src[HPAGE_PMD_NR];
+	unsigned long dst[HPAGE_PMD_NR];
+};
+
+/* migrate_vma_setup() over the 2 MiB at @buf, as a driver would. */
+static void h_setup(struct fx *f, struct h_mig *m, unsigned long buf)
+{
+	memset(m, 0, sizeof(*m));
+	mmap_read_lock(f->mm);
+	m->args.vma = t_vma(f->mm, buf);
+	m->args.start = buf;
+	m->args.end = buf + HPAGE_PMD_SIZE;
+	m->args.src = m->src;
+	m->args.dst = m->dst;
+	m->args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	m->args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&m->args), 0);
+	assert_int_equal(m->args.npages, H_NPAGES);
+}
+
+/* No destination anywhere: everything is put back. */
+static void h_abort(struct fx *f, struct h_mig *m)
+{
+	migrate_vma_pages(&m->args);
+	migrate_vma_finalize(&m->args);
+	mmap_read_unlock(f->mm);
+}
+
+/*
+ * Collect splits a THP: subpages holding data are selected (locked,
+ * unmapped), all-zero ones were remapped to the zero page by the split
+ * (freed, out of RSS) and are selected as zero-page slots.
+ */
+static void test_split_zero_subpages(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1), free0, i;
+	struct h_mig *m = test_malloc(sizeof(*m));
+	struct folio *folio;
+	int v = 42;
+
+	folio = h_fault_thp(f, buf);		/* page 0 holds 1 */
+	assert_int_equal(devmig_store(buf + 7 * PAGE_SIZE, &v, sizeof(v)), 0);
+	lru_add_drain_all();
+	free0 = model_nr_free_pages();
+
+	h_setup(f, m, buf);
+	assert_int_equal(m->args.cpages, H_NPAGES);
+	for (i = 0; i < H_NPAGES; i++) {
+		if (i == 0 || i == 7) {
+			assert_int_equal(m->src[i], migrate_pfn(folio_pfn(folio) + i) |
+				MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE);
+			assert_int_equal(t_kind(f->mm, buf + i * PAGE_SIZE), T_MIG_WRITE);
+		} else {
+			assert_int_equal(m->src[i], MIGRATE_PFN_MIGRATE);
+			assert_int_equal(t_kind(f->mm, buf + i * PAGE_SIZE), T_ZERO);
+		}
+	}
+	assert_false(folio_test_large(folio));
+	assert_int_equal(h_rss(f), 2);
+	h_abort(f, m);
+
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+	assert_int_equal(t_kind(f->mm, buf + 7 * PAGE_SIZE), T_PRESENT);
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES - 2);
+	assert_settled_anon(&folio->page, 1, true);
+	v = 0;
+	assert_int_equal(devmig_load(buf + 7 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(v, 42);
+	/* The 510 zero-filled pages went back to the allocator. */
+	lru_add_drain_all();
+	assert_int_equal(model_nr_free_pages() - free0, H_NPAGES - 2);
+	test_free(m);
+}
+
+/* The huge zero PMD is split into zero-page PTEs: 512 zero-page slots. */
+static void test_collect_splits_huge_zero(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1), i;
+	struct h_mig *m = test_malloc(sizeof(*m));
+
+	assert_int_equal(t_nonzero(buf, 1), 0);
+	assert_true(is_huge_zero_pmd(h_pmd(f->mm, buf)));
+
+	h_setup(f, m, buf);
+	assert_int_equal(m->args.cpages, H_NPAGES);
+	for (i = 0; i < H_NPAGES; i++)
+		assert_int_equal(m->src[i], MIGRATE_PFN_MIGRATE);
+	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES);
+	h_abort(f, m);
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES);
+	assert_int_equal(h_rss(f), 0);
+	test_free(m);
+}
+
+/*
+ * A THP locked by someone else cannot be split during collect: its range
+ * is skipped whole, and the reference collect took to try is dropped.
+ * 6.12 returns without that put, leaking a reference on the THP for good.
+ */
+static void test_locked_thp_skipped_no_leak(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1), i;
+	struct h_mig *m = test_malloc(sizeof(*m));
+	struct folio *folio = h_fault_thp(f, buf);
+	pmd_t before = h_pmd(f->mm, buf);
+	int refs;
+
+	lru_add_drain_all();
+	refs = folio_ref_count(folio);
+	assert_int_equal(refs, 1);
+	folio_lock(folio);		/* collect only trylocks: no deadlock */
+
+	h_setup(f, m, buf);
+	assert_int_equal(m->args.cpages, 0);
+	for (i = 0; i < H_NPAGES; i++)
+		assert_int_equal(m->src[i], 0);
+	assert_true(pmd_same(h_pmd(f->mm, buf), before));
+	h_abort(f, m);
+
+	folio_unlock(folio);
+	assert_int_equal(folio_ref_count(folio), refs);
+	assert_true(pmd_same(h_pmd(f->mm, buf), before));
+	/* Unlocked, the same THP migrates normally. */
+	h_setup(f, m, buf);
+	assert_int_equal(m->args.cpages, H_NPAGES);
+	h_abort(f, m);
+	test_free(m);
+}
+
+/* A THP with a reference nobody accounts for is not split: skipped. */
+static void test_referenced_thp_skipped(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	struct h_mig *m = test_malloc(sizeof(*m));
+	struct folio *folio = h_fault_thp(f, buf);
+	pmd_t before = h_pmd(f->mm, buf);
+
+	folio_get(folio);
+	h_setup(f, m, buf);
+	assert_int_equal(m->args.cpages, 0);
+	assert_true(pmd_same(h_pmd(f->mm, buf), before));
+	h_abort(f, m);
+	folio_put(folio);
+	assert_int_equal(t_state(&folio->page).ref, 1);
+	test_free(m);
+}
+
+/* mprotect splits the PMD; protections follow, data stays. */
+static void test_mprotect_splits(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	int v = 3;
+
+	h_fault_thp(f, buf);
+	t_fill(buf, H_NPAGES, 9);
+	assert_int_equal(devmig_mprotect(f->proc, buf, PAGE_SIZE, DEVMIG_PROT_READ), 0);
+	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_int_equal(devmig_store(buf, &v, sizeof(v)), -EFAULT);
+	assert_int_equal(devmig_store(buf + PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_false(pte_write(t_pte(f->mm, buf)));
+	assert_true(pte_write(t_pte(f->mm, buf + 2 * PAGE_SIZE)));
+	assert_true(pte_dirty(t_pte(f->mm, buf + 2 * PAGE_SIZE)));
+	assert_int_equal(t_mismatches(buf, 1, 9), 0);
+	assert_int_equal(t_mismatches(buf + 2 * PAGE_SIZE, H_NPAGES - 2, 9 +
+				      2 * (int)T_INTS_PER_PAGE), 0);
+	assert_int_equal(h_rss(f), H_NPAGES);
+}
+
+/*
+ * Fork shares a THP with the child (copy-on-write), munmap of part of it
+ * and both exits free every page: the process leaves nothing behind.
+ */
+static void test_fork_munmap_exit(void **state)
+{
+	struct fx *f = *state;
+	struct devmig_proc *parent, *child;
+	unsigned long buf, free0;
+	int v = 77;
+
+	(void)f;
+	lru_add_drain_all();
+	free0 = model_nr_free_pages();
+	devmig_task_leave();
+	parent = devmig_proc_create();
+	assert_non_null(parent);
+	buf = devmig_mmap(parent, 2 * HPAGE_PMD_SIZE, T_RW, DEVMIG_MAP_PRIVATE);
+	assert_true((long)buf > 0);
+	assert_int_equal(devmig_madvise(parent, buf, 2 * HPAGE_PMD_SIZE,
+					DEVMIG_MADV_HUGEPAGE), 0);
+	t_fill(buf, 2 * H_NPAGES, 50);
+	assert_true(h_is_thp(devmig_proc_mm(parent), buf));
+	assert_true(h_is_thp(devmig_proc_mm(parent), buf + HPAGE_PMD_SIZE));
+
+	child = devmig_proc_fork(parent);
+	assert_non_null(child);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(child), 0);
+	assert_int_equal(t_mismatches(buf, 2 * H_NPAGES, 50), 0);
+	assert_int_equal(devmig_store(buf + 5 * PAGE_SIZE, &v, sizeof(v)), 0);
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(parent), 0);
+	assert_int_equal(t_mismatches(buf, 2 * H_NPAGES, 50), 0);
+	assert_int_equal(devmig_check_invariants(fx_report_violation, NULL), 0);
+
+	/* Half of the first THP goes in the parent; the child still has it. */
+	assert_int_equal(devmig_munmap(parent, buf, HPAGE_PMD_SIZE / 2), 0);
+	assert_int_equal(devmig_check_invariants(fx_report_violation, NULL), 0);
+	devmig_proc_exit(child);
+	assert_int_equal(t_mismatches(buf + HPAGE_PMD_SIZE / 2, H_NPAGES + H_NPAGES / 2,
+				      50 + (int)(H_NPAGES / 2 * T_INTS_PER_PAGE)), 0);
+	devmig_task_leave();
+	devmig_proc_exit(parent);
+	assert_int_equal(devmig_task_enter(f->proc), 0);
+	lru_add_drain_all();
+	assert_int_equal(model_nr_free_pages(), free0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(test_write_fault_maps_thp),
+		FX_TEST(test_thp_modes),
+		FX_TEST(test_partial_range_no_thp),
+		FX_TEST(test_read_fault_maps_huge_zero),
+		FX_TEST(test_snapshot_huge_pmds),
+		FX_TEST(test_migrate_thp_to_device_and_back),
+		FX_TEST(test_split_zero_subpages),
+		FX_TEST(test_collect_splits_huge_zero),
+		FX_TEST(test_locked_thp_skipped_no_leak),
+		FX_TEST(test_referenced_thp_skipped),
+		FX_TEST(test_mprotect_splits),
+		FX_TEST(test_fork_munmap_exit),
+	};
+
+	return T_RUN(tests);
+}
