@@ -33,6 +33,7 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#include "internal.h"
 
 #include <host/host.h>
 
@@ -362,24 +363,12 @@ static inline pte_t t_pte(struct mm_struct *mm, unsigned long addr)
 {
 	pte_t pte = __pte(0);
 	spinlock_t *ptl;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
 	pmd_t *pmd;
 	pte_t *ptep;
 
 	mmap_read_lock(mm);
-	pgd = pgd_offset(mm, addr);
-	if (pgd_none(*pgd))
-		goto out;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d))
-		goto out;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud))
-		goto out;
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(*pmd))
+	pmd = mm_find_pmd(mm, addr);
+	if (!pmd || pmd_none(pmdp_get(pmd)))
 		goto out;
 	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	if (!ptep)

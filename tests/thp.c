@@ -28,22 +28,12 @@ static unsigned long h_map(struct fx *f, unsigned long nr_thp)
 static pmd_t h_pmd(struct mm_struct *mm, unsigned long addr)
 {
 	pmd_t pmd = __pmd(0);
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
+	pmd_t *pmdp;
 
 	mmap_read_lock(mm);
-	pgd = pgd_offset(mm, addr);
-	if (pgd_none(*pgd))
-		goto out;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d))
-		goto out;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud))
-		goto out;
-	pmd = pmdp_get(pmd_offset(pud, addr));
-out:
+	pmdp = mm_find_pmd(mm, addr);
+	if (pmdp)
+		pmd = pmdp_get(pmdp);
 	mmap_read_unlock(mm);
 	return pmd;
 }
