@@ -21,6 +21,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include "internal.h"
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/sched/mm.h>
@@ -83,17 +84,9 @@ static void assert_invariants(void)
 /* The PTE at @addr, read as the kernel would (pte_none() if no table). */
 static pte_t t_pte(struct mm_struct *mm, unsigned long addr)
 {
-	p4d_t *p4d = p4d_offset(pgd_offset(mm, addr), addr);
-	pud_t *pud;
-	pmd_t *pmd;
+	pmd_t *pmd = mm_find_pmd(mm, addr);
 
-	if (p4d_none(p4dp_get(p4d)))
-		return __pte(0);
-	pud = pud_offset(p4d, addr);
-	if (pud_none(pudp_get(pud)))
-		return __pte(0);
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(pmdp_get(pmd)))
+	if (!pmd || pmd_none(pmdp_get(pmd)))
 		return __pte(0);
 	return ptep_get(pte_offset_map(pmd, addr));
 }
@@ -336,7 +329,7 @@ static void test_mprotect_migration_entry(void **state)
 	 * migration would), mprotect, and look: it must be readable-exclusive.
 	 */
 	mmap_read_lock(f->mm);
-	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	pmd = mm_find_pmd(f->mm, a);
 	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
 	saved = ptep_get(ptep);
 	folio_lock(page_folio(pte_page(saved)));
@@ -583,7 +576,7 @@ static void test_tlb_stale_until_flush(void **state)
 
 	mmap_read_lock(f->mm);
 	vma = vma_lookup(f->mm, a);
-	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	pmd = mm_find_pmd(f->mm, a);
 	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
 	old = ptep_get(ptep);
 	set_pte_at(f->mm, a, ptep, mk_pte(other, vma->vm_page_prot));
@@ -625,7 +618,7 @@ static void test_cpu_sets_accessed_dirty(void **state)
 	t_store_long(a, 5);
 	mmap_read_lock(f->mm);
 	vma = vma_lookup(f->mm, a);
-	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	pmd = mm_find_pmd(f->mm, a);
 	ptep = pte_offset_map(pmd, a);
 	/* Age and clean it (as reclaim would), flush, then read. */
 	set_pte_at(f->mm, a, ptep, pte_mkclean(pte_mkold(ptep_get(ptep))));
@@ -682,7 +675,7 @@ static void test_migration_entry_wait(void **state)
 	/* Half a migration: folio locked, PTE replaced by a migration entry. */
 	folio_lock(folio);
 	mmap_read_lock(f->mm);
-	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	pmd = mm_find_pmd(f->mm, a);
 	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
 	old = ptep_get(ptep);
 	set_pte_at(f->mm, a, ptep, swp_entry_to_pte(
@@ -878,7 +871,7 @@ static void test_hmm_snapshot_skips_migration_entry(void **state)
 						      PAGE_SIZE, &t_mni_ops), 0);
 	folio_lock(folio);
 	mmap_read_lock(f->mm);
-	pmd = pmd_offset(pud_offset(p4d_offset(pgd_offset(f->mm, a), a), a), a);
+	pmd = mm_find_pmd(f->mm, a);
 	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
 	old = ptep_get(ptep);
 	set_pte_at(f->mm, a, ptep, swp_entry_to_pte(
