@@ -21,7 +21,6 @@
 #include <linux/mmu_notifier.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
-#include "internal.h"
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/sched/mm.h>
@@ -34,6 +33,7 @@
 #include <model/fail.h>
 #include <host/host.h>
 #include "devmig.h"
+#include "internal.h"
 
 #define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
 
