@@ -276,6 +276,18 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	if (!tail)
 		return -ENOMEM;
 	model_vma_start_write(vma);
+	/*
+	 * A huge PMD across @addr becomes PTEs now, while @vma still covers
+	 * all of it (vma_adjust_trans_huge()): split later through the tail,
+	 * which starts past the PMD, the rmap would find the folio outside
+	 * the VMA mapping it.
+	 */
+	if (!IS_ALIGNED(addr, HPAGE_PMD_SIZE)) {
+		pmd_t *pmd = mm_find_pmd(mm, addr);
+
+		if (pmd)
+			split_huge_pmd(vma, pmd, addr);
+	}
 	tail->vm_start = addr;
 	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 	mm->total_vm -= vma_pages(vma);

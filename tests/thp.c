@@ -417,6 +417,47 @@ static void test_mprotect_splits(void **state)
 }
 
 /*
+ * A VMA boundary inside a THP (mprotect or munmap of pages in its middle):
+ * the huge PMD must be split while one VMA still covers the whole 2 MiB, as
+ * vma_adjust_trans_huge() does.  Split later, through the VMA that starts
+ * past the PMD, the rmap would place the folio outside that VMA (found by
+ * tests/stress.c).
+ */
+static void test_vma_split_inside_thp(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 2);
+	unsigned long mid = buf + 16 * PAGE_SIZE;
+	unsigned long mid2 = buf + HPAGE_PMD_SIZE + 16 * PAGE_SIZE;
+	int v = 3;
+
+	t_fill(buf, 2 * H_NPAGES, 20);
+	assert_true(h_is_thp(f->mm, buf));
+	assert_true(h_is_thp(f->mm, buf + HPAGE_PMD_SIZE));
+
+	assert_int_equal(devmig_mprotect(f->proc, mid, 16 * PAGE_SIZE,
+					 DEVMIG_PROT_READ), 0);
+	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_int_equal(devmig_store(mid, &v, sizeof(v)), -EFAULT);
+	assert_int_equal(devmig_store(mid - PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_invariants();
+
+	assert_int_equal(devmig_munmap(f->proc, mid2, 16 * PAGE_SIZE), 0);
+	assert_false(pmd_leaf(h_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
+	assert_int_equal(t_count_kind(f->mm, mid2, 16, T_NONE), 16);
+	assert_invariants();
+
+	assert_int_equal(t_mismatches(buf, 15, 20), 0);
+	assert_int_equal(t_mismatches(mid, H_NPAGES - 16,
+				      20 + 16 * (int)T_INTS_PER_PAGE), 0);
+	assert_int_equal(t_mismatches(buf + HPAGE_PMD_SIZE, 16,
+				      20 + (int)(H_NPAGES * T_INTS_PER_PAGE)), 0);
+	assert_int_equal(t_mismatches(mid2 + 16 * PAGE_SIZE, H_NPAGES - 32,
+				      20 + (int)((H_NPAGES + 32) * T_INTS_PER_PAGE)),
+			 0);
+}
+
+/*
  * Fork shares a THP with the child (copy-on-write), munmap of part of it
  * and both exits free every page: the process leaves nothing behind.
  */
@@ -478,6 +519,7 @@ int main(void)
 		FX_TEST(test_collect_splits_huge_zero),
 		FX_TEST(test_locked_thp_skipped_no_leak),
 		FX_TEST(test_referenced_thp_skipped),
+		FX_TEST(test_vma_split_inside_thp),
 		FX_TEST(test_mprotect_splits),
 		FX_TEST(test_fork_munmap_exit),
 	};
