@@ -33,6 +33,12 @@
  *  - when a page leaves device memory, its entry is erased from every mirror
  *    of this device on the same mm, not only from the mirror that migrated it
  *    (test_hmm leaves other mirrors pointing at a freed backing page);
+ *  - our own migrations move the notifier sequence (test_hmm's callback
+ *    returns before it does), so a device fault that raced with one
+ *    retries instead of storing a page the migration replaced, and a page
+ *    migrating to this device is forgotten before it is copied, so no
+ *    device WRITE can land in the old page after the copy (both found by
+ *    tests/stress.c: device writes were lost);
  *  - there is no character device and no mmap of the device file.
  */
 #include <linux/mm.h>
@@ -451,15 +457,6 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 	bool own_migration = range->event == MMU_NOTIFY_MIGRATE &&
 			     range->owner == dmirror->mdevice;
 
-	/*
-	 * Our own migrations keep our entries right themselves: a page going
-	 * to this device is mapped after the pages step, a page leaving it is
-	 * forgotten when its destination is chosen.  Tearing entries down
-	 * here would also drop pages this device owns but is not migrating.
-	 */
-	if (own_migration)
-		return true;
-
 	/* An invalidation that may not sleep gives up if the lock is busy. */
 	if (!mmu_notifier_range_blockable(range)) {
 		if (!mutex_trylock(&dmirror->mutex))
@@ -468,10 +465,23 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 		mutex_lock(&dmirror->mutex);
 	}
 
+	/*
+	 * The sequence moves even for our own migrations (test_hmm returns
+	 * early and does not move it): a device fault that read the range
+	 * before the migration must retry, not store a page that is gone.
+	 */
 	mmu_interval_set_seq(mni, cur_seq);
-	/* Inclusive of the page at range->end, as test_hmm does. */
-	dmirror_pt_erase_range(dmirror, range->start >> PAGE_SHIFT,
-			       range->end >> PAGE_SHIFT);
+	/*
+	 * Our own migrations keep our entries right themselves: a page going
+	 * to this device is forgotten before its copy and mapped after the
+	 * pages step, a page leaving it is forgotten when its destination is
+	 * chosen.  Tearing entries down here would also drop pages this
+	 * device owns but is not migrating.
+	 */
+	if (!own_migration)
+		/* Inclusive of the page at range->end, as test_hmm does. */
+		dmirror_pt_erase_range(dmirror, range->start >> PAGE_SHIFT,
+				       range->end >> PAGE_SHIFT);
 	mutex_unlock(&dmirror->mutex);
 	return true;
 }
@@ -685,6 +695,14 @@ static void dmirror_fill_device_dst(struct dmirror *dmirror,
 		dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
 		if (!dpage)
 			continue;
+		/*
+		 * Our own MIGRATE event left our entries alone, so one may
+		 * still name the source page: a device WRITE through it after
+		 * the copy below would be lost.  Forget it first; a device
+		 * access now faults and waits on the migration entry.
+		 */
+		dmirror_forget_page(dmirror->mdevice, args->vma->vm_mm,
+				    args->start + (i << PAGE_SHIFT));
 		if (spage)
 			copy_highpage(dmirror_backing(dpage), spage);
 		else

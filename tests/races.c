@@ -341,6 +341,102 @@ static void test_concurrent_migrations(void **state)
 	assert_int_equal(t_mismatches(buf, npages, 77), 0);
 }
 
+/*
+ * The device writes and reads back its own pages while another CPU moves
+ * them to that same device and back.  Its page table must never keep (or
+ * regain) an entry for a page the migration is replacing: a WRITE through
+ * the old page after the copy is lost, and a fault that read the range
+ * before the migration must not store what it found after it.
+ */
+static void r_device_write_rounds(struct r_task *t)
+{
+	int buf[T_INTS_PER_PAGE];
+	unsigned long rd = t->ptr + (t->npages << PAGE_SHIFT);
+	unsigned long p, i;
+	int r;
+
+	for (r = 0; r < t->rounds; r++) {
+		int base = t->base + r * 1000;
+
+		for (p = 0; p < t->npages; p++) {
+			for (i = 0; i < T_INTS_PER_PAGE; i++)
+				buf[i] = base + (int)(p * T_INTS_PER_PAGE + i);
+			if (devmig_store(t->ptr + (p << PAGE_SHIFT), buf,
+					 PAGE_SIZE))
+				t->errors++;
+		}
+		if (t_cmd(t->mirror, HMM_DMIRROR_WRITE, t->addr, t->ptr,
+			  t->npages, NULL) ||
+		    t_cmd(t->mirror, HMM_DMIRROR_READ, t->addr, rd, t->npages,
+			  NULL)) {
+			t->errors++;
+			continue;
+		}
+		for (p = 0; p < t->npages; p++) {
+			if (devmig_load(rd + (p << PAGE_SHIFT), buf, PAGE_SIZE)) {
+				t->errors++;
+				continue;
+			}
+			for (i = 0; i < T_INTS_PER_PAGE; i++)
+				t->value += buf[i] !=
+					    base + (int)(p * T_INTS_PER_PAGE + i);
+		}
+	}
+	/* What the main thread will find there. */
+	t->base += (t->rounds - 1) * 1000;
+}
+
+/* The writer r_migrate_until_done() keeps migrating under. */
+static struct r_task *r_writer;
+
+static void r_migrate_until_done(struct r_task *t)
+{
+	unsigned long seed = 99;
+	int ret;
+
+	while (!r_done(r_writer)) {
+		/* Leave the device's faults room to complete between events. */
+		host_sleep_ns(r_rand(&seed) % 20000);
+		ret = t_cmd(t->mirror, HMM_DMIRROR_MIGRATE_TO_DEV, t->addr,
+			    t->ptr, t->npages, NULL);
+		if (ret && ret != -ENOENT)
+			t->errors++;
+		if (t_cmd(t->mirror, HMM_DMIRROR_MIGRATE_TO_SYS, t->addr,
+			  t->ptr, t->npages, NULL))
+			t->errors++;
+	}
+}
+
+static void test_device_write_races_own_migration(void **state)
+{
+	struct fx *f = *state;
+	unsigned long npages = 4;
+	unsigned long buf = t_map(f, npages, T_RW);
+	struct r_task w = { 0 }, m = { 0 };
+
+	w.addr = buf;
+	w.npages = npages;
+	w.ptr = t_map(f, 2 * npages, T_RW);
+	w.mirror = f->mirror[0];
+	w.rounds = 2000;
+	w.base = 5;
+	m.addr = buf;
+	m.npages = npages;
+	m.ptr = t_scratch(f->proc, npages);
+	m.mirror = f->mirror[0];
+	r_writer = &w;
+	r_start(&w, f, r_device_write_rounds);
+	r_start(&m, f, r_migrate_until_done);
+	r_join(&w);
+	r_join(&m);
+	assert_int_equal(w.ret, 0);
+	assert_int_equal(m.ret, 0);
+	assert_int_equal(w.errors, 0);
+	assert_int_equal(m.errors, 0);
+	assert_int_equal(w.value, 0);	/* ints read back wrong */
+	assert_int_equal(t_mismatches(buf, npages, w.base), 0);
+}
+
 static void r_unmap_later(struct r_task *t)
 {
 	host_sleep_ns(t->delay_ns);
@@ -435,6 +531,7 @@ int main(void)
 		FX_TEST(test_cpu_waits_for_migration),
 		FX_TEST(test_stale_tlb),
 		FX_TEST(test_concurrent_migrations),
+		FX_TEST(test_device_write_races_own_migration),
 		FX_TEST(test_anon_teardown),
 		FX_TEST(test_faults_race_release),
 	};
