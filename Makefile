@@ -78,6 +78,12 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
 	./$(BUILD)/bench/bench
 
+# tests/stress.c at length, a new seed each run unless DEVMIG_STRESS_SEED says.
+.PHONY: stress
+stress: $(BUILD)/tests/stress
+	DEVMIG_STRESS_OPS=$${DEVMIG_STRESS_OPS:-2000000} \
+	DEVMIG_STRESS_SEED=$${DEVMIG_STRESS_SEED:-$$(date +%s)} ./$(BUILD)/tests/stress
+
 clean:
 	rm -rf build build-asan build-tsan
 
