@@ -406,7 +406,12 @@ static void split_folio_pages(struct folio *folio, long nr, int refs)
 		atomic_set(&tail->_mapcount, -1);
 		set_page_count(tail, refs);
 	}
-	__clear_bit(PG_head, &head->flags);
+	/*
+	 * Atomic: a CPU that met one of the migration entries may be setting
+	 * PG_waiters on the head right now; a plain read-modify-write would
+	 * lose that bit, and with it the wake-up at folio_unlock().
+	 */
+	clear_bit(PG_head, &head->flags);
 	folio_ref_unfreeze(folio, refs);
 }
 
