@@ -86,7 +86,11 @@ vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 
-	if (likely(vma->anon_vma))
+	/*
+	 * Lockless, as in anon_vma_prepare(): a migration inserting a page
+	 * under mmap_lock (read) may be setting it right now.
+	 */
+	if (likely(READ_ONCE(vma->anon_vma)))
 		return 0;
 	if (vmf->flags & FAULT_FLAG_VMA_LOCK) {
 		vma_end_read(vma);

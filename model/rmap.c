@@ -461,7 +461,8 @@ next_pte:
 static void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address, bool exclusive)
 {
-	struct anon_vma *anon_vma = vma->anon_vma;
+	/* Set by anon_vma_prepare(), maybe on another CPU: read it once. */
+	struct anon_vma *anon_vma = READ_ONCE(vma->anon_vma);
 
 	BUG_ON(!anon_vma);
 	(void)exclusive;
