@@ -81,6 +81,17 @@ static void assert_invariants(void)
 	assert_int_equal(devmig_check_invariants(report_violation, NULL), 0);
 }
 
+/*
+ * Exactly one invariant violated, and its description contains @needle;
+ * a stale message from an earlier check cannot satisfy it.
+ */
+static void assert_one_violation(const char *needle)
+{
+	last_violation[0] = 0;
+	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
+	assert_true(contains(last_violation, needle));
+}
+
 /* The PTE at @addr, read as the kernel would (pte_none() if no table). */
 static pte_t t_pte(struct mm_struct *mm, unsigned long addr)
 {
@@ -1754,24 +1765,20 @@ static void test_invariants_catch_leaked_reference(void **state)
 	assert_invariants();
 	/* A FOLL_GET reference nobody accounts for. */
 	assert_int_equal(get_user_pages(a, 1, 0, &page), 1);
-	last_violation[0] = 0;
-	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
 	/* One more than expected, however many LRU-batch references. */
-	assert_true(contains(last_violation, "refcount "));
+	assert_one_violation("refcount ");
 	assert_false(contains(last_violation, "unmapped"));
 	/* Drained: the mapping and the leaked reference are all there is. */
 	lru_add_drain_all();
 	assert_int_equal(page_ref_count(page), 2);
-	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
-	assert_true(contains(last_violation, "refcount 2, expected 1"));
+	assert_one_violation("refcount 2, expected 1");
 	put_page(page);
 	assert_invariants();
 
 	/* A reference surviving munmap is still caught. */
 	get_page(page);
 	assert_int_equal(devmig_munmap(f->proc, a, PAGE_SIZE), 0);
-	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
-	assert_true(contains(last_violation, "unmapped page still referenced"));
+	assert_one_violation("unmapped page still referenced");
 	put_page(page);
 	assert_invariants();
 }
@@ -1785,9 +1792,7 @@ static void test_invariants_catch_leftover_lock(void **state)
 	t_store_long(a, 1);
 	folio = page_folio(t_page(f->mm, a));
 	folio_lock(folio);
-	last_violation[0] = 0;
-	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
-	assert_true(contains(last_violation, "left locked"));
+	assert_one_violation("left locked");
 	folio_unlock(folio);
 	assert_invariants();
 }
@@ -1801,8 +1806,7 @@ static void test_invariants_catch_rss_and_mapcount(void **state)
 	t_store_long(a, 1);
 	page = t_page(f->mm, a);
 	inc_mm_counter(f->mm, MM_ANONPAGES);
-	assert_int_equal(devmig_check_invariants(record_violation, NULL), 1);
-	assert_true(contains(last_violation, "RSS counter anon is 2"));
+	assert_one_violation("RSS counter anon is 2");
 	dec_mm_counter(f->mm, MM_ANONPAGES);
 	atomic_inc(&page->_mapcount);
 	assert_true(devmig_check_invariants(record_violation, NULL) >= 1);
