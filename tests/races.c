@@ -65,6 +65,23 @@ static int r_done(struct r_task *t)
 	return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Finish a one-page migration set up by the test: copy the source into a
+ * page of device 0, commit, and drop the mmap_lock setup was called under.
+ */
+static void r_finish_to_device(struct fx *f, struct migrate_vma *args)
+{
+	struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
+
+	assert_non_null(dpage);
+	copy_highpage(dmirror_device_backing_page(dpage),
+		      migrate_pfn_to_page(args->src[0]));
+	args->dst[0] = migrate_pfn(page_to_pfn(dpage));
+	migrate_vma_pages(args);
+	migrate_vma_finalize(args);
+	mmap_read_unlock(f->mm);
+}
+
 /* A cheap deterministic generator for delays. */
 static unsigned long r_rand(unsigned long *seed)
 {
@@ -176,7 +193,6 @@ static void test_cpu_waits_for_migration(void **state)
 	struct migrate_vma args = { 0 };
 	struct r_task t = { 0 };
 	unsigned long want = 0x1122334455667788UL;
-	struct page *dpage;
 
 	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
 	mmap_read_lock(f->mm);
@@ -196,14 +212,7 @@ static void test_cpu_waits_for_migration(void **state)
 	/* Still waiting: the page is locked under a migration entry. */
 	assert_false(r_done(&t));
 
-	dpage = dmirror_device_alloc_page(f->dev[0]);
-	assert_non_null(dpage);
-	copy_highpage(dmirror_device_backing_page(dpage),
-		      migrate_pfn_to_page(src[0]));
-	dst[0] = migrate_pfn(page_to_pfn(dpage));
-	migrate_vma_pages(&args);
-	migrate_vma_finalize(&args);
-	mmap_read_unlock(f->mm);
+	r_finish_to_device(f, &args);
 
 	r_join(&t);
 	assert_int_equal(t.ret, 0);
@@ -248,7 +257,6 @@ static void test_stale_tlb(void **state)
 	struct migrate_vma args = { 0 };
 	struct r_task t = { 0 };
 	unsigned long old = 0x0101010101010101UL, got = 0;
-	struct page *dpage;
 
 	assert_int_equal(devmig_store(buf, &old, sizeof(old)), 0);
 	__atomic_store_n(&r_phase, 0, __ATOMIC_RELEASE);
@@ -273,14 +281,7 @@ static void test_stale_tlb(void **state)
 	assert_false(r_done(&t));
 
 	/* The device copies what the page holds now. */
-	dpage = dmirror_device_alloc_page(f->dev[0]);
-	assert_non_null(dpage);
-	copy_highpage(dmirror_device_backing_page(dpage),
-		      migrate_pfn_to_page(src[0]));
-	dst[0] = migrate_pfn(page_to_pfn(dpage));
-	migrate_vma_pages(&args);
-	migrate_vma_finalize(&args);
-	mmap_read_unlock(f->mm);
+	r_finish_to_device(f, &args);
 
 	r_join(&t);
 	assert_int_equal(t.ret, 0);
