@@ -496,7 +496,7 @@ static void test_snapshot(void **state)
 	assert_int_equal(t_dstats(f->dev[1]).migrate_to_ram, 0);
 }
 
-/* hmm.migrate_shared is not portable yet; a private mapping of zeroes is. */
+/* Never-touched private memory: every page a hole for the device to fill. */
 static void test_migrate_holes(void **state)
 {
 	struct fx *f = *state;
