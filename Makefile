@@ -8,6 +8,7 @@
 #   make check-tsan   the suite under ThreadSanitizer
 #   make bench        migration cost report (model vs memcpy)
 #   make kernel-check our mm/migrate_device.c in a real 6.12 kernel (slow)
+#   make install      libdevmig, its headers and pkg-config files (PREFIX=...)
 
 CC      ?= gcc
 BUILD   ?= build
@@ -61,6 +62,7 @@ run: deps
 	./$(BUILD)/devmig
 
 test: deps
+	@$(MAKE) --no-print-directory example
 	@$(MAKE) --no-print-directory check
 
 check: $(TESTS)
@@ -89,3 +91,70 @@ clean:
 
 -include kernel/kernel.mk
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(TESTS:=.d)
+
+# ---------------------------------------------------------------------------
+# Install as a library: `make install PREFIX=/opt/devmig` (DESTDIR honoured).
+#
+#   PREFIX/lib/libdevmig.a, libdevmig.so (-> libdevmig.so.0)
+#   PREFIX/include/devmig/kernel/   shadow kernel headers (linux/, asm/, model/,
+#                                   host/host.h): a driver's kernel-side TUs
+#   PREFIX/include/devmig/api/      devmig.h, hmm_dmirror.h: libc-safe, both sides
+#   PREFIX/lib/pkgconfig/devmig.pc       cflags for kernel-side TUs
+#   PREFIX/lib/pkgconfig/devmig-host.pc  cflags for host TUs (libc + api/ only)
+#
+# The shared library is built from a second set of objects compiled with
+# -fPIC, so the static library and the test binaries keep their code as is.
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+VERSION    := $(shell sed -n 's/^\#define DEVMIG_VERSION[^"]*"\(.*\)"/\1/p' api/devmig.h)
+SOLIB      := $(BUILD)/libdevmig.so.0
+PICOBJS    := $(KSRCS:%.c=$(BUILD)/pic/%.o) $(HSRCS:%.c=$(BUILD)/pic/%.o)
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter host/%,$<),$(HCFLAGS),$(KCFLAGS)) -fPIC \
+		-MMD -MP -c $< -o $@
+
+$(SOLIB): $(PICOBJS)
+	$(CC) -shared -Wl,-soname,libdevmig.so.0 $^ -o $@ -pthread $(SAN)
+
+$(BUILD)/%.pc: pkgconfig/%.pc.in api/devmig.h
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $< > $@
+
+.PHONY: install uninstall example
+install: $(LIB) $(SOLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/devmig/api
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libdevmig.a
+	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libdevmig.so.0
+	ln -sf libdevmig.so.0 $(DESTDIR)$(LIBDIR)/libdevmig.so
+	install -m 644 api/*.h $(DESTDIR)$(INCLUDEDIR)/devmig/api/
+	cd include && for h in $$(find . -name '*.h'); do \
+		install -D -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/devmig/kernel/$$h \
+			|| exit 1; \
+	done
+	install -m 644 $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/devmig
+	rm -f $(DESTDIR)$(LIBDIR)/libdevmig.a $(DESTDIR)$(LIBDIR)/libdevmig.so \
+	      $(DESTDIR)$(LIBDIR)/libdevmig.so.0 \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/devmig.pc \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/devmig-host.pc
+
+# examples/minimal-driver built against a fresh install under build/ only,
+# through pkg-config, then run (part of `make test`).
+EXAMPLE_PREFIX := $(abspath $(BUILD))/example-prefix
+example:
+	@rm -rf $(EXAMPLE_PREFIX) $(BUILD)/example
+	@$(MAKE) --no-print-directory -s install PREFIX=$(EXAMPLE_PREFIX) >/dev/null
+	@mkdir -p $(BUILD)/example
+	@PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig \
+		$(MAKE) --no-print-directory -s -C examples/minimal-driver \
+		O=$(abspath $(BUILD))/example run
+
+-include $(PICOBJS:.o=.d)
