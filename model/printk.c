@@ -28,7 +28,8 @@ void model_warn(const char *file, int line, const char *cond)
 	__atomic_fetch_add(&model_warn_count, 1, __ATOMIC_RELAXED);
 	if (READ_ONCE(model_loglevel) >= 0) {
 		host_printf("WARNING: %s:%d: %s\n", file, line, cond);
-		if (READ_ONCE(model_loglevel) >= 2)
+		/* As the kernel's WARN: where it came from, not just where. */
+		if (READ_ONCE(model_loglevel) >= 1)
 			host_backtrace();
 	}
 }
