@@ -65,8 +65,11 @@ test: deps
 	@$(MAKE) --no-print-directory example
 	@$(MAKE) --no-print-directory check
 
+# The suites also write a JUnit report, which a JUnit reader then checks:
+# every suite there under its own name, counts that add up.
 check: $(TESTS)
-	@bash scripts/run-tests.sh $(TESTS)
+	@bash scripts/run-tests.sh --junit $(BUILD)/junit.xml $(TESTS)
+	@python3 scripts/junit-check.py $(BUILD)/junit.xml $(notdir $(TESTS))
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
@@ -80,10 +83,12 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
 	./$(BUILD)/bench/bench
 
-# tests/stress.c at length, a new seed each run unless DEVMIG_STRESS_SEED says.
+# tests/stress.c at length, a new seed each run unless DEVMIG_STRESS_SEED says;
+# a progress line with an estimate every 5 seconds.
 .PHONY: stress
 stress: $(BUILD)/tests/stress
 	DEVMIG_STRESS_OPS=$${DEVMIG_STRESS_OPS:-2000000} \
+	DEVMIG_STRESS_PROGRESS=$${DEVMIG_STRESS_PROGRESS:-5} \
 	DEVMIG_STRESS_SEED=$${DEVMIG_STRESS_SEED:-$$(date +%s)} ./$(BUILD)/tests/stress
 
 clean:

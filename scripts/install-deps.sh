@@ -2,7 +2,7 @@
 # Install the Debian packages the userspace build and tests need, only when
 # one of them is absent.  The kernel check installs its own (kernel/kernel.mk).
 set -e
-pkgs="gcc make libcmocka-dev"
+pkgs="gcc make libcmocka-dev pkg-config python3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -1283,5 +1283,6 @@ int main(void)
 		CORE_TEST(test_memcg_charge_follows_folio),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests_name("model_core", tests, group_setup,
+					   NULL);
 }
