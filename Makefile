@@ -63,6 +63,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory example
+	@$(MAKE) --no-print-directory check-cli
 	@$(MAKE) --no-print-directory check
 
 # The suites also write a JUnit report, which a JUnit reader then checks:
@@ -130,7 +131,11 @@ $(BUILD)/%.pc: pkgconfig/%.pc.in api/devmig.h
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    $< > $@
 
-.PHONY: install uninstall example
+.PHONY: install uninstall example check-cli
+# The devmig command's options, run and read back (part of `make test`).
+check-cli: $(BUILD)/devmig
+	@python3 scripts/check-cli.py $(BUILD)/devmig $(VERSION)
+
 install: $(LIB) $(SOLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/devmig/api
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libdevmig.a
