@@ -22,7 +22,11 @@ KCFLAGS := $(CFLAGS_BASE) -Iinclude -Iapi -Imm
 HCFLAGS := $(CFLAGS_BASE) -Iapi -Iinclude/host
 LDLIBS  := -pthread -lcmocka $(SAN)
 
-KSRCS := mm/migrate_device.c $(wildcard model/*.c) $(wildcard drivers/*.c)
+KSRCS := mm/migrate_device.c $(wildcard model/*.c)
+# The mirror device is a client of the library, built as its own library.
+DSRCS := $(wildcard drivers/*.c)
+DOBJS := $(DSRCS:%.c=$(BUILD)/%.o)
+DRVLIB := $(BUILD)/libdmirror.a
 HSRCS := $(wildcard host/*.c)
 KOBJS := $(KSRCS:%.c=$(BUILD)/%.o)
 HOBJS := $(HSRCS:%.c=$(BUILD)/%.o)
@@ -33,7 +37,7 @@ TESTS     := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test check check-asan check-tsan bench clean
 
-all: $(LIB) $(BUILD)/devmig $(TESTS)
+all: $(LIB) $(DRVLIB) $(BUILD)/devmig $(TESTS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -47,14 +51,18 @@ $(LIB): $(KOBJS) $(HOBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/%.c $(LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(LIB) $(LDLIBS)
+$(DRVLIB): $(DOBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(LIB)
+$(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
+
+$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
 run: deps
@@ -96,12 +104,14 @@ clean:
 	rm -rf build build-asan build-tsan
 
 -include kernel/kernel.mk
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(TESTS:=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(DOBJS:.o=.d) $(TESTS:=.d)
 
 # ---------------------------------------------------------------------------
 # Install as a library: `make install PREFIX=/opt/devmig` (DESTDIR honoured).
 #
 #   PREFIX/lib/libdevmig.a, libdevmig.so (-> libdevmig.so.0)
+#   PREFIX/lib/libdmirror.a         the mirror device (api/hmm_dmirror.h), a
+#                                   driver on libdevmig: -ldmirror before it
 #   PREFIX/include/devmig/kernel/   shadow kernel headers (linux/, asm/, model/,
 #                                   host/host.h): a driver's kernel-side TUs
 #   PREFIX/include/devmig/api/      devmig.h, hmm_dmirror.h: libc-safe, both sides
@@ -136,9 +146,10 @@ $(BUILD)/%.pc: pkgconfig/%.pc.in api/devmig.h
 check-cli: $(BUILD)/devmig
 	@python3 scripts/check-cli.py $(BUILD)/devmig $(VERSION)
 
-install: $(LIB) $(SOLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
+install: $(LIB) $(SOLIB) $(DRVLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/devmig/api
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libdevmig.a
+	install -m 644 $(DRVLIB) $(DESTDIR)$(LIBDIR)/libdmirror.a
 	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libdevmig.so.0
 	ln -sf libdevmig.so.0 $(DESTDIR)$(LIBDIR)/libdevmig.so
 	install -m 644 api/*.h $(DESTDIR)$(INCLUDEDIR)/devmig/api/
@@ -152,6 +163,7 @@ install: $(LIB) $(SOLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
 uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/devmig
 	rm -f $(DESTDIR)$(LIBDIR)/libdevmig.a $(DESTDIR)$(LIBDIR)/libdevmig.so \
+	      $(DESTDIR)$(LIBDIR)/libdmirror.a \
 	      $(DESTDIR)$(LIBDIR)/libdevmig.so.0 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/devmig.pc \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/devmig-host.pc
