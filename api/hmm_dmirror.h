@@ -172,14 +172,6 @@ void *dmirror_device_alloc_page(struct dmirror_device *mdevice);
 void *dmirror_device_backing_page(void *device_page);
 
 /*
- * dmirror_device_fail_next_allocs() - make the next @n device page
- * allocations of the instance fail as if device memory were exhausted, so a
- * test can reach every "no destination" path.
- */
-void dmirror_device_fail_next_allocs(struct dmirror_device *mdevice,
-				     unsigned long n);
-
-/*
  * Sizes of the model's per-page metadata, for reports (bench): a host
  * program cannot see the kernel structures themselves.
  */

@@ -60,7 +60,7 @@
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
-#include <model/fail.h>
+#include <linux/fault-inject.h>
 
 #include "hmm_dmirror.h"
 
@@ -116,7 +116,6 @@ struct dmirror_device {
 	unsigned long cfree;
 	unsigned long in_use;
 	unsigned long alloc_failures;
-	unsigned long fail_next;
 	unsigned long migrate_to_ram;
 	unsigned long migrate_to_ram_sigbus;
 };
@@ -267,17 +266,16 @@ err_unlock:
 	return ret;
 }
 
-/* Take a page off the free list, honouring injected failures. */
-static struct page *dmirror_pop_free(struct dmirror_device *mdevice,
-				     bool *injected)
+/* Device page allocations, as a test may make them fail. */
+static DECLARE_FAULT_ATTR(dmirror_fail_devmem);
+
+/* Take a page off the free list. */
+static struct page *dmirror_pop_free(struct dmirror_device *mdevice)
 {
 	struct page *page = NULL;
 
 	spin_lock(&mdevice->lock);
-	if (mdevice->fail_next) {
-		mdevice->fail_next--;
-		*injected = true;
-	} else if (mdevice->free_pages) {
+	if (mdevice->free_pages) {
 		page = mdevice->free_pages;
 		mdevice->free_pages = page->zone_device_data;
 		mdevice->calloc++;
@@ -299,7 +297,6 @@ static struct page *dmirror_devmem_alloc_page(struct dmirror_device *mdevice)
 {
 	struct page *backing = NULL;
 	struct page *dpage;
-	bool injected = false;
 
 	if (dmirror_is_private(mdevice)) {
 		/* Not zeroed: every user copies or clears it in full. */
@@ -308,16 +305,16 @@ static struct page *dmirror_devmem_alloc_page(struct dmirror_device *mdevice)
 			goto fail;
 	}
 
-	/* A test may make any device allocation fail (model/fail.h). */
-	if (model_should_fail(MODEL_FAIL_DRIVER))
+	/* The one failure point of our own (tests arm it). */
+	if (should_fail(&dmirror_fail_devmem, PAGE_SIZE))
 		goto fail;
 
 	/*
 	 * Another allocator may empty a chunk we just added before we get a
 	 * page from it, so keep adding until one sticks or the limit hits.
 	 */
-	while (!(dpage = dmirror_pop_free(mdevice, &injected))) {
-		if (injected || dmirror_add_chunk(mdevice))
+	while (!(dpage = dmirror_pop_free(mdevice))) {
+		if (dmirror_add_chunk(mdevice))
 			goto fail;
 	}
 
@@ -1437,14 +1434,6 @@ void *dmirror_device_alloc_page(struct dmirror_device *mdevice)
 void *dmirror_device_backing_page(void *device_page)
 {
 	return dmirror_backing(device_page);
-}
-
-void dmirror_device_fail_next_allocs(struct dmirror_device *mdevice,
-				     unsigned long n)
-{
-	spin_lock(&mdevice->lock);
-	mdevice->fail_next = n;
-	spin_unlock(&mdevice->lock);
 }
 
 void dmirror_model_sizes(struct dmirror_model_sizes *sizes)

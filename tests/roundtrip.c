@@ -7,6 +7,8 @@
  * hmm-tests scenarios (tools/testing/selftests/mm/hmm-tests.c) ported by
  * meaning; the name says which.
  */
+#include <model/fail.h>
+
 #include "harness.h"
 
 /* hmm.migrate: all pages of the buffer become writable device pages. */
@@ -554,7 +556,10 @@ static void test_device_memory_exhausted(void **state)
 	dmirror_device_destroy(small);
 }
 
-/* Injected allocation failures: the slots without a page stay in RAM. */
+/*
+ * Injected allocation failures (the driver's should_fail() point): the
+ * slot without a page stays in RAM, the others move.
+ */
 static void test_device_alloc_failure(void **state)
 {
 	struct fx *f = *state;
@@ -563,14 +568,19 @@ static void test_device_alloc_failure(void **state)
 	struct hmm_dmirror_cmd cmd;
 
 	t_fill(buf, 16, 12);
-	dmirror_device_fail_next_allocs(f->dev[0], 3);
+	/* The fourth device page of the command cannot be had. */
+	model_fail_nth(MODEL_FAIL_DRIVER, 4);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
 			       view, 16, &cmd), -ENOENT);
-	assert_int_equal(t_count_kind(f->mm, buf, 3, T_PRESENT), 3);
-	assert_int_equal(t_count_kind(f->mm, buf + 3 * PAGE_SIZE, 13,
-				      T_DEV_WRITE), 13);
-	assert_settled_anon(t_page(f->mm, buf), 1, true);
-	assert_int_equal(t_dstats(f->dev[0]).in_use, 13);
+	assert_true(model_fail_fired());
+	model_fail_reset();
+	assert_int_equal(t_count_kind(f->mm, buf, 3, T_DEV_WRITE), 3);
+	assert_int_equal(t_count_kind(f->mm, buf + 3 * PAGE_SIZE, 1,
+				      T_PRESENT), 1);
+	assert_int_equal(t_count_kind(f->mm, buf + 4 * PAGE_SIZE, 12,
+				      T_DEV_WRITE), 12);
+	assert_settled_anon(t_page(f->mm, buf + 3 * PAGE_SIZE), 1, true);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 15);
 	assert_invariants();
 	/* A second try completes the job. */
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,

@@ -30,7 +30,7 @@ enum model_fail_site {
 	MODEL_FAIL_PGTABLE,	/* page-table pages (__pte_alloc & co) */
 	MODEL_FAIL_ANON_VMA,	/* anon_vma / anon_vma_chain */
 	MODEL_FAIL_MEMCG,	/* mem_cgroup_charge */
-	MODEL_FAIL_DRIVER,	/* device driver allocations (drivers/) */
+	MODEL_FAIL_DRIVER,	/* drivers' should_fail() points (linux/fault-inject.h) */
 	MODEL_FAIL_NR_SITES
 };
 
