@@ -27,7 +27,6 @@
 #include <linux/memremap.h>
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
-#include <linux/export.h>
 #include <model/process.h>
 #include "internal.h"
 
@@ -419,7 +418,6 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 			  gup_flags | FOLL_GET | FOLL_REMOTE, pages,
 			  locked ? locked : &(int){ 1 });
 }
-EXPORT_SYMBOL(get_user_pages_remote);
 
 /**
  * pin_user_pages_remote() - pin pages of another mm (FOLL_PIN)
@@ -442,7 +440,6 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
 			  gup_flags | FOLL_PIN | FOLL_REMOTE, pages,
 			  locked ? locked : &(int){ 1 });
 }
-EXPORT_SYMBOL(pin_user_pages_remote);
 
 /**
  * get_user_pages() - take references on pages of current->mm
@@ -462,7 +459,6 @@ long get_user_pages(unsigned long start, unsigned long nr_pages,
 	return gup_locked(current->mm, start, nr_pages, gup_flags | FOLL_GET,
 			  pages, NULL);
 }
-EXPORT_SYMBOL(get_user_pages);
 
 /**
  * pin_user_pages() - pin pages of current->mm
@@ -481,7 +477,6 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages,
 	return gup_locked(current->mm, start, nr_pages, gup_flags | FOLL_PIN,
 			  pages, NULL);
 }
-EXPORT_SYMBOL(pin_user_pages);
 
 /* get_user_pages_fast() - as get_user_pages() (no lockless path here). */
 int get_user_pages_fast(unsigned long start, int nr_pages,
@@ -491,7 +486,6 @@ int get_user_pages_fast(unsigned long start, int nr_pages,
 		return 0;
 	return get_user_pages(start, nr_pages, gup_flags, pages);
 }
-EXPORT_SYMBOL(get_user_pages_fast);
 
 /* pin_user_pages_fast() - as pin_user_pages() (no lockless path here). */
 int pin_user_pages_fast(unsigned long start, int nr_pages,
@@ -501,7 +495,6 @@ int pin_user_pages_fast(unsigned long start, int nr_pages,
 		return 0;
 	return pin_user_pages(start, nr_pages, gup_flags, pages);
 }
-EXPORT_SYMBOL(pin_user_pages_fast);
 
 /**
  * unpin_user_page() - release one FOLL_PIN pin
@@ -511,14 +504,12 @@ void unpin_user_page(struct page *page)
 {
 	gup_put_folio(page_folio(page), 1, FOLL_PIN);
 }
-EXPORT_SYMBOL(unpin_user_page);
 
 /* unpin_folio() - release one FOLL_PIN pin on @folio. */
 void unpin_folio(struct folio *folio)
 {
 	gup_put_folio(folio, 1, FOLL_PIN);
 }
-EXPORT_SYMBOL(unpin_folio);
 
 /**
  * unpin_user_pages() - release the pins of an array of pages
@@ -532,4 +523,3 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 	for (i = 0; i < npages; i++)
 		unpin_user_page(pages[i]);
 }
-EXPORT_SYMBOL(unpin_user_pages);

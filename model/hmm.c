@@ -19,7 +19,6 @@
 #include <linux/swapops.h>
 #include <linux/memremap.h>
 #include <linux/migrate.h>
-#include <linux/export.h>
 
 /* Per-call state shared by the walk callbacks. */
 struct hmm_walk_state {
@@ -352,4 +351,3 @@ int hmm_range_fault(struct hmm_range *range)
 			return ret;
 	}
 }
-EXPORT_SYMBOL(hmm_range_fault);

@@ -28,7 +28,6 @@
 #include <linux/highmem.h>
 #include <linux/oom.h>
 #include <linux/memcontrol.h>
-#include <linux/export.h>
 #include <asm/tlbflush.h>
 #include <asm/pgalloc.h>
 #include <model/process.h>
@@ -662,7 +661,6 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 	ret = __handle_mm_fault(vma, address, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(handle_mm_fault);
 
 /*
  * The pages a zap has unmapped but may not free yet: other CPUs may still
@@ -968,7 +966,6 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
 	pte_unmap_unlock(pte, ptl);
 	return 0;
 }
-EXPORT_SYMBOL(vm_insert_page);
 
 /**
  * apply_to_page_range() - call @fn on every PTE slot of a range

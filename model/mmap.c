@@ -27,7 +27,6 @@
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
 #include <linux/spinlock.h>
-#include <linux/export.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
 #include <model/process.h>
@@ -810,7 +809,6 @@ void mmput(struct mm_struct *mm)
 	model_mm_unregister(mm);
 	mmdrop(mm);
 }
-EXPORT_SYMBOL_GPL(mmput);
 
 /**
  * __mmdrop() - free the mm_struct once its last reference is gone

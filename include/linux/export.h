@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* export.h - symbol export; in a static library every symbol is visible. */
+/*
+ * export.h - symbol export; in a library every non-static symbol is visible,
+ * so these only check that @sym exists.  Used by mm/migrate_device.c (for
+ * its kernel build); the model itself exports nothing.
+ */
 #ifndef _LINUX_EXPORT_H
 #define _LINUX_EXPORT_H
 
