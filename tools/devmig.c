@@ -476,6 +476,23 @@ static void demo_dev_stats(const struct demo *d,
 }
 
 /*
+ * Device @k's @command on its part of the range, with the part of the view
+ * buffer beside it; @cmd is filled in and answered.
+ */
+static int demo_part_ioctl(struct demo *d, int k, unsigned int command,
+			   struct hmm_dmirror_cmd *cmd)
+{
+	unsigned long first, n;
+
+	demo_part(d, k, &first, &n);
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->addr = d->buf + first * DEMO_PAGE_SIZE;
+	cmd->ptr = d->view + first * DEMO_PAGE_SIZE;
+	cmd->npages = n;
+	return dmirror_ioctl(d->mirror[k], command, cmd);
+}
+
+/*
  * System -> device: each device takes its part by ioctl, which also reports
  * the device's view of it; that view is what is checked.  When device memory
  * runs out, what fits moves, and the step says so.
@@ -483,19 +500,12 @@ static void demo_dev_stats(const struct demo *d,
 static int demo_to_dev(struct demo *d, struct demo_step *s)
 {
 	struct dmirror_device_stats before, after;
-	unsigned long first, n;
+	struct hmm_dmirror_cmd cmd;
 	int k, ret;
 
 	demo_dev_stats(d, &before);
 	for (k = 0; k < d->opts.ndevices; k++) {
-		struct hmm_dmirror_cmd cmd = { 0 };
-
-		demo_part(d, k, &first, &n);
-		cmd.addr = d->buf + first * DEMO_PAGE_SIZE;
-		cmd.ptr = d->view + first * DEMO_PAGE_SIZE;
-		cmd.npages = n;
-		ret = dmirror_ioctl(d->mirror[k], HMM_DMIRROR_MIGRATE_TO_DEV,
-				    &cmd);
+		ret = demo_part_ioctl(d, k, HMM_DMIRROR_MIGRATE_TO_DEV, &cmd);
 		/*
 		 * -ENOENT: the device's page table lacks some page of the
 		 * part, because it did not fit in device memory, or because
@@ -504,14 +514,8 @@ static int demo_to_dev(struct demo *d, struct demo_step *s)
 		 * test_hmm, drops one page past each invalidated range).
 		 * The device reads its view itself then.
 		 */
-		if (ret == -ENOENT) {
-			memset(&cmd, 0, sizeof(cmd));
-			cmd.addr = d->buf + first * DEMO_PAGE_SIZE;
-			cmd.ptr = d->view + first * DEMO_PAGE_SIZE;
-			cmd.npages = n;
-			ret = dmirror_ioctl(d->mirror[k], HMM_DMIRROR_READ,
-					    &cmd);
-		}
+		if (ret == -ENOENT)
+			ret = demo_part_ioctl(d, k, HMM_DMIRROR_READ, &cmd);
 		if (ret)
 			return ret;
 	}
@@ -524,17 +528,11 @@ static int demo_to_dev(struct demo *d, struct demo_step *s)
 /* Device -> system: each device gives its part back by ioctl. */
 static int demo_to_sys(struct demo *d, struct demo_step *s)
 {
-	unsigned long first, n;
+	struct hmm_dmirror_cmd cmd;
 	int k, ret;
 
 	for (k = 0; k < d->opts.ndevices; k++) {
-		struct hmm_dmirror_cmd cmd = { 0 };
-
-		demo_part(d, k, &first, &n);
-		cmd.addr = d->buf + first * DEMO_PAGE_SIZE;
-		cmd.npages = n;
-		ret = dmirror_ioctl(d->mirror[k], HMM_DMIRROR_MIGRATE_TO_SYS,
-				    &cmd);
+		ret = demo_part_ioctl(d, k, HMM_DMIRROR_MIGRATE_TO_SYS, &cmd);
 		if (ret)
 			return ret;
 		s->pages += cmd.cpages;
