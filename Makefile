@@ -135,18 +135,13 @@ $(BUILD)/pic/%.o: %.c
 $(SOLIB): $(PICOBJS)
 	$(CC) -shared -Wl,-soname,libdevmig.so.0 $^ -o $@ -pthread $(SAN)
 
-$(BUILD)/%.pc: pkgconfig/%.pc.in api/devmig.h
-	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    $< > $@
-
 .PHONY: install uninstall example check-cli
 # The devmig command's options, run and read back (part of `make test`).
 check-cli: $(BUILD)/devmig
 	@python3 scripts/check-cli.py $(BUILD)/devmig $(VERSION)
 
-install: $(LIB) $(SOLIB) $(DRVLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
+# The .pc files name PREFIX, so they are made at each install.
+install: $(LIB) $(SOLIB) $(DRVLIB)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/devmig/api
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libdevmig.a
 	install -m 644 $(DRVLIB) $(DESTDIR)$(LIBDIR)/libdmirror.a
@@ -157,8 +152,12 @@ install: $(LIB) $(SOLIB) $(DRVLIB) $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc
 		install -D -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/devmig/kernel/$$h \
 			|| exit 1; \
 	done
-	install -m 644 $(BUILD)/devmig.pc $(BUILD)/devmig-host.pc \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/
+	for pc in devmig devmig-host; do \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		    pkgconfig/$$pc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/$$pc.pc \
+			|| exit 1; \
+	done
 
 uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/devmig
