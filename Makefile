@@ -7,6 +7,7 @@
 #   make check-asan   the suite under AddressSanitizer + UBSan
 #   make check-tsan   the suite under ThreadSanitizer
 #   make bench        migration cost report (model vs memcpy)
+#   make soak         the suite 20 times in a row beside other load
 #   make kernel-check our mm/migrate_device.c in a real 6.12 kernel (slow)
 
 CC      ?= gcc
@@ -83,6 +84,11 @@ bench: deps
 stress: $(BUILD)/tests/stress
 	DEVMIG_STRESS_OPS=$${DEVMIG_STRESS_OPS:-2000000} \
 	DEVMIG_STRESS_SEED=$${DEVMIG_STRESS_SEED:-$$(date +%s)} ./$(BUILD)/tests/stress
+
+# The suite SOAK_RUNS times in a row with other test load beside it.
+.PHONY: soak
+soak: $(TESTS)
+	@bash scripts/soak.sh $${SOAK_RUNS:-20} -- $(TESTS)
 
 clean:
 	rm -rf build build-asan build-tsan
