@@ -28,6 +28,10 @@ KOBJS := $(KSRCS:%.c=$(BUILD)/%.o)
 HOBJS := $(HSRCS:%.c=$(BUILD)/%.o)
 LIB   := $(BUILD)/libdevmig.a
 
+# The scenario interpreter (host code); backend_linux.c is the guest's.
+SSRCS := $(filter-out scenario/backend_linux.c,$(wildcard scenario/*.c))
+SOBJS := $(SSRCS:%.c=$(BUILD)/%.o)
+
 TEST_SRCS := $(wildcard tests/*.c)
 TESTS     := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
@@ -40,7 +44,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter host/% tools/% bench/%,$<),$(HCFLAGS),$(KCFLAGS)) \
+	$(CC) $(if $(filter host/% tools/% bench/% scenario/%,$<),$(HCFLAGS),$(KCFLAGS)) \
 		-MMD -MP -c $< -o $@
 
 $(LIB): $(KOBJS) $(HOBJS)
@@ -51,7 +55,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(LIB) $(LDLIBS)
 
-$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(LIB)
+$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
@@ -64,8 +68,8 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(TESTS)
-	@bash scripts/run-tests.sh $(TESTS)
+check: $(TESTS) $(BUILD)/devmig
+	@DEVMIG=$(BUILD)/devmig bash scripts/run-tests.sh $(TESTS) scripts/replay-scenarios.sh
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
@@ -94,4 +98,4 @@ clean:
 	rm -rf build build-asan build-tsan
 
 -include kernel/kernel.mk
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(TESTS:=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(SOBJS:.o=.d) $(TESTS:=.d)
