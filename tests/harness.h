@@ -39,6 +39,7 @@
 
 #include "devmig.h"
 #include "hmm_dmirror.h"
+#include "wait_for.h"
 
 #define T_NPAGES	1024UL		/* hmm-tests' default buffer: 4 MiB */
 #define T_INTS_PER_PAGE	(PAGE_SIZE / sizeof(int))

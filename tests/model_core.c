@@ -35,6 +35,7 @@
 #include <host/host.h>
 #include "../mm/internal.h"
 #include "devmig.h"
+#include "wait_for.h"
 
 #define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
 
@@ -755,7 +756,7 @@ static void test_folio_lock_contention(void **state)
 	assert_false(folio_trylock(folio));
 	for (i = 0; i < 2; i++)
 		assert_int_equal(host_thread_create(&t[i], lock_waiter_fn, &w[i]), 0);
-	host_sleep_ns(50 * 1000 * 1000);
+	assert_true(t_wait_sleepers(folio, 2));
 	for (i = 0; i < 2; i++)
 		assert_false(__atomic_load_n(&w[i].acquired, __ATOMIC_ACQUIRE));
 	assert_true(folio_test_waiters(folio));

@@ -34,6 +34,7 @@
 #include <host/host.h>
 #include "devmig.h"
 #include "internal.h"
+#include "wait_for.h"
 
 #define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
 
@@ -696,8 +697,8 @@ static void test_migration_entry_wait(void **state)
 	mmap_read_unlock(f->mm);
 
 	assert_int_equal(host_thread_create(&th, waiter_fn, &w), 0);
-	host_sleep_ns(50 * 1000 * 1000);
-	/* Still asleep on the folio: the access cannot complete. */
+	/* Asleep on the folio: the access cannot complete. */
+	assert_true(t_wait_sleepers(folio, 1));
 	assert_int_equal(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE), 0);
 
 	/* Finish the "migration" (restored in place) and wake it. */
