@@ -111,8 +111,6 @@ static const char *model_unsupported(struct scn_backend *be,
 {
 	(void)be;
 	switch (f) {
-	case SCN_FEAT_FILE:
-		return "the model has no tmpfs/memfd files";
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
 	case SCN_FEAT_DEVFILE:
@@ -194,6 +192,22 @@ static int model_wait(struct scn_backend *be, int proc, int *code)
 	return 0;
 }
 
+/* A fresh tmpfs file of @len zero bytes, mapped; the mapping keeps it. */
+static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
+			     int prot, int flags)
+{
+	struct file *file;
+	long a;
+	int ret;
+
+	ret = devmig_memfd_create(len, &file);
+	if (ret)
+		return ret;
+	a = devmig_mmap_file(proc, file, len, prot, flags, 0);
+	devmig_file_close(file);
+	return a;
+}
+
 static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		      unsigned long len, int prot, int mirror,
 		      unsigned long *addr)
@@ -202,10 +216,21 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	long a;
 
 	(void)mirror;
-	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED)
+	switch (kind) {
+	case SCN_MAP_ANON:
+	case SCN_MAP_ANON_SHARED:
+		a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
+				DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+		break;
+	case SCN_MAP_FILE_SHARED:
+	case SCN_MAP_FILE_PRIVATE:
+		a = model_mmap_memfd(cur_proc(w), len, prot,
+				     kind == SCN_MAP_FILE_SHARED ?
+				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	default:
 		return -EOPNOTSUPP;
-	a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
-			DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+	}
 	if (a < 0)
 		return (int)a;
 	*addr = a;
