@@ -113,8 +113,6 @@ static const char *model_unsupported(struct scn_backend *be,
 	switch (f) {
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
-	case SCN_FEAT_DEVFILE:
-		return "the model cannot mmap the device file (VM_MIXEDMAP)";
 	case SCN_FEAT_COLLAPSE:
 		return "the model has no MADV_COLLAPSE";
 	default:
@@ -215,7 +213,6 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	struct model_world *w = world(be);
 	long a;
 
-	(void)mirror;
 	switch (kind) {
 	case SCN_MAP_ANON:
 	case SCN_MAP_ANON_SHARED:
@@ -227,6 +224,12 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		a = model_mmap_memfd(cur_proc(w), len, prot,
 				     kind == SCN_MAP_FILE_SHARED ?
 				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	case SCN_MAP_DEVFILE:
+		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
+			return -EBADF;
+		a = dmirror_mmap(w->mirror[mirror], len, prot,
+				 DEVMIG_MAP_PRIVATE);
 		break;
 	default:
 		return -EOPNOTSUPP;

@@ -4,7 +4,8 @@
  * them: hmm-tests' file_read, file_write and migrate_file_private, plus the
  * page cache itself (pwrite/pread, holes, i_size), shared and private
  * mappings (copy-on-write into anonymous pages in a file VMA), SIGBUS past
- * the end of the file, and a file closed while it is still mapped.
+ * the end of the file, and a file closed while it is still mapped; and the
+ * mirror's own device file mapped (hmm-tests' mixedmap).
  */
 #include "harness.h"
 #include <linux/fs.h>
@@ -392,6 +393,90 @@ static void test_migrate_file_private_mixed(void **state)
 	devmig_file_close(file);
 }
 
+/*
+ * hmm.mixedmap: the device file mapped private and writable is a
+ * VM_MIXEDMAP VMA of zeroed kernel pages mapped read-only; SNAPSHOT sees
+ * READ.  It cannot be migrated; a CPU write copies the page.
+ */
+static void test_mixedmap(void **state)
+{
+	struct fx *f = *state;
+	long addr = dmirror_mmap(f->mirror[0], 2 * PAGE_SIZE, T_RW,
+				 DEVMIG_MAP_PRIVATE);
+	unsigned long out = t_scratch(f->proc, 2);
+	struct hmm_dmirror_cmd cmd;
+	unsigned char snap[2];
+	struct t_pstate s;
+	struct page *page;
+	pte_t pte;
+
+	assert_true(addr > 0);
+	assert_true(t_vma(f->mm, addr)->vm_flags & VM_MIXEDMAP);
+	pte = t_pte(f->mm, addr);
+	page = t_page_of(pte);
+	assert_non_null(page);
+	assert_false(pte_write(pte));
+	assert_false(PageAnon(page));
+	assert_null(page_folio(page)->mapping);
+	s = t_state(page);
+	assert_int_equal(s.ref, 1);	/* the mapping's only */
+	assert_int_equal(s.map, 1);
+	assert_false(s.lru);
+	assert_int_equal(t_nonzero(addr, 2), 0);
+
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_SNAPSHOT, addr, out,
+			       1, &cmd), 0);
+	assert_int_equal(cmd.cpages, 1);
+	assert_int_equal(devmig_load(out, snap, 1), 0);
+	assert_int_equal(snap[0], HMM_DMIRROR_PROT_READ);
+	assert_invariants();
+
+	/* VM_SPECIAL: migrate_vma_setup() refuses the VMA. */
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, addr,
+			       out, 2, NULL), -EINVAL);
+	/* A CPU write copies the page; the device then sees it writable. */
+	t_fill(addr + PAGE_SIZE, 1, 3);
+	assert_true(PageAnon(t_page(f->mm, addr + PAGE_SIZE)));
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_SNAPSHOT, addr, out,
+			       2, &cmd), 0);
+	assert_int_equal(devmig_load(out, snap, 2), 0);
+	assert_int_equal(snap[0], HMM_DMIRROR_PROT_READ);
+	assert_int_equal(snap[1], HMM_DMIRROR_PROT_WRITE);
+	assert_int_equal(devmig_munmap(f->proc, addr, 2 * PAGE_SIZE), 0);
+	s = t_state(page);
+	assert_int_equal(s.ref, 0);	/* freed with its mapping */
+}
+
+/*
+ * A mapping of the device file holds the mirror: closing it while mapped
+ * does not release it (its device memory stays), the munmap does.
+ */
+static void test_devfile_mapping_holds_mirror(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 4, T_RW);
+	unsigned long out = t_scratch(f->proc, 4);
+	long dev = dmirror_mmap(f->mirror[0], PAGE_SIZE, DEVMIG_PROT_READ,
+				DEVMIG_MAP_SHARED);
+
+	assert_true(dev > 0);
+	t_fill(buf, 4, 21);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       out, 4, NULL), 0);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 4);
+	dmirror_close(f->mirror[0]);
+	f->mirror[0] = NULL;
+	/* Still mirrored: nothing was evicted. */
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 4);
+	assert_true(is_zone_device_page(t_page(f->mm, buf)));
+	assert_int_equal(devmig_munmap(f->proc, dev, PAGE_SIZE), 0);
+	/* Released with the mapping: every device page came back. */
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+	assert_false(is_zone_device_page(t_page(f->mm, buf)));
+	assert_int_equal(t_mismatches(buf, 4, 21), 0);
+	assert_invariants();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +492,10 @@ int main(void)
 		FX_TEST(test_migrate_file_private),
 		FX_TEST_COHERENT(test_migrate_file_private),
 		FX_TEST(test_migrate_file_private_mixed),
+		FX_TEST(test_mixedmap),
+		FX_TEST_COHERENT(test_mixedmap),
+		FX_TEST(test_devfile_mapping_holds_mirror),
+		FX_TEST_COHERENT(test_devfile_mapping_holds_mirror),
 	};
 
 	return T_RUN(tests);
