@@ -24,6 +24,7 @@
 struct mm_struct;
 struct task_struct;
 struct devmig_proc;
+struct file;
 
 /* The machine. */
 struct devmig_config {
@@ -85,6 +86,28 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags);
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
+
+/*
+ * tmpfs files, as memfd_create(), pwrite(), pread(), mmap() and close() of
+ * a file descriptor.  devmig_memfd_create() makes a file of @size zero
+ * bytes (memfd_create() and ftruncate()); devmig_file_pwrite() writes
+ * through the page cache, growing the file as needed, and returns the
+ * bytes written; devmig_file_pread() returns the bytes read, fewer at the
+ * end of the file.  devmig_mmap_file() maps @len bytes from page-aligned
+ * offset @off: MAP_SHARED mappings share the page cache; MAP_PRIVATE ones
+ * read it and copy a page on the first write to it (the copy is anonymous
+ * memory in a file VMA).  A fault beyond the end of the file gets SIGBUS.
+ * A mapping holds its own reference to the file: devmig_file_close() while
+ * it is mapped is safe, the file goes with its last reference.
+ */
+int devmig_memfd_create(long size, struct file **out);
+long devmig_file_pwrite(struct file *file, const void *buf, size_t len,
+			long off);
+long devmig_file_pread(struct file *file, void *buf, size_t len, long off);
+long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
+		      unsigned long len, int prot, int flags,
+		      unsigned long off);
+void devmig_file_close(struct file *file);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);
 

@@ -124,12 +124,8 @@ static const char *model_unsupported(struct scn_backend *be,
 {
 	(void)be;
 	switch (f) {
-	case SCN_FEAT_FILE:
-		return "the model has no tmpfs/memfd files";
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
-	case SCN_FEAT_DEVFILE:
-		return "the model cannot mmap the device file (VM_MIXEDMAP)";
 	case SCN_FEAT_COLLAPSE:
 		return "the model has no MADV_COLLAPSE";
 	default:
@@ -206,6 +202,22 @@ static int model_wait(struct scn_backend *be, int proc, int *code)
 	return 0;
 }
 
+/* A fresh tmpfs file of @len zero bytes, mapped; the mapping keeps it. */
+static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
+			     int prot, int flags)
+{
+	struct file *file;
+	long a;
+	int ret;
+
+	ret = devmig_memfd_create(len, &file);
+	if (ret)
+		return ret;
+	a = devmig_mmap_file(proc, file, len, prot, flags, 0);
+	devmig_file_close(file);
+	return a;
+}
+
 static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		      unsigned long len, int prot, int mirror,
 		      unsigned long *addr)
@@ -213,11 +225,27 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	struct model_world *w = world(be);
 	long a;
 
-	(void)mirror;
-	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED)
+	switch (kind) {
+	case SCN_MAP_ANON:
+	case SCN_MAP_ANON_SHARED:
+		a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
+				DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+		break;
+	case SCN_MAP_FILE_SHARED:
+	case SCN_MAP_FILE_PRIVATE:
+		a = model_mmap_memfd(cur_proc(w), len, prot,
+				     kind == SCN_MAP_FILE_SHARED ?
+				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	case SCN_MAP_DEVFILE:
+		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
+			return -EBADF;
+		a = dmirror_mmap(w->mirror[mirror], len, prot,
+				 DEVMIG_MAP_PRIVATE);
+		break;
+	default:
 		return -EOPNOTSUPP;
-	a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
-			DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+	}
 	if (a < 0)
 		return (int)a;
 	*addr = a;
