@@ -4,10 +4,11 @@
 # /init of the devmig kernel-check initramfs (busybox sh).
 #
 # Kernel command line (read from /proc/cmdline):
-#   devmig.mode=test|bench|probe
+#   devmig.mode=test|bench|scenarios|probe
 #   devmig.spm0=ADDR devmig.spm1=ADDR   special-purpose memory for test_hmm's
 #                                        device-coherent devices (memmap= hole)
 #   devmig.hugepages=N                   hugetlb pages for the hugetlbfs tests
+#   devmig.scentimeout=S                 seconds one scenario may take
 #
 # Results go to the second serial port (/dev/ttyS1), which the host keeps
 # in a file of its own, so kernel messages never interleave with them.
@@ -32,6 +33,11 @@ say() {
 
 # The kernel has no ACPI, so "power off" is a reset, which QEMU's -no-reboot
 # turns into an exit.
+# To the results port only: per-scenario lines would double the console.
+mark() {
+	echo "DEVMIG $*" >"$out"
+}
+
 finish() {
 	say "DONE"
 	sync
@@ -77,6 +83,71 @@ say "SETUP major=$major spm0=$spm0 spm1=$spm1" \
 	"hugepages=$(cat /proc/sys/vm/nr_hugepages)"
 
 thp=/sys/kernel/mm/transparent_hugepage/enabled
+kh=/sys/kernel/mm/transparent_hugepage/khugepaged
+
+# khugepaged collapses small pages into THPs behind a program's back, when
+# it likes: a transcript would depend on its timing.  Collapse only ranges
+# with every PTE present (max_ptes_*=0), scan as little as possible, and
+# sleep for ~49 days between scans.  It scans only when woken with work to
+# do, and it is woken only when its list of mms goes from empty to non-empty:
+# a process that stays alive with a THP-eligible mapping keeps the list
+# non-empty, so after one scan of that process it never wakes again.  (A
+# script that sets THP to "never" and back restarts the thread, which scans
+# at most one PMD at once; pages_collapsed is reported to show it.)
+khugepaged_stat() {
+	echo "pages_collapsed=$(cat "$kh/pages_collapsed")" \
+		"full_scans=$(cat "$kh/full_scans")"
+}
+
+quiet_khugepaged() {
+	local knob
+
+	for knob in max_ptes_none max_ptes_swap max_ptes_shared; do
+		echo 0 >"$kh/$knob"
+	done
+	echo 1 >"$kh/pages_to_scan"
+	echo 4294967295 >"$kh/scan_sleep_millisecs"
+	echo 4294967295 >"$kh/alloc_sleep_millisecs"
+	echo always >"$thp"
+	# awk's 8 MB string is a THP-eligible anonymous mapping.
+	awk 'BEGIN { s = sprintf("%8000000s", "x"); while (1) system("sleep 86400") }' &
+	say "KHUGEPAGED parked $(khugepaged_stat)"
+}
+
+# make kernel-diff: every script under /scenarios through the linux backend,
+# each in a fresh process with THP back in madvise mode (what a script starts
+# from in both worlds).  Each transcript goes to the results port between
+# SCEN-BEGIN and SCEN-END; kernel warnings a script provoked follow as
+# SCEN-KMSG lines.  A script that hangs is killed after devmig.scentimeout.
+run_scenarios() {
+	local limit n=0 script name rc line
+
+	limit=$(param scentimeout 60)
+	quiet_khugepaged
+	dmesg -c >/dev/null
+	say "BEGIN scenarios $(find /scenarios -type f | wc -l)"
+	for script in $(cd /scenarios && find . -type f | sort); do
+		name=${script#./}
+		echo madvise >"$thp"
+		mark "SCEN-BEGIN $name"
+		rc=0
+		timeout "$limit" /devmig-scenario "/scenarios/$name" \
+			>/tmp/transcript 2>/tmp/stderr || rc=$?
+		# A transcript cut short must not run into the next marker.
+		cat /tmp/transcript >"$out"
+		[ -z "$(tail -c 1 /tmp/transcript)" ] || echo >"$out"
+		while IFS= read -r line; do
+			mark "SCEN-STDERR $line"
+		done </tmp/stderr
+		dmesg -c | grep -E 'WARNING|BUG|Oops|Call Trace|leak' |
+			while IFS= read -r line; do
+				mark "SCEN-KMSG $line"
+			done
+		mark "SCEN-END $name rc=$rc"
+		n=$((n + 1))
+	done
+	say "END scenarios ran=$n khugepaged $(khugepaged_stat)"
+}
 
 case "$mode" in
 test)
@@ -94,6 +165,9 @@ bench)
 	rc=0
 	/hmm-bench -n "$(param runs 5)" >"$out" 2>&1 || rc=$?
 	say "END bench rc=$rc"
+	;;
+scenarios)
+	run_scenarios
 	;;
 *)
 	say "ERROR unknown mode $mode"
