@@ -27,6 +27,10 @@ KOBJS := $(KSRCS:%.c=$(BUILD)/%.o)
 HOBJS := $(HSRCS:%.c=$(BUILD)/%.o)
 LIB   := $(BUILD)/libdevmig.a
 
+# The scenario interpreter (host code); backend_linux.c is the guest's.
+SSRCS := $(filter-out scenario/backend_linux.c,$(wildcard scenario/*.c))
+SOBJS := $(SSRCS:%.c=$(BUILD)/%.o)
+
 TEST_SRCS := $(wildcard tests/*.c)
 TESTS     := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
@@ -39,7 +43,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter host/% tools/% bench/%,$<),$(HCFLAGS),$(KCFLAGS)) \
+	$(CC) $(if $(filter host/% tools/% bench/% scenario/%,$<),$(HCFLAGS),$(KCFLAGS)) \
 		-MMD -MP -c $< -o $@
 
 $(LIB): $(KOBJS) $(HOBJS)
@@ -50,7 +54,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(LIB) $(LDLIBS)
 
-$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(LIB)
+$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
@@ -88,4 +92,4 @@ clean:
 	rm -rf build build-asan build-tsan
 
 -include kernel/kernel.mk
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(TESTS:=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(SOBJS:.o=.d) $(TESTS:=.d)

@@ -96,6 +96,8 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
  */
 #define DEVMIG_MADV_HUGEPAGE	14
 #define DEVMIG_MADV_NOHUGEPAGE	15
+/* MADV_DONTNEED: zap the range (private anonymous pages read as zero again). */
+#define DEVMIG_MADV_DONTNEED	4
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice);
 
@@ -107,6 +109,20 @@ int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
  */
 int devmig_load(unsigned long addr, void *buf, size_t len);
 int devmig_store(unsigned long addr, const void *buf, size_t len);
+
+/*
+ * GUP as the calling task, the calls the kernel's gup_test makes:
+ * get_user_pages*() or, with DEVMIG_GUP_PIN, pin_user_pages*().  Returns
+ * the number of pages taken (their struct page pointers in @pages) or a
+ * negative errno; devmig_gup_put() drops them, given the same @flags.
+ */
+#define DEVMIG_GUP_WRITE	0x1	/* FOLL_WRITE */
+#define DEVMIG_GUP_LONGTERM	0x2	/* FOLL_LONGTERM (pins only) */
+#define DEVMIG_GUP_PIN		0x4	/* FOLL_PIN rather than FOLL_GET */
+#define DEVMIG_GUP_FAST		0x8	/* the *_fast() entry point */
+long devmig_gup(unsigned long addr, unsigned long npages, int flags,
+		void **pages);
+void devmig_gup_put(void **pages, unsigned long npages, int flags);
 
 /* Counters of the calling task, for tests and reports. */
 struct devmig_task_stats {

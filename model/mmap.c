@@ -713,12 +713,50 @@ out:
 	return ret;
 }
 
+/*
+ * MADV_DONTNEED: zap every mapped part of the range, VMAs unchanged; the
+ * next access faults in fresh memory (zero for private anonymous memory,
+ * the page cache for shared memory).  mmap_lock is taken for read, as
+ * Linux does.
+ */
+static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
+				  unsigned long len)
+{
+	struct vm_area_struct *vma;
+	unsigned long end, cur, s, e;
+	int ret = 0;
+
+	if (offset_in_page(addr))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	end = addr + len;
+	if (end < addr)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	mmap_read_lock(mm);
+	cur = addr;
+	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = model_vma_next(vma)) {
+		if (vma->vm_start > cur)
+			ret = -ENOMEM;
+		s = max(addr, vma->vm_start);
+		e = min(end, vma->vm_end);
+		zap_page_range_single(vma, s, e - s, NULL);
+		cur = vma->vm_end;
+	}
+	if (cur < end)
+		ret = -ENOMEM;
+	mmap_read_unlock(mm);
+	return ret;
+}
+
 /**
  * model_madvise() - madvise(@addr, @len, @advice) for the THP advice
  * @mm: the address space (mmap_lock taken here, for write)
  * @addr: page-aligned start
  * @len: length (rounded up to pages)
- * @advice: DEVMIG_MADV_HUGEPAGE or DEVMIG_MADV_NOHUGEPAGE
+ * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE or DEVMIG_MADV_DONTNEED
  *
  * Sets one of VM_HUGEPAGE/VM_NOHUGEPAGE and clears the other on every VMA
  * part in the range, splitting and merging VMAs as mprotect does.
@@ -734,6 +772,8 @@ int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	unsigned long end, cur;
 	int ret;
 
+	if (advice == DEVMIG_MADV_DONTNEED)
+		return model_madvise_dontneed(mm, addr, len);
 	if (advice == DEVMIG_MADV_HUGEPAGE) {
 		set = VM_HUGEPAGE;
 		clear = VM_NOHUGEPAGE;

@@ -20,6 +20,7 @@
 
 #include "devmig.h"
 #include "hmm_dmirror.h"
+#include "../scenario/scenario_cli.h"
 
 #define DEMO_PAGE_SIZE		4096UL
 #define DEMO_DEFAULT_SIZE	(64UL << 20)
@@ -60,6 +61,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: devmig [--size SIZE] [--device private|coherent] [--seed N]\n"
+"       devmig run [--backend model] FILE...   (scenarios, doc/SCENARIOS.md)\n"
 "       devmig --help\n"
 "\n"
 "Runs the default demo: map SIZE bytes (default 64M) of anonymous memory in\n"
@@ -371,6 +373,9 @@ int main(int argc, char **argv)
 	long addr;
 	int ret, i;
 
+	/* Subcommands (scenario/cli.c); without one, the demo. */
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return scn_cli_run(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &d.opts)) {
 		fprintf(stderr, "try 'devmig --help'\n");
 		return 2;
