@@ -131,7 +131,7 @@ run_scenarios() {
 		echo madvise >"$thp"
 		mark "SCEN-BEGIN $name"
 		rc=0
-		timeout "$limit" /devmig-scenario "/scenarios/$name" \
+		timeout "$limit" /devmig run --backend linux "/scenarios/$name" \
 			>/tmp/transcript 2>/tmp/stderr || rc=$?
 		# A transcript cut short must not run into the next marker.
 		cat /tmp/transcript >"$out"

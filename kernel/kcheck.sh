@@ -244,7 +244,7 @@ make_initramfs() {
 	cp "$cache/guest/hmm-tests" "$cache/guest/hmm-bench" "$root/"
 	cp "$cache/$tree/obj/lib/test_hmm.ko" "$root/"
 	if [ "$action" = scenarios ]; then
-		cp "$scen_bin" "$root/devmig-scenario"
+		cp "$scen_bin" "$root/devmig"
 		cp -r "$scen_dir" "$root/scenarios"
 	fi
 	chmod 755 "$root/init"

@@ -439,6 +439,27 @@ static long lx_read_long(const char *path)
 	return strtol(buf, NULL, 10);
 }
 
+/*
+ * The THP policy is machine-wide: change it only in the guest that
+ * kernel/init.sh runs (its kernel command line says devmig.mode=), never
+ * on a host where someone runs the linux backend to try it.
+ */
+static int lx_in_guest(void)
+{
+	char cmdline[4096];
+	ssize_t n;
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	cmdline[n] = 0;
+	return strstr(cmdline, "devmig.mode=") != NULL;
+}
+
 static const char *lx_unsupported(struct scn_backend *be,
 				  enum scn_feature feature)
 {
@@ -481,27 +502,6 @@ static int lx_write_file(const char *path, const char *text)
 		rc = lx_errno();
 	close(fd);
 	return rc;
-}
-
-/*
- * The THP policy is machine-wide: change it only in the guest that
- * kernel/init.sh runs (its kernel command line says devmig.mode=), never
- * on a host where someone runs the linux backend to try it.
- */
-static int lx_in_guest(void)
-{
-	char cmdline[4096];
-	ssize_t n;
-	int fd = open("/proc/cmdline", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, cmdline, sizeof(cmdline) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	cmdline[n] = 0;
-	return strstr(cmdline, "devmig.mode=") != NULL;
 }
 
 static int lx_thp(struct scn_backend *be, enum scn_thp mode)
