@@ -87,16 +87,13 @@ kh=/sys/kernel/mm/transparent_hugepage/khugepaged
 
 # khugepaged collapses small pages into THPs behind a program's back, when
 # it likes: a transcript would depend on its timing.  Collapse only ranges
-# with every PTE present (max_ptes_*=0), scan as little as possible, and
-# sleep for ~49 days between scans.  It scans only when woken with work to
-# do, and it is woken only when its list of mms goes from empty to non-empty:
-# a process that stays alive with a THP-eligible mapping keeps the list
-# non-empty, so after one scan of that process it never wakes again.  (A
-# script that sets THP to "never" and back restarts the thread, which scans
-# at most one PMD at once; pages_collapsed is reported to show it.)
-khugepaged_stat() {
-	echo "pages_collapsed=$(cat "$kh/pages_collapsed")" \
-		"full_scans=$(cat "$kh/full_scans")"
+# with every PTE present (max_ptes_*=0), scan one PMD per pass and sleep for
+# weeks between passes.  It is woken only when its list of mms goes from
+# empty to non-empty, or when a THP policy change restarts it: the parked
+# process (kernel/park-khugepaged.c) stays first on that list and takes
+# every pass.  Each script's pages_collapsed delta is reported.
+khugepaged_collapsed() {
+	cat "$kh/pages_collapsed"
 }
 
 quiet_khugepaged() {
@@ -108,19 +105,18 @@ quiet_khugepaged() {
 	echo 1 >"$kh/pages_to_scan"
 	echo 4294967295 >"$kh/scan_sleep_millisecs"
 	echo 4294967295 >"$kh/alloc_sleep_millisecs"
-	echo always >"$thp"
-	# awk's 8 MB string is a THP-eligible anonymous mapping.
-	awk 'BEGIN { s = sprintf("%8000000s", "x"); while (1) system("sleep 86400") }' &
-	say "KHUGEPAGED parked $(khugepaged_stat)"
+	echo madvise >"$thp"
+	/park-khugepaged &
+	say "KHUGEPAGED parked; pages_collapsed=$(khugepaged_collapsed)"
 }
 
 # make kernel-diff: every script under /scenarios through the linux backend,
-# each in a fresh process with THP back in madvise mode (what a script starts
-# from in both worlds).  Each transcript goes to the results port between
+# each in a fresh process (the interpreter first sets THP to "never", where
+# every script starts in both worlds).  Each transcript goes to the results port between
 # SCEN-BEGIN and SCEN-END; kernel warnings a script provoked follow as
 # SCEN-KMSG lines.  A script that hangs is killed after devmig.scentimeout.
 run_scenarios() {
-	local limit n=0 script name rc line
+	local limit n=0 script name rc line before collapsed
 
 	limit=$(param scentimeout 60)
 	quiet_khugepaged
@@ -128,11 +124,13 @@ run_scenarios() {
 	say "BEGIN scenarios $(find /scenarios -type f | wc -l)"
 	for script in $(cd /scenarios && find . -type f | sort); do
 		name=${script#./}
-		echo madvise >"$thp"
 		mark "SCEN-BEGIN $name"
+		before=$(khugepaged_collapsed)
 		rc=0
-		timeout "$limit" /devmig run --backend linux "/scenarios/$name" \
-			>/tmp/transcript 2>/tmp/stderr || rc=$?
+		# From /scenarios, so a message naming the script names it as
+		# the model's run (from the host's copy of the tree) does.
+		(cd /scenarios && timeout "$limit" /devmig run --backend linux \
+			"$name" >/tmp/transcript 2>/tmp/stderr) || rc=$?
 		# A transcript cut short must not run into the next marker.
 		cat /tmp/transcript >"$out"
 		[ -z "$(tail -c 1 /tmp/transcript)" ] || echo >"$out"
@@ -143,10 +141,13 @@ run_scenarios() {
 			while IFS= read -r line; do
 				mark "SCEN-KMSG $line"
 			done
+		collapsed=$(khugepaged_collapsed)
+		[ "$collapsed" = "$before" ] ||
+			mark "SCEN-KMSG khugepaged collapsed $((collapsed - before)) THPs during this script"
 		mark "SCEN-END $name rc=$rc"
 		n=$((n + 1))
 	done
-	say "END scenarios ran=$n khugepaged $(khugepaged_stat)"
+	say "END scenarios ran=$n; pages_collapsed=$(khugepaged_collapsed)"
 }
 
 case "$mode" in

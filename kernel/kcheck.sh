@@ -230,6 +230,12 @@ build_userland() {
 		gcc -static -O2 -Wall -Wextra -I"$src" \
 			-o "$g/hmm-bench" "$kdir/hmm-bench.c"
 	fi
+	if [ "$action" = scenarios ] &&
+		! [ "$g/park-khugepaged" -nt "$kdir/park-khugepaged.c" ]; then
+		say "building park-khugepaged (static)"
+		gcc -static -O2 -Wall -Wextra \
+			-o "$g/park-khugepaged" "$kdir/park-khugepaged.c"
+	fi
 }
 
 # An uncompressed cpio: busybox, our /init, the two programs and the
@@ -245,6 +251,7 @@ make_initramfs() {
 	cp "$cache/$tree/obj/lib/test_hmm.ko" "$root/"
 	if [ "$action" = scenarios ]; then
 		cp "$scen_bin" "$root/devmig"
+		cp "$cache/guest/park-khugepaged" "$root/"
 		cp -r "$scen_dir" "$root/scenarios"
 	fi
 	chmod 755 "$root/init"

@@ -665,10 +665,10 @@ static int lx_store(struct scn_backend *be, unsigned long addr,
 
 /*
  * gup_test's one-shot ioctls take and drop the references inside the
- * ioctl; they stop at the first page GUP refuses and report it only as a
- * shorter size with success.  A range not done whole is -EFAULT here, as
- * get_user_pages() fails a page it cannot fault in (the backends agree on
- * that errno for any GUP failure).
+ * ioctl, in one call for the whole range here, and succeed whatever GUP
+ * did: what they report is the size done, which is the whole range if the
+ * call took any page and nothing if it failed.  That, in pages, is the
+ * result (scenario.h).
  */
 static int lx_gup(struct scn_backend *be, enum scn_gup mode,
 		  unsigned long addr, unsigned long npages,
@@ -716,7 +716,7 @@ static int lx_gup(struct scn_backend *be, enum scn_gup mode,
 		gup.gup_flags |= LX_FOLL_LONGTERM;
 	if (ioctl(fd, cmds[mode], &gup))
 		return lx_errno();
-	return gup.size == npages * SCN_PAGE_SIZE ? 0 : -EFAULT;
+	return (int)(gup.size / SCN_PAGE_SIZE);
 }
 
 static int lx_dev_open(struct scn_backend *be, int mirror, int type,
