@@ -58,6 +58,12 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 $(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
+# The guest's interpreter (make kernel-diff): devmig, static, with the
+# linux backend.
+$(BUILD)/devmig-static: $(BUILD)/tools/devmig.o $(SOBJS) \
+		$(BUILD)/scenario/backend_linux.o $(LIB)
+	$(CC) $(CFLAGS_BASE) -static $^ -o $@ -pthread
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
