@@ -26,6 +26,7 @@
 #include <asm/tlbflush.h>
 #include <model/fail.h>
 #include "internal.h"
+#include <model/process.h>
 
 static DEFINE_SPINLOCK(anon_vma_free_lock);
 static LIST_HEAD(anon_vma_free_list);
@@ -694,7 +695,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	struct address_space *mapping = folio_mapping(folio);
 	pgoff_t pgoff = folio_pgoff(folio);
 	unsigned long nr = folio_nr_pages(folio);
-	struct vm_area_struct *vma;
+	struct model_i_mmap_link *link;
 
 	if (!mapping)
 		return;
@@ -708,8 +709,8 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 			i_mmap_lock_read(mapping);
 		}
 	}
-	list_for_each_entry(vma, &mapping->i_mmap, shared)
-		if (!rmap_walk_one_vma(folio, vma, pgoff, nr, rwc))
+	list_for_each_entry(link, &mapping->i_mmap, node)
+		if (!rmap_walk_one_vma(folio, link->vma, pgoff, nr, rwc))
 			break;
 	if (!locked)
 		i_mmap_unlock_read(mapping);

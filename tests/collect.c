@@ -607,8 +607,8 @@ static void test_collect_flushes_shared_page(void **state)
 	assert_int_equal(devmig_task_enter(f->proc), 0);
 }
 
-/* Set @addr's PTE old and clean, as reclaim's aging and writeback would. */
-static void c_make_old_clean(struct fx *f, unsigned long addr)
+/* Rewrite @addr's PTE with @edit, as aging, writeback or uffd would. */
+static void c_edit_pte(struct fx *f, unsigned long addr, pte_t (*edit)(pte_t))
 {
 	struct vm_area_struct *vma;
 	spinlock_t *ptl;
@@ -618,10 +618,15 @@ static void c_make_old_clean(struct fx *f, unsigned long addr)
 	vma = t_vma(f->mm, addr);
 	ptep = pte_offset_map_lock(f->mm, mm_find_pmd(f->mm, addr), addr, &ptl);
 	assert_non_null(ptep);
-	set_pte_at(f->mm, addr, ptep, pte_mkclean(pte_mkold(ptep_get(ptep))));
+	set_pte_at(f->mm, addr, ptep, edit(ptep_get(ptep)));
 	flush_tlb_page(vma, addr);
 	pte_unmap_unlock(ptep, ptl);
 	mmap_read_unlock(f->mm);
+}
+
+static pte_t c_old_clean(pte_t pte)
+{
+	return pte_mkclean(pte_mkold(pte));
 }
 
 /*
@@ -638,7 +643,7 @@ static void test_collect_keeps_young_dirty(void **state)
 	pte_t pte;
 
 	t_fill(buf, 2, 23);
-	c_make_old_clean(f, buf + PAGE_SIZE);
+	c_edit_pte(f, buf + PAGE_SIZE, c_old_clean);
 	pte = t_pte(f->mm, buf);
 	assert_true(pte_young(pte) && pte_dirty(pte));
 	pte = t_pte(f->mm, buf + PAGE_SIZE);
@@ -776,6 +781,134 @@ static void test_collect_notifiers_carry_owner(void **state)
 	mmu_interval_notifier_remove(&seen.sub);
 }
 
+static pte_t c_soft_dirty(pte_t pte)
+{
+	return pte_mksoft_dirty(pte);
+}
+
+static pte_t c_uffd_wp(pte_t pte)
+{
+	return pte_mkuffd_wp(pte_clear_soft_dirty(pte));
+}
+
+static pte_t c_swp_bits(pte_t pte)
+{
+	return pte_swp_mkuffd_wp(pte_swp_mksoft_dirty(pte));
+}
+
+/*
+ * Soft-dirty and uffd-wp survive a migration that does not happen: the
+ * migration entry carries them, from a present PTE or a device-private
+ * entry, and a page that stays gets them back.  Losing uffd-wp would let
+ * a write through that userfaultfd wanted to see.
+ */
+static void test_collect_keeps_soft_dirty_uffd_wp(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 3, T_RW);
+	struct c_mig m;
+	pte_t pte;
+
+	t_fill(buf, 3, 37);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + 2 * PAGE_SIZE, t_scratch(f->proc, 1), 1,
+			       NULL), 0);
+	c_edit_pte(f, buf, c_soft_dirty);
+	c_edit_pte(f, buf + PAGE_SIZE, c_uffd_wp);
+	c_edit_pte(f, buf + 2 * PAGE_SIZE, c_swp_bits);
+
+	assert_int_equal(c_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM |
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.cpages, 3);
+	pte = t_pte(f->mm, buf);
+	assert_true(pte_swp_soft_dirty(pte) && !pte_swp_uffd_wp(pte));
+	pte = t_pte(f->mm, buf + PAGE_SIZE);
+	assert_true(pte_swp_uffd_wp(pte) && !pte_swp_soft_dirty(pte));
+	assert_int_equal(t_kind_of(pte), T_MIG_READ_EXCL);
+	pte = t_pte(f->mm, buf + 2 * PAGE_SIZE);
+	assert_true(pte_swp_soft_dirty(pte) && pte_swp_uffd_wp(pte));
+	/* No destinations: everything stays, with its bits. */
+	c_finish(f, &m);
+
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_soft_dirty(pte) && !pte_uffd_wp(pte));
+	pte = t_pte(f->mm, buf + PAGE_SIZE);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_uffd_wp(pte) && !pte_write(pte));
+	pte = t_pte(f->mm, buf + 2 * PAGE_SIZE);
+	assert_int_equal(t_kind_of(pte), T_DEV_WRITE);
+	assert_true(pte_swp_soft_dirty(pte) && pte_swp_uffd_wp(pte));
+	assert_int_equal(t_mismatches(buf, 2, 37), 0);
+	/* Page 2 is not read: a uffd-wp entry of ours stays unfaulted. */
+}
+
+/*
+ * A range under an empty PMD (no page table at all) is one hole to the
+ * walk: every page of it is selected and counted, and filled.
+ */
+static void test_collect_hole_pmd(void **state)
+{
+	struct fx *f = *state;
+	unsigned long big = t_map(f, 2 * PTRS_PER_PTE, T_RW);
+	unsigned long buf = ALIGN(big, PMD_SIZE);
+	struct c_mig m;
+	unsigned long i;
+
+	assert_null(mm_find_pmd(f->mm, buf));
+	assert_int_equal(c_setup(f, &m, buf, C_SLOTS, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.npages, C_SLOTS);
+	assert_int_equal(m.args.cpages, C_SLOTS);
+	for (i = 0; i < C_SLOTS; i++)
+		assert_int_equal(m.src[i], MIGRATE_PFN_MIGRATE);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, C_SLOTS, T_DEV_WRITE),
+			 C_SLOTS);
+	assert_int_equal(t_nonzero(buf, C_SLOTS), 0);
+}
+
+/*
+ * Empty PTEs inside a page table: selected and counted in an anonymous VMA,
+ * never in a shared (shmem) one, whose holes belong to the page cache.
+ */
+static void test_collect_empty_ptes(void **state)
+{
+	struct fx *f = *state;
+	unsigned long anon = t_map(f, 2, T_RW);
+	long shm = devmig_mmap(f->proc, 2 * PAGE_SIZE, T_RW, DEVMIG_MAP_SHARED);
+	struct c_mig m;
+
+	t_fill(anon, 1, 43);
+	assert_int_equal(t_kind(f->mm, anon + PAGE_SIZE), T_NONE);
+	assert_non_null(mm_find_pmd(f->mm, anon + PAGE_SIZE));
+	assert_int_equal(c_setup(f, &m, anon, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, anon, 2, T_DEV_WRITE), 2);
+	assert_int_equal(t_mismatches(anon, 1, 43), 0);
+	assert_int_equal(t_nonzero(anon + PAGE_SIZE, 1), 0);
+
+	assert_true(shm > 0);
+	t_fill(shm, 1, 47);
+	assert_int_equal(t_kind(f->mm, shm + PAGE_SIZE), T_NONE);
+	assert_int_equal(c_setup(f, &m, shm, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.npages, 2);
+	assert_int_equal(m.args.cpages, 1);	/* the shmem page itself */
+	assert_int_equal(m.src[1], 0);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	/* Device memory holds no page cache: both stay as they were. */
+	assert_int_equal(t_kind(f->mm, shm), T_PRESENT);
+	assert_int_equal(t_kind(f->mm, shm + PAGE_SIZE), T_NONE);
+	assert_int_equal(t_mismatches(shm, 1, 47), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -795,6 +928,9 @@ int main(void)
 		FX_TEST(test_collect_keeps_young_dirty),
 		FX_TEST(test_collect_device_page_slack),
 		FX_TEST(test_collect_notifiers_carry_owner),
+		FX_TEST(test_collect_keeps_soft_dirty_uffd_wp),
+		FX_TEST(test_collect_hole_pmd),
+		FX_TEST(test_collect_empty_ptes),
 	};
 
 	return T_RUN(tests);

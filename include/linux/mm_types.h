@@ -188,13 +188,11 @@ struct vm_area_struct {
 	/* anon_vma_chain entries of this VMA (same_vma links). */
 	struct list_head anon_vma_chain;
 	struct anon_vma *anon_vma;	/* where new anon folios point */
-	/* In vm_file->f_mapping->i_mmap, for file rmap walks (mmap.c links). */
-	struct list_head shared;
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff;		/* offset in vm_file, in pages */
 	struct file *vm_file;
 	void *vm_private_data;
-	/* Free for the mmap code (vma->shared for file mappings etc.). */
+	/* Free for the mmap code (shmem.c: the VMA's i_mmap link). */
 	void *model_private;
 };
 
