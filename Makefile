@@ -101,7 +101,21 @@ soak: $(TESTS)
 	@bash scripts/soak.sh $${SOAK_RUNS:-20} -- $(TESTS)
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-mut build-cov
 
 -include kernel/kernel.mk
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(SOBJS:.o=.d) $(TESTS:=.d)
+
+# Mutation testing: every mutant of tests/mutants/*.txt built in
+# build-mut/<id>/ and run against the suites (most discriminating first)
+# until one fails.  MUTANTS='md-*' runs some; exits non-zero on a survivor.
+MUT_BASE  := build-mut/base
+MUT_FIRST := collect einval differences scenarios thp release coherent roundtrip races
+MUT_ORDER := $(MUT_FIRST) $(filter-out $(MUT_FIRST),$(TEST_SRCS:tests/%.c=%))
+.PHONY: mutants
+mutants: deps
+	@$(MAKE) --no-print-directory BUILD=$(MUT_BASE) $(MUT_BASE)/libdevmig.a \
+		$(MUT_ORDER:%=$(MUT_BASE)/tests/%.o)
+	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" LDLIBS="$(LDLIBS)" MUT_BASE=$(MUT_BASE) \
+		MUT_TESTS="$(MUT_ORDER:%=$(MUT_BASE)/tests/%)" \
+		python3 scripts/mutants.py -j2 $(MUTANTS)

@@ -36,6 +36,7 @@
 #include "../mm/internal.h"
 #include "devmig.h"
 #include "wait_for.h"
+#include "warn.h"
 
 #define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
 
@@ -60,6 +61,7 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	model_fail_reset();
+	model_warn_take(NULL, 0);	/* a failed test's are reported */
 	lru_add_drain_all();
 	f->free0 = model_nr_free_pages();
 	f->proc = devmig_proc_create();
@@ -83,6 +85,7 @@ static int teardown(void **state)
 	unsigned long bad = devmig_check_invariants(report, NULL);
 
 	devmig_proc_exit(f->proc);
+	bad += t_warnings();
 	lru_add_drain_all();
 	if (model_nr_free_pages() != f->free0) {
 		print_error("%ld pages leaked\n", (long)(f->free0 - model_nr_free_pages()));
@@ -154,7 +157,6 @@ static void test_alloc_free_refcount(void **state)
 
 static void test_alloc_pmd_order_folio(void **state)
 {
-	unsigned long warns = model_warn_count;
 	struct folio *folio;
 	unsigned long i;
 
@@ -181,7 +183,7 @@ static void test_alloc_pmd_order_folio(void **state)
 	folio_put(folio);
 	assert_false(PageTail(folio_page(folio, 1)));
 	/* The free path found nothing wrong with the head or the tails. */
-	assert_int_equal(model_warn_count, warns);
+	assert_no_warn();
 }
 
 /*
@@ -1114,8 +1116,9 @@ static void test_device_private_page_life(void **state)
 	pgmap->range.end = res->start + (4UL << 20) - 1;
 	pgmap->nr_range = 1;
 	pgmap->ops = &t_pgmap_ops;
-	/* No owner: refused. */
+	/* No owner: refused, with the kernel's warning. */
 	assert_int_equal(PTR_ERR(memremap_pages(pgmap, 0)), -EINVAL);
+	t_expect_warn(1, "Missing owner");
 	pgmap->owner = &owner;
 	assert_false(IS_ERR(memremap_pages(pgmap, 0)));
 

@@ -33,6 +33,7 @@
 #include <model/fail.h>
 #include <host/host.h>
 #include "devmig.h"
+#include "warn.h"
 #include "internal.h"
 #include "wait_for.h"
 
@@ -165,6 +166,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
+	model_warn_take(NULL, 0);	/* a failed test's are reported */
 	lru_add_drain_all();
 	f->free0 = model_nr_free_pages();
 	f->proc = devmig_proc_create();
@@ -184,6 +186,7 @@ static int teardown(void **state)
 	nviolations = 0;
 	bad = devmig_check_invariants(report_violation, NULL);
 	devmig_proc_exit(f->proc);
+	bad += t_warnings();
 	lru_add_drain_all();
 	if (model_nr_free_pages() != f->free0) {
 		print_error("%ld pages leaked by the test\n",
