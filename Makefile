@@ -39,7 +39,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter host/% tools/% bench/%,$<),$(HCFLAGS),$(KCFLAGS)) \
+	$(CC) $(if $(filter host/% tools/% bench/bench.c,$<),$(HCFLAGS),$(KCFLAGS)) \
 		-MMD -MP -c $< -o $@
 
 $(LIB): $(KOBJS) $(HOBJS)
@@ -53,7 +53,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 $(BUILD)/devmig: $(BUILD)/tools/devmig.o $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/bench_dev.o $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
 run: deps
@@ -74,9 +74,17 @@ check-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 \
 		SAN="-fsanitize=thread" check
 
-bench: deps
+# BENCH_MAX_MIB: the largest size (4096 for the 4 GiB point; needs ~10 GiB).
+BENCH_MAX_MIB ?= 1024
+BENCH_OUT := $(BUILD)/bench
+bench:
+	@sh scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
-	./$(BUILD)/bench/bench
+	./$(BUILD)/bench/bench --max-mib $(BENCH_MAX_MIB) --out $(BENCH_OUT)
+	./$(BUILD)/bench/bench --scaling --out $(BENCH_OUT)
+	gnuplot -e "datafile='$(BENCH_OUT)/bench.csv'; outfile='$(BENCH_OUT)/bench.png'" \
+		bench/plot.gp
+	@echo "bench: $(BENCH_OUT)/bench.{csv,json,png}, $(BENCH_OUT)/scaling.{csv,json}"
 
 # tests/stress.c at length, a new seed each run unless DEVMIG_STRESS_SEED says.
 .PHONY: stress
@@ -88,4 +96,5 @@ clean:
 	rm -rf build build-asan build-tsan
 
 -include kernel/kernel.mk
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(TESTS:=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(TESTS:=.d) $(BUILD)/bench/bench.d \
+	$(BUILD)/bench/bench_dev.d
