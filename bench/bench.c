@@ -87,6 +87,7 @@ struct sample {
 };
 
 struct options {
+	unsigned long min_mib;
 	unsigned long max_mib;
 	unsigned long mirror_max_mib;
 	unsigned long scaling_mib;
@@ -96,7 +97,7 @@ struct options {
 };
 
 static struct options opt = {
-	.max_mib = 1024, .mirror_max_mib = 1024, .scaling_mib = 256, .runs = 5,
+	.min_mib = 1, .max_mib = 1024, .mirror_max_mib = 1024, .scaling_mib = 256, .runs = 5,
 };
 
 static double now_ns(void)
@@ -425,7 +426,7 @@ static int run_table(void)
 	       "(spread: (max-min)/median; xN: median / memcpy median, same size)\n"
 	       "load average at start: %s\n\n", opt.runs, load0);
 	printf("%-16s %6s", "path", "copies");
-	for (size = MIB; size <= opt.max_mib * MIB; size *= 4)
+	for (size = opt.min_mib * MIB; size <= opt.max_mib * MIB; size *= 4)
 		printf(" %20lu MiB", size / MIB);
 	printf("\n");
 	if (csv)
@@ -441,7 +442,7 @@ static int run_table(void)
 		static struct sample s[16][NR_PATHS];
 		unsigned long sizes[16];
 
-		for (size = MIB; size <= opt.max_mib * MIB && nsizes < 16;
+		for (size = opt.min_mib * MIB; size <= opt.max_mib * MIB && nsizes < 16;
 		     size *= 4, nsizes++) {
 			sizes[nsizes] = size;
 			fprintf(stderr, "bench: %lu MiB\n", size / MIB);
@@ -659,7 +660,7 @@ static int run_scaling(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bench [--max-mib N] [--mirror-max-mib N] [--runs N] "
+		"usage: bench [--min-mib N] [--max-mib N] [--mirror-max-mib N] [--runs N] "
 		"[--out DIR]\n"
 		"       bench --scaling [--scaling-mib N] [--runs N] [--out DIR]\n");
 	exit(2);
@@ -679,7 +680,9 @@ int main(int argc, char **argv)
 		if (!v)
 			usage();
 		i++;
-		if (!strcmp(a, "--max-mib"))
+		if (!strcmp(a, "--min-mib"))
+			opt.min_mib = strtoul(v, NULL, 10);
+		else if (!strcmp(a, "--max-mib"))
 			opt.max_mib = strtoul(v, NULL, 10);
 		else if (!strcmp(a, "--mirror-max-mib"))
 			opt.mirror_max_mib = strtoul(v, NULL, 10);
@@ -692,7 +695,7 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (opt.max_mib < 1 || opt.max_mib > 16384 || opt.runs < 1 ||
+	if (opt.min_mib < 1 || opt.min_mib > opt.max_mib || opt.max_mib > 16384 || opt.runs < 1 ||
 	    opt.runs > MAX_RUNS || opt.scaling_mib < 2 || opt.scaling_mib % 2)
 		usage();
 	return opt.scaling ? run_scaling() : run_table();
