@@ -93,6 +93,7 @@ struct options {
 	unsigned long scaling_mib;
 	int runs;
 	int scaling;
+	int nocopy;
 	const char *out;
 };
 
@@ -507,7 +508,23 @@ struct worker {
 	unsigned long size;
 	pthread_barrier_t *start;
 	int rounds;
+	double wall_ns;		/* out: the worker's own wall time */
+	double rq_wait_ns;	/* out: of which runnable, waiting for a CPU */
 };
+
+/* Nanoseconds the calling thread has waited on a run queue so far. */
+static double runqueue_wait_ns(void)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+			wait = 0;
+		fclose(f);
+	}
+	return wait;
+}
 
 static void worker_rounds(struct worker *w)
 {
@@ -526,17 +543,27 @@ static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
 	int ret = devmig_task_enter(w->proc);
+	double t0, q0;
 
 	if (ret)
 		die("task_enter", ret);
 	pthread_barrier_wait(w->start);
+	q0 = runqueue_wait_ns();
+	t0 = now_ns();
 	worker_rounds(w);
+	w->wall_ns = now_ns() - t0;
+	w->rq_wait_ns = runqueue_wait_ns() - q0;
 	devmig_task_leave();
 	return NULL;
 }
 
-/* Wall time of @n workers running their rounds at once. */
-static double run_workers(struct worker *w, int n)
+/*
+ * Run @n workers at once.  Returns the wall time; *@own gets the longest
+ * worker time not spent waiting for a CPU (wall minus run-queue wait, from
+ * schedstat): what the wall time would be on a machine with a core free
+ * for each worker, contention between the workers included.
+ */
+static double run_workers(struct worker *w, int n, double *own)
 {
 	pthread_barrier_t start;
 	pthread_t tid[2];
@@ -551,8 +578,12 @@ static double run_workers(struct worker *w, int n)
 	}
 	pthread_barrier_wait(&start);
 	t0 = now_ns();
-	for (i = 0; i < n; i++)
+	*own = 0;
+	for (i = 0; i < n; i++) {
 		pthread_join(tid[i], NULL);
+		if (w[i].wall_ns - w[i].rq_wait_ns > *own)
+			*own = w[i].wall_ns - w[i].rq_wait_ns;
+	}
 	pthread_barrier_destroy(&start);
 	return now_ns() - t0;
 }
@@ -564,13 +595,14 @@ static int run_scaling(void)
 	static const char *const modes[NR_MODES] = {
 		"1 worker", "2 threads, 1 process", "2 processes",
 	};
-	struct sample s[NR_MODES] = { 0 };
+	struct sample wall[NR_MODES] = { 0 }, own[NR_MODES] = { 0 };
 	struct devmig_proc *proc[2];
 	struct bench_dev *bdev;
 	struct worker w[2];
-	FILE *csv = out_file("scaling.csv"), *json = out_file("scaling.json");
+	FILE *csv = out_file(opt.nocopy ? "scaling-nocopy.csv" : "scaling.csv");
+	FILE *json = out_file(opt.nocopy ? "scaling-nocopy.json" : "scaling.json");
 	char load0[128], load1[128];
-	double one, mn, mx;
+	double one_wall, one_own, mn, mx;
 	long addr[3];
 	int r, m, i, ret;
 
@@ -579,6 +611,7 @@ static int run_scaling(void)
 	ret = bench_dev_create(2 * size, &bdev);
 	if (ret)
 		die("bench_dev_create", ret);
+	bench_dev_set_copy(bdev, !opt.nocopy);
 	/* Two ranges in the first process, one in the second. */
 	addr[0] = map_filled(proc[0], size, 1);
 	addr[1] = map_filled(proc[0], size, 2);
@@ -591,6 +624,7 @@ static int run_scaling(void)
 	for (r = -1; r < opt.runs; r++) {
 		for (m = 0; m < NR_MODES; m++) {
 			int n = m == ONE ? 1 : 2;
+			double t, o;
 
 			for (i = 0; i < n; i++) {
 				w[i] = (struct worker){
@@ -601,42 +635,54 @@ static int run_scaling(void)
 					.rounds = 2,
 				};
 			}
-			one = run_workers(w, n);
-			if (r >= 0)
-				add(&s[m], one);
+			t = run_workers(w, n, &o);
+			if (r >= 0) {
+				add(&wall[m], t);
+				add(&own[m], o);
+			}
 		}
 		fprintf(stderr, "bench: scaling run %d done\n", r + 1);
 	}
 	loadavg(load1, sizeof(load1));
 
 	printf("devmig bench --scaling: %lu MiB per worker, 2 round trips each "
-	       "(kapi sys->dev + dev->sys), median of %d runs\n"
-	       "load average at start: %s, at end: %s\n\n", size / MIB,
-	       opt.runs, load0, load1);
-	printf("%-22s %12s %8s %14s %10s\n", "mode", "wall ms", "spread",
-	       "ns/page/worker", "throughput");
+	       "(%s sys->dev + dev->sys), median of %d runs\n"
+	       "load average at start: %s, at end: %s\n"
+	       "wall: elapsed; own: longest worker time not spent waiting for a CPU\n\n",
+	       size / MIB, opt.nocopy ? "nocopy" : "kapi", opt.runs, load0, load1);
+	printf("%-22s %9s %7s %9s %7s %12s %12s\n", "mode", "wall ms", "spread",
+	       "own ms", "spread", "tput (wall)", "tput (own)");
 	if (csv)
-		fprintf(csv, "mode,workers,median_ms,min_ms,max_ms,throughput_vs_one\n");
+		fprintf(csv, "mode,workers,wall_median_ms,wall_min_ms,wall_max_ms,"
+			"own_median_ms,own_min_ms,own_max_ms,throughput_wall,throughput_own\n");
 	if (json)
-		fprintf(json, "{\n  \"mib_per_worker\": %lu,\n  \"loadavg_start\": \"%s\",\n"
-			"  \"loadavg_end\": \"%s\",\n  \"results\": [", size / MIB,
-			load0, load1);
-	one = median(&s[ONE], &mn, &mx);
+		fprintf(json, "{\n  \"mib_per_worker\": %lu,\n  \"copy\": %d,\n"
+			"  \"loadavg_start\": \"%s\",\n  \"loadavg_end\": \"%s\",\n"
+			"  \"results\": [", size / MIB, !opt.nocopy, load0, load1);
+	one_wall = median(&wall[ONE], &mn, &mx);
+	one_own = median(&own[ONE], &mn, &mx);
 	for (m = 0; m < NR_MODES; m++) {
 		int n = m == ONE ? 1 : 2;
-		double med = median(&s[m], &mn, &mx);
-		double tput = n * one / med;
+		double wmn, wmx, omn, omx;
+		double wmed = median(&wall[m], &wmn, &wmx);
+		double omed = median(&own[m], &omn, &omx);
+		double tw = n * one_wall / wmed, to = n * one_own / omed;
 
-		printf("%-22s %12.1f %7.0f%% %14.0f %9.2fx\n", modes[m], med / 1e6,
-		       100 * (mx - mn) / med, med / (4 * size / PAGE), tput);
+		printf("%-22s %9.1f %6.0f%% %9.1f %6.0f%% %11.2fx %11.2fx\n",
+		       modes[m], wmed / 1e6, 100 * (wmx - wmn) / wmed, omed / 1e6,
+		       100 * (omx - omn) / omed, tw, to);
 		if (csv)
-			fprintf(csv, "%s,%d,%.1f,%.1f,%.1f,%.3f\n", modes[m], n,
-				med / 1e6, mn / 1e6, mx / 1e6, tput);
+			fprintf(csv, "%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f,%.3f\n",
+				modes[m], n, wmed / 1e6, wmn / 1e6, wmx / 1e6,
+				omed / 1e6, omn / 1e6, omx / 1e6, tw, to);
 		if (json)
 			fprintf(json, "%s\n    {\"mode\": \"%s\", \"workers\": %d, "
-				"\"median_ms\": %.1f, \"min_ms\": %.1f, \"max_ms\": %.1f, "
-				"\"throughput_vs_one\": %.3f}", m ? "," : "", modes[m],
-				n, med / 1e6, mn / 1e6, mx / 1e6, tput);
+				"\"wall_median_ms\": %.1f, \"wall_min_ms\": %.1f, "
+				"\"wall_max_ms\": %.1f, \"own_median_ms\": %.1f, "
+				"\"own_min_ms\": %.1f, \"own_max_ms\": %.1f, "
+				"\"throughput_wall\": %.3f, \"throughput_own\": %.3f}",
+				m ? "," : "", modes[m], n, wmed / 1e6, wmn / 1e6,
+				wmx / 1e6, omed / 1e6, omn / 1e6, omx / 1e6, tw, to);
 	}
 	if (json) {
 		fprintf(json, "\n  ]\n}\n");
@@ -662,7 +708,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench [--min-mib N] [--max-mib N] [--mirror-max-mib N] [--runs N] "
 		"[--out DIR]\n"
-		"       bench --scaling [--scaling-mib N] [--runs N] [--out DIR]\n");
+		"       bench --scaling [--nocopy] [--scaling-mib N] [--runs N] [--out DIR]\n");
 	exit(2);
 }
 
@@ -675,6 +721,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--scaling")) {
 			opt.scaling = 1;
+			continue;
+		}
+		if (!strcmp(a, "--nocopy")) {
+			opt.nocopy = 1;
 			continue;
 		}
 		if (!v)
