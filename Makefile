@@ -44,7 +44,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter host/% tools/% bench/% scenario/%,$<),$(HCFLAGS),$(KCFLAGS)) \
+	$(CC) $(if $(filter host/% tools/% bench/bench.c scenario/%,$<),$(HCFLAGS),$(KCFLAGS)) \
 		-MMD -MP -c $< -o $@
 
 $(LIB): $(KOBJS) $(HOBJS)
@@ -64,7 +64,7 @@ $(BUILD)/devmig-static: $(BUILD)/tools/devmig.o $(SOBJS) \
 		$(BUILD)/scenario/backend_linux.o $(LIB)
 	$(CC) $(CFLAGS_BASE) -static $^ -o $@ -pthread
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/bench_dev.o $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
 run: deps
@@ -85,9 +85,17 @@ check-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 \
 		SAN="-fsanitize=thread" check
 
-bench: deps
+# BENCH_MAX_MIB: the largest size (4096 for the 4 GiB point; needs ~10 GiB).
+BENCH_MAX_MIB ?= 1024
+BENCH_OUT := $(BUILD)/bench
+bench:
+	@sh scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
-	./$(BUILD)/bench/bench
+	./$(BUILD)/bench/bench --max-mib $(BENCH_MAX_MIB) --out $(BENCH_OUT)
+	./$(BUILD)/bench/bench --scaling --out $(BENCH_OUT)
+	gnuplot -e "datafile='$(BENCH_OUT)/bench.csv'; outfile='$(BENCH_OUT)/bench.png'" \
+		bench/plot.gp
+	@echo "bench: $(BENCH_OUT)/bench.{csv,json,png}, $(BENCH_OUT)/scaling.{csv,json}"
 
 # tests/stress.c at length, a new seed each run unless DEVMIG_STRESS_SEED says.
 .PHONY: stress
@@ -104,7 +112,8 @@ clean:
 	rm -rf build build-asan build-tsan build-mut build-cov
 
 -include kernel/kernel.mk
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(SOBJS:.o=.d) $(TESTS:=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(SOBJS:.o=.d) $(TESTS:=.d) \
+	$(BUILD)/bench/bench.d $(BUILD)/bench/bench_dev.d
 
 # Mutation testing: every mutant of tests/mutants/*.txt built in
 # build-mut/<id>/ and run against the suites (most discriminating first)
