@@ -21,6 +21,9 @@
 
 #include <stddef.h>
 
+/* The version of libdevmig (also devmig.pc's and `devmig --version`'s). */
+#define DEVMIG_VERSION "0.1.0"
+
 struct mm_struct;
 struct task_struct;
 struct devmig_proc;

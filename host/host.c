@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * host.c - the host side of include/host/host.h: pthreads, the C heap,
- * mmap reservations, the clock and stdio.  The only model file that sees
- * libc; it never sees the shadow kernel headers.
+ * mmap reservations, the clock and stdio (backtraces: backtrace.c).  Like
+ * every file of host/, it sees libc and never the shadow kernel headers.
  */
 #define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
-#include <execinfo.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -390,14 +389,6 @@ int host_snprintf(char *buf, size_t size, const char *fmt, ...)
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
-}
-
-void host_backtrace(void)
-{
-	void *frames[32];
-	int n = backtrace(frames, 32);
-
-	backtrace_symbols_fd(frames, n, 2);
 }
 
 _Noreturn void host_abort(const char *file, int line, const char *what)

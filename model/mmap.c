@@ -610,9 +610,11 @@ static bool model_can_change_pte_writable(struct vm_area_struct *vma,
 }
 
 /*
- * Non-present entries under a changed protection: a writable entry loses
- * its write permission whatever the new protection is (MIGRATE_DEVICE.md
- * section 9); the next access faults and sorts it out.
+ * Non-present entries under a changed protection: a writable migration or
+ * device-private entry becomes read-only whatever the new protection is,
+ * as in the kernel's change_pte_range() (an entry that maps nothing cannot
+ * be checked against the new protection); the next write faults and gets
+ * what the new protection allows.
  */
 static pte_t model_change_nonpresent_pte(pte_t old)
 {

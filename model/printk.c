@@ -56,7 +56,8 @@ void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 	spin_unlock(&warn_lock);
 	if (print && READ_ONCE(model_loglevel) >= 0) {
 		host_printf("WARNING: %s\n", msg);
-		if (READ_ONCE(model_loglevel) >= 2)
+		/* As the kernel's WARN: where it came from, not just where. */
+		if (READ_ONCE(model_loglevel) >= 1)
 			host_backtrace();
 	}
 }

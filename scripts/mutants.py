@@ -13,7 +13,7 @@ kills the mutant; a mutant that passes everything survived.  Mutants marked
 
 Usage: mutants.py [-j N] [--keep] [id-pattern...]
   environment: CC, KCFLAGS, LDLIBS (from the Makefile), MUT_BASE (baseline
-  build dir with libdevmig.a), MUT_TESTS (test binaries, in run order).
+  build dir with libdevmig.a and libdmirror.a), MUT_TESTS (test binaries, in run order).
 Exit status: 0 when no mutant survived and every mutant built; 1 otherwise.
 """
 import fnmatch
@@ -124,15 +124,19 @@ def build(m, env):
     r = run(cc + kcflags + inc + ["-c", src_path, "-o", obj], cwd=ROOT)
     if r.returncode:
         return None, r.stdout.decode(errors="replace")
-    lib = os.path.join(d, "libdevmig.a")
-    shutil.copy(os.path.join(env["MUT_BASE"], "libdevmig.a"), lib)
-    r = run(["ar", "r", lib, obj])
+    # The driver is a library of its own beside libdevmig.
+    libs = []
+    for name in ("libdmirror.a", "libdevmig.a"):
+        libs.append(os.path.join(d, name))
+        shutil.copy(os.path.join(env["MUT_BASE"], name), libs[-1])
+    mutated = libs[0] if m.file.startswith("drivers/") else libs[1]
+    r = run(["ar", "r", mutated, obj])
     if r.returncode:
         return None, r.stdout.decode(errors="replace")
     tests = []
     for t in env["MUT_TESTS"].split():
         out = os.path.join(d, "tests", os.path.basename(t))
-        r = run(cc + kcflags + [t + ".o", lib, "-o", out] +
+        r = run(cc + kcflags + [t + ".o"] + libs + ["-o", out] +
                 shlex.split(env["LDLIBS"]), cwd=ROOT)
         if r.returncode:
             return None, r.stdout.decode(errors="replace")

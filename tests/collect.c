@@ -180,8 +180,10 @@ static void test_collect_zero_page(void **state)
 }
 
 /*
- * A writable, dirty, anon-exclusive system page: the full ledger of
- * MIGRATE_DEVICE.md 6.1, step by step.
+ * A writable, dirty, anon-exclusive system page: every reference, mapping,
+ * flag and lock the collect and unmap steps take and every one that
+ * finalize gives back, step by step (doc/CONTRACT.md, "The life of a
+ * page").
  */
 static void test_collect_present_writable(void **state)
 {
@@ -503,7 +505,7 @@ static void test_collect_extra_reference(void **state)
 
 /*
  * A page pinned with FOLL_PIN: collect's try-share of the anon-exclusive
- * mapping fails and the PTE is written back untouched (6.5).
+ * mapping fails and the PTE is written back untouched.
  */
 static void test_collect_pinned(void **state)
 {

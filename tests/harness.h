@@ -211,23 +211,34 @@ static inline int fx_teardown(void **state)
 /*
  * Run only the tests whose names match DEVMIG_TEST_FILTER (a cmocka
  * pattern, * and ? wildcards), when it is set: handy when one test fails.
+ * The group is named after the suite's file ("roundtrip" for
+ * tests/roundtrip.c), which names it in TAP and JUnit output.
  */
-static inline int t_run(const struct CMUnitTest *tests, size_t n)
+static inline int t_run(const char *file, const struct CMUnitTest *tests,
+			size_t n)
 {
 	const char *filter = host_getenv("DEVMIG_TEST_FILTER");
+	char name[64];
+	size_t len = strlen(file);
 
+	if (len > 2 && !strcmp(file + len - 2, ".c"))
+		len -= 2;
+	host_snprintf(name, sizeof(name), "%.*s", (int)len, file);
 	if (filter && *filter)
 		cmocka_set_test_filter(filter);
-	return _cmocka_run_group_tests("tests", tests, n, fx_group_setup,
+	return _cmocka_run_group_tests(name, tests, n, fx_group_setup,
 				       fx_group_teardown);
 }
 
-#define T_RUN(tests)	t_run(tests, sizeof(tests) / sizeof((tests)[0]))
+#define T_RUN(tests)	\
+	t_run(__FILE_NAME__, tests, sizeof(tests) / sizeof((tests)[0]))
 
 #define FX_TEST(fn)	cmocka_unit_test_setup_teardown(fn, fx_setup_private, \
 							fx_teardown)
-#define FX_TEST_COHERENT(fn) \
-	cmocka_unit_test_setup_teardown(fn, fx_setup_coherent, fx_teardown)
+/* The same test on coherent memory, under a name of its own. */
+#define FX_TEST_COHERENT(fn)						\
+	{ .name = #fn "_coherent", .test_func = fn,			\
+	  .setup_func = fx_setup_coherent, .teardown_func = fx_teardown }
 
 /* ------------------------------------------------------------------------
  * Memory and data.

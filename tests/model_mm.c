@@ -328,7 +328,7 @@ static void test_mprotect_readonly_store_faults(void **state)
 	assert_invariants();
 }
 
-/* mprotect takes write permission from migration entries (section 9). */
+/* mprotect takes write permission from migration entries. */
 static void test_mprotect_migration_entry(void **state)
 {
 	struct mmfx *f = *state;
@@ -538,7 +538,7 @@ static void test_shared_anon_is_shmem(void **state)
 	assert_invariants();
 }
 
-/* A page pinned while exclusive is copied at fork, not shared (6.5). */
+/* A page pinned while exclusive is copied at fork, not shared. */
 static void test_fork_copies_pinned_page(void **state)
 {
 	struct mmfx *f = *state;
@@ -1198,9 +1198,10 @@ static struct page *dev_entry_page(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * MIGRATE_DEVICE.md section 8: the per-VMA-lock attempt retries without
- * calling the driver; the mmap_lock attempt calls it once, holding one
- * extra reference; the access then completes against a system page.
+ * A CPU fault on a device-private page (doc/CONTRACT.md, "CPU faults on
+ * device-private pages"): the per-VMA-lock attempt retries without calling
+ * the driver; the mmap_lock attempt calls it once, holding one extra
+ * reference; the access then completes against a system page.
  */
 static void test_device_private_fault(void **state)
 {
@@ -1302,7 +1303,7 @@ static void test_device_private_sigbus(void **state)
 	assert_invariants();
 }
 
-/* Fork shares device-private pages read-only (section 9, invariant 40). */
+/* Fork shares device-private pages read-only. */
 static void test_fork_device_private(void **state)
 {
 	struct mmfx *f = *state;

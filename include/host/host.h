@@ -103,7 +103,10 @@ int host_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int host_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 _Noreturn void host_abort(const char *file, int line, const char *what);
-/* Print a backtrace of the calling thread (best effort). */
+/*
+ * Print the calling thread's stack to stderr, one frame a line: function and
+ * file:line where addr2line can tell (host/backtrace.c), symbol+offset else.
+ */
 void host_backtrace(void);
 
 /* Environment knobs for tests (getenv). */
