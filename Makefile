@@ -7,6 +7,7 @@
 #   make check-asan   the suite under AddressSanitizer + UBSan
 #   make check-tsan   the suite under ThreadSanitizer
 #   make bench        migration cost report (model vs memcpy)
+#   make soak         the suite 20 times in a row beside other load
 #   make kernel-check our mm/migrate_device.c in a real 6.12 kernel (slow)
 #   make install      libdevmig, its headers and pkg-config files (PREFIX=...)
 
@@ -32,6 +33,10 @@ KOBJS := $(KSRCS:%.c=$(BUILD)/%.o)
 HOBJS := $(HSRCS:%.c=$(BUILD)/%.o)
 LIB   := $(BUILD)/libdevmig.a
 
+# The scenario interpreter (host code); backend_linux.c is the guest's.
+SSRCS := $(filter-out scenario/backend_linux.c,$(wildcard scenario/*.c))
+SOBJS := $(SSRCS:%.c=$(BUILD)/%.o)
+
 TEST_SRCS := $(wildcard tests/*.c)
 TESTS     := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
@@ -44,7 +49,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter host/% tools/% bench/%,$<),$(HCFLAGS),$(KCFLAGS)) \
+	$(CC) $(if $(filter host/% tools/% bench/bench.c scenario/%,$<),$(HCFLAGS),$(KCFLAGS)) \
 		-MMD -MP -c $< -o $@
 
 $(LIB): $(KOBJS) $(HOBJS)
@@ -59,10 +64,17 @@ $(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
 
-$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(DRVLIB) $(LIB)
+$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(DRVLIB) $(LIB)
+# The guest's interpreter (make kernel-diff): devmig, static, with the
+# linux backend.
+$(BUILD)/devmig-static: $(BUILD)/tools/devmig.o $(SOBJS) \
+		$(BUILD)/scenario/backend_linux.o $(DRVLIB) $(LIB)
+	$(CC) $(CFLAGS_BASE) -static $^ -o $@ -pthread
+
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/bench_dev.o \
+		$(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
 
 run: deps
@@ -74,11 +86,14 @@ test: deps
 	@$(MAKE) --no-print-directory check-cli
 	@$(MAKE) --no-print-directory check
 
-# The suites also write a JUnit report, which a JUnit reader then checks:
-# every suite there under its own name, counts that add up.
-check: $(TESTS)
-	@bash scripts/run-tests.sh --junit $(BUILD)/junit.xml $(TESTS)
-	@python3 scripts/junit-check.py $(BUILD)/junit.xml $(notdir $(TESTS))
+# The suites and the scenario corpus also write a JUnit report, which a
+# JUnit reader then checks: every suite there under its own name, counts
+# that add up.
+check: $(TESTS) $(BUILD)/devmig
+	@DEVMIG=$(BUILD)/devmig bash scripts/run-tests.sh --junit $(BUILD)/junit.xml \
+		$(TESTS) scripts/replay-scenarios.sh
+	@python3 scripts/junit-check.py $(BUILD)/junit.xml $(notdir $(TESTS)) \
+		corpus
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
@@ -88,9 +103,17 @@ check-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 \
 		SAN="-fsanitize=thread" check
 
-bench: deps
+# BENCH_MAX_MIB: the largest size (4096 for the 4 GiB point; needs ~10 GiB).
+BENCH_MAX_MIB ?= 1024
+BENCH_OUT := $(BUILD)/bench
+bench:
+	@sh scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
-	./$(BUILD)/bench/bench
+	./$(BUILD)/bench/bench --max-mib $(BENCH_MAX_MIB) --out $(BENCH_OUT)
+	./$(BUILD)/bench/bench --scaling --out $(BENCH_OUT)
+	gnuplot -e "datafile='$(BENCH_OUT)/bench.csv'; outfile='$(BENCH_OUT)/bench.png'" \
+		bench/plot.gp
+	@echo "bench: $(BENCH_OUT)/bench.{csv,json,png}, $(BENCH_OUT)/scaling.{csv,json}"
 
 # tests/stress.c at length, a new seed each run unless DEVMIG_STRESS_SEED says;
 # a progress line with an estimate every 5 seconds.
@@ -100,11 +123,31 @@ stress: $(BUILD)/tests/stress
 	DEVMIG_STRESS_PROGRESS=$${DEVMIG_STRESS_PROGRESS:-5} \
 	DEVMIG_STRESS_SEED=$${DEVMIG_STRESS_SEED:-$$(date +%s)} ./$(BUILD)/tests/stress
 
+# The suite SOAK_RUNS times in a row with other test load beside it.
+.PHONY: soak
+soak: $(TESTS)
+	@bash scripts/soak.sh $${SOAK_RUNS:-20} -- $(TESTS)
+
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-mut build-cov
 
 -include kernel/kernel.mk
--include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(DOBJS:.o=.d) $(TESTS:=.d)
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(DOBJS:.o=.d) $(SOBJS:.o=.d) \
+	$(TESTS:=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/bench_dev.d
+
+# Mutation testing: every mutant of tests/mutants/*.txt built in
+# build-mut/<id>/ and run against the suites (most discriminating first)
+# until one fails.  MUTANTS='md-*' runs some; exits non-zero on a survivor.
+MUT_BASE  := build-mut/base
+MUT_FIRST := collect einval differences scenarios thp release coherent roundtrip races
+MUT_ORDER := $(MUT_FIRST) $(filter-out $(MUT_FIRST),$(TEST_SRCS:tests/%.c=%))
+.PHONY: mutants
+mutants: deps
+	@$(MAKE) --no-print-directory BUILD=$(MUT_BASE) $(MUT_BASE)/libdevmig.a \
+		$(MUT_BASE)/libdmirror.a $(MUT_ORDER:%=$(MUT_BASE)/tests/%.o)
+	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" LDLIBS="$(LDLIBS)" MUT_BASE=$(MUT_BASE) \
+		MUT_TESTS="$(MUT_ORDER:%=$(MUT_BASE)/tests/%)" \
+		python3 scripts/mutants.py -j2 $(MUTANTS)
 
 # ---------------------------------------------------------------------------
 # Install as a library: `make install PREFIX=/opt/devmig` (DESTDIR honoured).

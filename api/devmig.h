@@ -27,6 +27,7 @@
 struct mm_struct;
 struct task_struct;
 struct devmig_proc;
+struct file;
 
 /* The machine. */
 struct devmig_config {
@@ -88,6 +89,28 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags);
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
+
+/*
+ * tmpfs files, as memfd_create(), pwrite(), pread(), mmap() and close() of
+ * a file descriptor.  devmig_memfd_create() makes a file of @size zero
+ * bytes (memfd_create() and ftruncate()); devmig_file_pwrite() writes
+ * through the page cache, growing the file as needed, and returns the
+ * bytes written; devmig_file_pread() returns the bytes read, fewer at the
+ * end of the file.  devmig_mmap_file() maps @len bytes from page-aligned
+ * offset @off: MAP_SHARED mappings share the page cache; MAP_PRIVATE ones
+ * read it and copy a page on the first write to it (the copy is anonymous
+ * memory in a file VMA).  A fault beyond the end of the file gets SIGBUS.
+ * A mapping holds its own reference to the file: devmig_file_close() while
+ * it is mapped is safe, the file goes with its last reference.
+ */
+int devmig_memfd_create(long size, struct file **out);
+long devmig_file_pwrite(struct file *file, const void *buf, size_t len,
+			long off);
+long devmig_file_pread(struct file *file, void *buf, size_t len, long off);
+long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
+		      unsigned long len, int prot, int flags,
+		      unsigned long off);
+void devmig_file_close(struct file *file);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);
 
@@ -99,6 +122,8 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
  */
 #define DEVMIG_MADV_HUGEPAGE	14
 #define DEVMIG_MADV_NOHUGEPAGE	15
+/* MADV_DONTNEED: zap the range (private anonymous pages read as zero again). */
+#define DEVMIG_MADV_DONTNEED	4
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice);
 
@@ -110,6 +135,20 @@ int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
  */
 int devmig_load(unsigned long addr, void *buf, size_t len);
 int devmig_store(unsigned long addr, const void *buf, size_t len);
+
+/*
+ * GUP as the calling task, the calls the kernel's gup_test makes:
+ * get_user_pages*() or, with DEVMIG_GUP_PIN, pin_user_pages*().  Returns
+ * the number of pages taken (their struct page pointers in @pages) or a
+ * negative errno; devmig_gup_put() drops them, given the same @flags.
+ */
+#define DEVMIG_GUP_WRITE	0x1	/* FOLL_WRITE */
+#define DEVMIG_GUP_LONGTERM	0x2	/* FOLL_LONGTERM (pins only) */
+#define DEVMIG_GUP_PIN		0x4	/* FOLL_PIN rather than FOLL_GET */
+#define DEVMIG_GUP_FAST		0x8	/* the *_fast() entry point */
+long devmig_gup(unsigned long addr, unsigned long npages, int flags,
+		void **pages);
+void devmig_gup_put(void **pages, unsigned long npages, int flags);
 
 /* Counters of the calling task, for tests and reports. */
 struct devmig_task_stats {

@@ -28,6 +28,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <model/process.h>
+#include <devmig.h>
 #include "internal.h"
 
 /* Outstanding pins by pfn: open addressing, linear probing. */
@@ -522,4 +523,44 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 
 	for (i = 0; i < npages; i++)
 		unpin_user_page(pages[i]);
+}
+/**
+ * devmig_gup() - get_user_pages*() or pin_user_pages*() as the calling task
+ * @addr: first address
+ * @npages: number of pages
+ * @flags: DEVMIG_GUP_*
+ * @pages: receives the struct page pointers
+ *
+ * Return: pages taken, or a negative errno.
+ */
+long devmig_gup(unsigned long addr, unsigned long npages, int flags,
+		void **pages)
+{
+	unsigned int gup_flags = 0;
+	struct page **p = (struct page **)pages;
+
+	if (flags & DEVMIG_GUP_WRITE)
+		gup_flags |= FOLL_WRITE;
+	if (flags & DEVMIG_GUP_LONGTERM)
+		gup_flags |= FOLL_LONGTERM;
+	if (!(flags & DEVMIG_GUP_PIN))
+		return flags & DEVMIG_GUP_FAST ?
+		       get_user_pages_fast(addr, npages, gup_flags, p) :
+		       get_user_pages(addr, npages, gup_flags, p);
+	return flags & DEVMIG_GUP_FAST ?
+	       pin_user_pages_fast(addr, npages, gup_flags, p) :
+	       pin_user_pages(addr, npages, gup_flags, p);
+}
+
+/* devmig_gup_put() - drop what devmig_gup() took with the same @flags. */
+void devmig_gup_put(void **pages, unsigned long npages, int flags)
+{
+	unsigned long i;
+
+	if (flags & DEVMIG_GUP_PIN) {
+		unpin_user_pages((struct page **)pages, npages);
+		return;
+	}
+	for (i = 0; i < npages; i++)
+		put_page(pages[i]);
 }

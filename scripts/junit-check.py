@@ -4,8 +4,9 @@
 
     junit-check.py [-v] REPORT [SUITE...]
 
-Prints the number of suites, tests, failures and errors the report's
-attributes give, and with -v one line per <testsuite>.  Fails (exit 1) if a count attribute
+With -v prints the number of suites, tests, failures and errors the
+report's attributes give, and one line per <testsuite>; otherwise it prints
+only problems.  Fails (exit 1) if a count attribute
 disagrees with the <testcase> elements under it, if two suites share a name,
 if a SUITE named on the command line is missing, or if any test failed.
 Standard library only.
@@ -48,8 +49,9 @@ def main(argv):
             problems.append('%s: testcase names missing or repeated' % name)
         for i in range(3):
             totals[i] += counted[i]
-    print('%s: %d suites, %d tests, %d failures, %d errors'
-          % (argv[1], len(suites), totals[0], totals[1], totals[2]))
+    # Quiet when all is well: the test run's own totals stay its last line.
+    out('%s: %d suites, %d tests, %d failures, %d errors'
+        % (argv[1], len(suites), totals[0], totals[1], totals[2]))
     for want in argv[2:]:
         if want not in seen:
             problems.append('suite %r is not in the report' % want)

@@ -33,7 +33,9 @@
 #include <model/fail.h>
 #include <host/host.h>
 #include "devmig.h"
+#include "warn.h"
 #include "internal.h"
+#include "wait_for.h"
 
 #define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
 
@@ -164,6 +166,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
+	model_warn_take(NULL, 0);	/* a failed test's are reported */
 	lru_add_drain_all();
 	f->free0 = model_nr_free_pages();
 	f->proc = devmig_proc_create();
@@ -183,6 +186,7 @@ static int teardown(void **state)
 	nviolations = 0;
 	bad = devmig_check_invariants(report_violation, NULL);
 	devmig_proc_exit(f->proc);
+	bad += t_warnings();
 	lru_add_drain_all();
 	if (model_nr_free_pages() != f->free0) {
 		print_error("%ld pages leaked by the test\n",
@@ -696,8 +700,8 @@ static void test_migration_entry_wait(void **state)
 	mmap_read_unlock(f->mm);
 
 	assert_int_equal(host_thread_create(&th, waiter_fn, &w), 0);
-	host_sleep_ns(50 * 1000 * 1000);
-	/* Still asleep on the folio: the access cannot complete. */
+	/* Asleep on the folio: the access cannot complete. */
+	assert_true(t_wait_sleepers(folio, 1));
 	assert_int_equal(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE), 0);
 
 	/* Finish the "migration" (restored in place) and wake it. */

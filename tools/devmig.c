@@ -22,6 +22,7 @@
 
 #include "devmig.h"
 #include "hmm_dmirror.h"
+#include "../scenario/scenario_cli.h"
 
 #define DEMO_PAGE_SIZE		4096UL
 #define DEMO_DEFAULT_SIZE	(64UL << 20)
@@ -83,6 +84,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: devmig [OPTION]...\n"
+"       devmig run [--backend model] FILE...   (scenarios, doc/SCENARIOS.md)\n"
 "\n"
 "Runs the demo: map SIZE bytes of anonymous memory in a model process, fill\n"
 "them with a pattern, and move them between system memory and mirror\n"
@@ -763,6 +765,9 @@ int main(int argc, char **argv)
 	unsigned long bad = 0, i;
 	int ret, k, ok;
 
+	/* Subcommands (scenario/cli.c); without one, the demo. */
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return scn_cli_run(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &d.opts)) {
 		fprintf(stderr, "try 'devmig --help'\n");
 		return 2;

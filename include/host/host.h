@@ -80,6 +80,18 @@ void host_mem_release(void *addr, size_t size);
 int host_mem_protect(void *addr, size_t size, int prot);
 /* Give the bytes back to the host (they read as zero afterwards). */
 void host_mem_discard(void *addr, size_t size);
+/*
+ * Big allocations (the model's vmalloc): host mappings rounded up to 2 MiB,
+ * in huge pages where the host allows, kept mapped and warm after
+ * host_big_free() and handed out again to a request that fits, so a buffer
+ * allocated per call does not take a host fault per page every time.
+ * Contents are not zeroed on reuse.  host_big_free() returns false for an
+ * address host_big_alloc() did not hand out; host_big_trim() unmaps every
+ * region not in use.
+ */
+void *host_big_alloc(size_t size);
+bool host_big_free(void *addr);
+void host_big_trim(void);
 
 /* Time. */
 unsigned long long host_clock_ns(void);

@@ -67,6 +67,12 @@ unsigned long model_lru_check(void (*report)(const char *msg, void *arg), void *
 int model_swap_cache_add(struct folio *folio, swp_entry_t entry);
 
 /*
+ * model_folio_sleepers() - tasks asleep on @folio (its lock or its unlock):
+ * lets a test wait until another thread has really gone to sleep.
+ */
+unsigned int model_folio_sleepers(struct folio *folio);
+
+/*
  * Boot-time hooks of the model's files, called by model_boot() once
  * physical memory exists and undone by model_shutdown(): the resource tree
  * (resource.c), the huge zero folio (huge_memory.c), the LRU (swap.c).

@@ -17,6 +17,8 @@
 #include <linux/types.h>
 #include <linux/mm_types.h>
 
+struct file;
+
 struct mm_struct;
 struct vm_area_struct;
 struct task_struct;
@@ -37,6 +39,9 @@ struct mm_struct *model_mm_create(void);
  * DEVMIG_MAP_SHARED.  Returns the address or a negative errno.
  */
 long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags);
+/* As mmap(NULL, len, prot, flags, fd of @file, pgoff pages); see mmap.c. */
+long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
+		   int prot, int flags, unsigned long pgoff);
 /* As munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
@@ -56,20 +61,6 @@ void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void model_vma_free(struct vm_area_struct *vma);
 void model_vma_start_write(struct vm_area_struct *vma);
 
-/*
- * A VMA mapping a file (the model's files are shmem objects, model/shmem.c)
- * is on its mapping's i_mmap list through one of these; vma->model_private
- * points at it.  Added and removed under i_mmap_lock_write() by the VMA's
- * ->open/->close, so a file rmap walk (i_mmap_lock_read) sees every VMA
- * that can map a folio of the file.
- */
-struct model_i_mmap_link {
-	struct list_head node;		/* in mapping->i_mmap */
-	struct vm_area_struct *vma;
-};
-
-/* shmem.c: make @vma a shared anonymous (shmem) mapping; 0 or -ENOMEM. */
-int shmem_zero_setup(struct vm_area_struct *vma);
 
 /* memory.c */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
