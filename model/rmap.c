@@ -696,6 +696,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	pgoff_t pgoff = folio_pgoff(folio);
 	unsigned long nr = folio_nr_pages(folio);
 	struct vm_area_struct *vma;
+	struct list_head *pos;
 
 	if (!mapping)
 		return;
@@ -709,9 +710,16 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 			i_mmap_lock_read(mapping);
 		}
 	}
-	list_for_each_entry(vma, &mapping->i_mmap, shared)
+	/*
+	 * Plain list_for_each(): the _entry variant forms a vm_area_struct
+	 * pointer from the list head in the address_space itself, which is
+	 * not aligned as a VMA must be (UBSan's alignment check objects).
+	 */
+	list_for_each(pos, &mapping->i_mmap) {
+		vma = list_entry(pos, struct vm_area_struct, shared);
 		if (!rmap_walk_one_vma(folio, vma, pgoff, nr, rwc))
 			break;
+	}
 	if (!locked)
 		i_mmap_unlock_read(mapping);
 }
