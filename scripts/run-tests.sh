@@ -12,7 +12,9 @@
 # tests' own output as "# " comments, the plan at the end.  With either, the
 # binaries report to cmocka XML files, from which the lines are printed.
 set -u
-timeout_s=${TEST_TIMEOUT:-300}
+# As long as the harness gives one test (DEVMIG_TEST_TIMEOUT): a suite
+# binary under ThreadSanitizer on a loaded machine needs minutes.
+timeout_s=${TEST_TIMEOUT:-600}
 mode=human
 junit=
 while [ $# -gt 0 ]; do
