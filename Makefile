@@ -8,6 +8,7 @@
 #   make check-tsan   the suite under ThreadSanitizer
 #   make bench        migration cost report (model vs memcpy)
 #   make kernel-check our mm/migrate_device.c in a real 6.12 kernel (slow)
+#   make fuzz         generated scenarios on the model, checked (FUZZ_* vars)
 
 CC      ?= gcc
 BUILD   ?= build
@@ -87,6 +88,18 @@ bench: deps
 stress: $(BUILD)/tests/stress
 	DEVMIG_STRESS_OPS=$${DEVMIG_STRESS_OPS:-2000000} \
 	DEVMIG_STRESS_SEED=$${DEVMIG_STRESS_SEED:-$$(date +%s)} ./$(BUILD)/tests/stress
+
+# Generated scenarios (scenario/gen.c) on the model, with the invariant
+# checker and the byte-exact shadow; failing scripts are saved in FUZZ_DIR.
+.PHONY: fuzz fuzz-smoke
+fuzz: $(BUILD)/devmig
+	./$(BUILD)/devmig fuzz --seed $${FUZZ_SEED:-$$(date +%s)} \
+		--count $${FUZZ_COUNT:-10000} --steps $${FUZZ_STEPS:-40} \
+		--check-every $${FUZZ_CHECK_EVERY:-1} --dir $${FUZZ_DIR:-.}
+
+# A few seconds of it; make test runs the same (scripts/replay-scenarios.sh).
+fuzz-smoke: $(BUILD)/devmig
+	./$(BUILD)/devmig fuzz --seed 1 --count 50 --steps 40 --dir $(BUILD)
 
 clean:
 	rm -rf build build-asan build-tsan

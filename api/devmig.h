@@ -83,6 +83,9 @@ void devmig_task_leave(void);
 /* Map anonymous memory; returns the address or a negative errno. */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags);
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
@@ -123,6 +126,19 @@ int devmig_store(unsigned long addr, const void *buf, size_t len);
 long devmig_gup(unsigned long addr, unsigned long npages, int flags,
 		void **pages);
 void devmig_gup_put(void **pages, unsigned long npages, int flags);
+
+/*
+ * devmig_peek() - what @proc's memory holds at @npages pages from @addr,
+ * wherever the bytes are (system, THP, zero, device or page-cache page),
+ * found without faulting, migrating or touching accessed/dirty bits: for
+ * checkers that compare memory with a shadow copy.  @state gets one
+ * DEVMIG_PEEK_* per page; only DATA pages are copied into @buf.
+ */
+#define DEVMIG_PEEK_DATA	0	/* bytes copied (zeroes for a hole) */
+#define DEVMIG_PEEK_NONE	1	/* no VMA there */
+#define DEVMIG_PEEK_UNKNOWN	2	/* a migration or swap entry */
+int devmig_peek(struct devmig_proc *proc, unsigned long addr, void *buf,
+		unsigned char *state, unsigned long npages);
 
 /* Counters of the calling task, for tests and reports. */
 struct devmig_task_stats {

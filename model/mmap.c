@@ -338,16 +338,29 @@ static unsigned long model_get_unmapped_area(struct mm_struct *mm,
 	return cand >= MODEL_MMAP_MIN ? cand : 0;
 }
 
+/* Is [addr, addr + len) free of VMAs?  mmap_lock held. */
+static bool model_range_free(struct mm_struct *mm, unsigned long addr,
+			     unsigned long len)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return !vma || vma->vm_start >= addr + len;
+}
+
 /**
  * model_mmap() - map anonymous memory
  * @mm: the address space (mmap_lock taken here)
+ * @fixed: 0 to let the kernel choose, else the address the mapping must
+ *	have (as MAP_FIXED_NOREPLACE)
  * @len: length in bytes (rounded up to pages)
  * @prot: DEVMIG_PROT_* bits
  * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED
  *
- * Return: the start address, or -EINVAL (bad length/flags), -ENOMEM.
+ * Return: the start address, or -EINVAL (bad length/flags/address),
+ * -EEXIST (@fixed overlaps a mapping), -ENOMEM.
  */
-long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
+long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
+		int prot, int flags)
 {
 	struct vm_area_struct *vma;
 	unsigned long addr;
@@ -372,12 +385,15 @@ long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
 	vma = model_vma_alloc(mm);
 	if (!vma)
 		return -ENOMEM;
+	if (offset_in_page(fixed) || (fixed && (fixed < MODEL_MMAP_MIN ||
+						 fixed + len > TASK_SIZE)))
+		return -EINVAL;
 	mmap_write_lock(mm);
-	addr = model_get_unmapped_area(mm, len);
-	if (!addr) {
+	addr = fixed ? fixed : model_get_unmapped_area(mm, len);
+	if (!addr || (fixed && !model_range_free(mm, fixed, len))) {
 		mmap_write_unlock(mm);
 		kfree(vma);
-		return -ENOMEM;
+		return addr ? -EEXIST : -ENOMEM;
 	}
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;

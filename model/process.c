@@ -201,7 +201,26 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 {
 	if (!proc)
 		return -EINVAL;
-	return model_mmap(proc->mm, len, prot, flags);
+	return model_mmap(proc->mm, 0, len, prot, flags);
+}
+
+/**
+ * devmig_mmap_fixed() - mmap(@addr, @len, @prot, @flags | MAP_ANONYMOUS |
+ *	MAP_FIXED_NOREPLACE, -1, 0)
+ * @proc: the process
+ * @addr: page-aligned address the mapping must have
+ * @len: bytes, rounded up to pages
+ * @prot: DEVMIG_PROT_*
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED (shmem)
+ *
+ * Return: @addr, or -EINVAL, -EEXIST (something is mapped there), -ENOMEM.
+ */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags)
+{
+	if (!proc || !addr)
+		return -EINVAL;
+	return model_mmap(proc->mm, addr, len, prot, flags);
 }
 
 /**

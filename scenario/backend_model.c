@@ -48,12 +48,14 @@ static struct model_world *world(struct scn_backend *be)
 
 static int model_start(struct scn_backend *be)
 {
+	/* RAM enough for any script; small, so each invariant check is quick. */
+	static const struct devmig_config machine = { .ram_bytes = 256UL << 20 };
 	struct dmirror_device_config cfg = { .chunk_bytes = MODEL_CHUNK_BYTES };
 	struct model_world *w;
 	long bounce;
 	int ret, c, i;
 
-	ret = devmig_boot(NULL);
+	ret = devmig_boot(&machine);
 	if (ret)
 		return ret;
 	w = calloc(1, sizeof(*w));
@@ -216,8 +218,9 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	(void)mirror;
 	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED)
 		return -EOPNOTSUPP;
-	a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
-			DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+	a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
+			      kind == SCN_MAP_ANON ? DEVMIG_MAP_PRIVATE :
+			      DEVMIG_MAP_SHARED);
 	if (a < 0)
 		return (int)a;
 	*addr = a;
@@ -382,6 +385,17 @@ static unsigned long model_check(struct scn_backend *be,
 	return devmig_check_invariants(report, arg);
 }
 
+static int model_peek(struct scn_backend *be, int proc, unsigned long addr,
+		      void *buf, unsigned char *state, unsigned long npages)
+{
+	struct model_proc *p = &world(be)->procs[proc];
+
+	if (!p->proc || p->exited)
+		return -ESRCH;
+	/* DEVMIG_PEEK_* and SCN_PEEK_* have the same values. */
+	return devmig_peek(p->proc, addr, buf, state, npages);
+}
+
 const struct scn_backend_ops scn_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -403,4 +417,5 @@ const struct scn_backend_ops scn_backend_model = {
 	.dev_close = model_dev_close,
 	.dev_ioctl = model_dev_ioctl,
 	.check = model_check,
+	.peek = model_peek,
 };

@@ -32,11 +32,13 @@ struct folio;
  */
 struct mm_struct *model_mm_create(void);
 /*
- * model_mmap() - as mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0):
- * @prot DEVMIG_PROT_*, @flags exactly one of DEVMIG_MAP_PRIVATE or
- * DEVMIG_MAP_SHARED.  Returns the address or a negative errno.
+ * model_mmap() - as mmap(fixed, len, prot, flags | MAP_ANONYMOUS, -1, 0),
+ * with MAP_FIXED_NOREPLACE when @fixed is not 0: @prot DEVMIG_PROT_*,
+ * @flags exactly one of DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED.  Returns
+ * the address or a negative errno.
  */
-long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags);
+long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
+		int prot, int flags);
 /* As munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
