@@ -126,8 +126,8 @@ static const char *model_unsupported(struct scn_backend *be,
 {
 	(void)be;
 	switch (f) {
-	case SCN_FEAT_FILE:
-		return "the model has no tmpfs/memfd files";
+	case SCN_FEAT_FILE_PRIVATE:
+		return "the model has no private (CoW) file mappings";
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
 	case SCN_FEAT_DEVFILE:
@@ -216,7 +216,13 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	long a;
 
 	(void)mirror;
-	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED)
+	/*
+	 * A fresh tmpfs (or memfd) file mapped shared is a shmem object of
+	 * its own, exactly what a shared anonymous mapping is in Linux too
+	 * (both fault through shmem_fault()); the model maps it that way.
+	 */
+	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED &&
+	    kind != SCN_MAP_FILE_SHARED)
 		return -EOPNOTSUPP;
 	a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
 			      kind == SCN_MAP_ANON ? DEVMIG_MAP_PRIVATE :

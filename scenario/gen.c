@@ -5,7 +5,7 @@
  * The generator keeps the same bookkeeping the parser checks (which process
  * sees which region, which mirrors are open where, who holds the pin, who
  * has exited), so every script it writes parses, and mixes every step kind
- * the model runs: mappings of both anonymous kinds, munmap, mprotect,
+ * the model runs: anonymous and shared mappings, munmap, mprotect,
  * madvise, THP modes, CPU writes/reads/increments/checksums, every GUP mode
  * and held pins, every mirror command on private and coherent devices,
  * fork/exit/wait with interleaved children.  Ranges favour small regions
@@ -142,8 +142,10 @@ static void gen_mmap(struct gen *g, int p, const char *pre)
 
 	g->npages[k] = n;
 	g->visible[p] |= 1u << k;
+	unsigned long kind = below(g, 100);
+
 	fprintf(g->out, "%smmap r%d %lu %s %s\n", pre, k, n,
-		chance(g, 30) ? "anon-shared" : "anon",
+		kind < 60 ? "anon" : kind < 85 ? "anon-shared" : "file-shared",
 		chance(g, 85) ? "rw" : prots[below(g, 2)]);
 }
 

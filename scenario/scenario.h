@@ -158,6 +158,7 @@ enum scn_feature {
 	SCN_FEAT_COLLAPSE,	/* MADV_COLLAPSE */
 	SCN_FEAT_GUP,		/* gup_test */
 	SCN_FEAT_THP,		/* transparent huge pages */
+	SCN_FEAT_FILE_PRIVATE,	/* MAP_PRIVATE file mappings (CoW) */
 	SCN_NR_FEATURES
 };
 
