@@ -137,6 +137,17 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
  */
 void dmirror_close(struct dmirror *dmirror);
 
+/*
+ * dmirror_mmap() - as mmap(@addr, @len, @prot, @flags | MAP_FIXED_NOREPLACE,
+ * fd, 0) of the mirror's device file in the calling task's process (0 for
+ * @addr: anywhere): every page gets a zeroed kernel page inserted with
+ * vm_insert_page(), so the VMA is VM_MIXEDMAP and, when private, mapped
+ * read-only.  @prot DEVMIG_PROT_*, @flags DEVMIG_MAP_PRIVATE or _SHARED.
+ * Returns the address or a negative errno.
+ */
+long dmirror_mmap(struct dmirror *dmirror, unsigned long addr,
+		  unsigned long len, int prot, int flags);
+
 /* Counters of one device instance. */
 struct dmirror_device_stats {
 	unsigned long calloc;	/* device pages handed out by the allocator */

@@ -39,7 +39,8 @@
  *    migrating to this device is forgotten before it is copied, so no
  *    device WRITE can land in the old page after the copy (both found by
  *    tests/stress.c: device writes were lost);
- *  - there is no character device and no mmap of the device file.
+ *  - there is no character device: dmirror_mmap() stands for mmap() of the
+ *    device file.
  */
 #include <linux/mm.h>
 #include <linux/hmm.h>
@@ -61,6 +62,7 @@
 #include <linux/xarray.h>
 
 #include <model/fail.h>
+#include <model/process.h>
 
 #include "hmm_dmirror.h"
 
@@ -1432,6 +1434,37 @@ void *dmirror_device_alloc_page(struct dmirror_device *mdevice)
 	if (dpage)
 		clear_highpage(dmirror_backing(dpage));
 	return dpage;
+}
+
+/* The file's ->mmap: a zeroed kernel page for every page of the VMA. */
+static int dmirror_fops_mmap(struct vm_area_struct *vma, void *priv)
+{
+	unsigned long addr;
+
+	(void)priv;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		int ret;
+
+		if (!page)
+			return -ENOMEM;
+		ret = vm_insert_page(vma, addr, page);
+		if (ret) {
+			__free_page(page);
+			return ret;
+		}
+		put_page(page);	/* the mapping holds its own reference */
+	}
+	return 0;
+}
+
+long dmirror_mmap(struct dmirror *dmirror, unsigned long addr,
+		  unsigned long len, int prot, int flags)
+{
+	if (!dmirror || !current->mm)
+		return -EINVAL;
+	return model_mmap_driver(current->mm, addr, len, prot, flags,
+				 dmirror_fops_mmap, dmirror);
 }
 
 void *dmirror_device_backing_page(void *device_page)

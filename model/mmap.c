@@ -347,6 +347,12 @@ static bool model_range_free(struct mm_struct *mm, unsigned long addr,
 	return !vma || vma->vm_start >= addr + len;
 }
 
+/*
+ * A device file's VMA: not anonymous (as the kernel's vma_dummy_vm_ops), no
+ * ->fault, so a hole the driver's mmap left gets SIGBUS.
+ */
+static const struct vm_operations_struct model_driver_vm_ops;
+
 /**
  * model_mmap() - map anonymous memory
  * @mm: the address space (mmap_lock taken here)
@@ -362,6 +368,22 @@ static bool model_range_free(struct mm_struct *mm, unsigned long addr,
 long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
 		int prot, int flags)
 {
+	return model_mmap_driver(mm, fixed, len, prot, flags, NULL, NULL);
+}
+
+/**
+ * model_mmap_driver() - model_mmap(), or with @drv_mmap the mmap of a
+ *	driver's file: the VMA is not anonymous and @drv_mmap(vma, @priv)
+ *	fills it (vm_insert_page()) as the file's ->mmap would
+ *
+ * Return: as model_mmap(), or @drv_mmap's error (nothing stays mapped).
+ */
+long model_mmap_driver(struct mm_struct *mm, unsigned long fixed,
+		       unsigned long len, int prot, int flags,
+		       int (*drv_mmap)(struct vm_area_struct *vma, void *priv),
+		       void *priv)
+{
+	int ret;
 	struct vm_area_struct *vma;
 	unsigned long addr;
 	vm_flags_t vm_flags;
@@ -400,7 +422,10 @@ long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
 	vma->vm_flags = vm_flags;
 	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 	vma->vm_pgoff = addr >> PAGE_SHIFT;
-	if (type == DEVMIG_MAP_SHARED) {
+	if (drv_mmap) {
+		vma->vm_ops = &model_driver_vm_ops;
+		vma->vm_pgoff = 0;
+	} else if (type == DEVMIG_MAP_SHARED) {
 		/* Shared anonymous memory is a shmem object of its own. */
 		vma->vm_pgoff = 0;
 		if (shmem_zero_setup(vma)) {
@@ -410,7 +435,12 @@ long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
 		}
 	}
 	model_vma_link(mm, vma);
+	ret = drv_mmap ? drv_mmap(vma, priv) : 0;
 	mmap_write_unlock(mm);
+	if (ret) {
+		model_munmap(mm, addr, len);
+		return ret;
+	}
 	return (long)addr;
 }
 

@@ -130,8 +130,6 @@ static const char *model_unsupported(struct scn_backend *be,
 		return "the model has no private (CoW) file mappings";
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
-	case SCN_FEAT_DEVFILE:
-		return "the model cannot mmap the device file (VM_MIXEDMAP)";
 	case SCN_FEAT_COLLAPSE:
 		return "the model has no MADV_COLLAPSE";
 	default:
@@ -215,7 +213,11 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	struct model_world *w = world(be);
 	long a;
 
-	(void)mirror;
+	if (kind == SCN_MAP_DEVFILE) {
+		a = dmirror_mmap(w->mirror[mirror], *addr, len, prot,
+				 DEVMIG_MAP_PRIVATE);
+		return a < 0 ? (int)a : 0;
+	}
 	/*
 	 * A fresh tmpfs (or memfd) file mapped shared is a shmem object of
 	 * its own, exactly what a shared anonymous mapping is in Linux too

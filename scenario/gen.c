@@ -143,9 +143,13 @@ static void gen_mmap(struct gen *g, int p, const char *pre)
 	g->npages[k] = n;
 	g->visible[p] |= 1u << k;
 	unsigned long kind = below(g, 100);
+	int m = pick_mirror(g, p);
+	char devfile[24];
 
+	snprintf(devfile, sizeof(devfile), "devfile:m%d", m);
 	fprintf(g->out, "%smmap r%d %lu %s %s\n", pre, k, n,
-		kind < 60 ? "anon" : kind < 85 ? "anon-shared" : "file-shared",
+		kind < 60 ? "anon" : kind < 80 ? "anon-shared" :
+		kind < 95 || m < 0 ? "file-shared" : devfile,
 		chance(g, 85) ? "rw" : prots[below(g, 2)]);
 }
 

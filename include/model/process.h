@@ -39,6 +39,14 @@ struct mm_struct *model_mm_create(void);
  */
 long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
 		int prot, int flags);
+/*
+ * model_mmap_driver() - the same for a driver's file: @drv_mmap(vma, @priv)
+ * fills the new, non-anonymous VMA as the file's ->mmap would.
+ */
+long model_mmap_driver(struct mm_struct *mm, unsigned long fixed,
+		       unsigned long len, int prot, int flags,
+		       int (*drv_mmap)(struct vm_area_struct *vma, void *priv),
+		       void *priv);
 /* As munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
