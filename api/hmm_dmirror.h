@@ -132,21 +132,24 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 		  struct hmm_dmirror_cmd *cmd);
 
 /*
- * dmirror_close() - as the release of the file: stop mirroring, then evict
- * every page of the device (not only this mirror's) back to system memory.
+ * dmirror_mmap() - as mmap(NULL, @len, @prot, @flags, fd of the mirror, 0)
+ * in the calling task's process: like test_hmm, one zeroed kernel page is
+ * inserted at every page of the mapping (a VM_MIXEDMAP VMA; in a
+ * DEVMIG_MAP_PRIVATE mapping the pages are mapped read-only and a CPU write
+ * copies them).  @prot and @flags are DEVMIG_PROT_* and DEVMIG_MAP_*.  The
+ * mapping holds a reference to the mirror's file.  Returns the address or
+ * a negative errno.
  */
-void dmirror_close(struct dmirror *dmirror);
+long dmirror_mmap(struct dmirror *dmirror, unsigned long len, int prot,
+		  int flags);
 
 /*
- * dmirror_mmap() - as mmap(@addr, @len, @prot, @flags | MAP_FIXED_NOREPLACE,
- * fd, 0) of the mirror's device file in the calling task's process (0 for
- * @addr: anywhere): every page gets a zeroed kernel page inserted with
- * vm_insert_page(), so the VMA is VM_MIXEDMAP and, when private, mapped
- * read-only.  @prot DEVMIG_PROT_*, @flags DEVMIG_MAP_PRIVATE or _SHARED.
- * Returns the address or a negative errno.
+ * dmirror_close() - as close() of the mirror's file.  When no mapping of it
+ * is left (at once, or at the munmap or exit that removes the last one),
+ * the file is released: mirroring stops, then every page of the device
+ * (not only this mirror's) is evicted back to system memory.
  */
-long dmirror_mmap(struct dmirror *dmirror, unsigned long addr,
-		  unsigned long len, int prot, int flags);
+void dmirror_close(struct dmirror *dmirror);
 
 /* Counters of one device instance. */
 struct dmirror_device_stats {

@@ -9,8 +9,9 @@
  * The kernel has no such call (/proc/PID/mem faults pages in); checkers
  * need one to compare memory with a shadow copy after every step without
  * changing where the pages are.  A device-private page's data lives with
- * its device: the mirror device (drivers/dmirror.c) is the only one that
- * creates them here, and it says where.
+ * its device: the caller passes the driver's answer to "which page holds
+ * this device page's bytes" (for the mirror device,
+ * dmirror_device_backing_page()).
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -19,12 +20,14 @@
 #include <linux/memremap.h>
 #include <model/process.h>
 #include <devmig.h>
-#include <hmm_dmirror.h>
 #include "internal.h"
+
+typedef void *(*peek_device_data_t)(void *device_page);
 
 /* The page holding the bytes of the page-table entry at @pte, or NULL. */
 static struct page *peek_pte(struct vm_area_struct *vma, unsigned long addr,
-			     pte_t pte, int *state)
+			     pte_t pte, peek_device_data_t device_data,
+			     int *state)
 {
 	swp_entry_t entry;
 	struct folio *folio;
@@ -44,8 +47,8 @@ static struct page *peek_pte(struct vm_area_struct *vma, unsigned long addr,
 		return folio_page(folio, linear_page_index(vma, addr) - folio->index);
 	}
 	entry = pte_to_swp_entry(pte);
-	if (is_device_private_entry(entry))
-		return dmirror_device_backing_page(pfn_swap_entry_to_page(entry));
+	if (is_device_private_entry(entry) && device_data)
+		return device_data(pfn_swap_entry_to_page(entry));
 	if (is_device_exclusive_entry(entry))
 		return pfn_swap_entry_to_page(entry);
 	*state = DEVMIG_PEEK_UNKNOWN;	/* migration or swap entry */
@@ -53,7 +56,8 @@ static struct page *peek_pte(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /* One page at @addr of @mm (mmap_lock held) into @buf; its state. */
-static int peek_page(struct mm_struct *mm, unsigned long addr, void *buf)
+static int peek_page(struct mm_struct *mm, unsigned long addr, void *buf,
+		     peek_device_data_t device_data)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	struct page *page = NULL;
@@ -67,7 +71,7 @@ static int peek_page(struct mm_struct *mm, unsigned long addr, void *buf)
 	pmdp = mm_find_pmd(mm, addr);
 	pmd = pmdp ? pmdp_get(pmdp) : __pmd(0);
 	if (pmd_none(pmd)) {
-		page = peek_pte(vma, addr, __pte(0), &state);
+		page = peek_pte(vma, addr, __pte(0), device_data, &state);
 	} else if (pmd_trans_huge(pmd)) {
 		if (!is_huge_zero_pmd(pmd))
 			page = pmd_page(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
@@ -77,7 +81,8 @@ static int peek_page(struct mm_struct *mm, unsigned long addr, void *buf)
 		ptep = pte_offset_map_lock(mm, pmdp, addr, &ptl);
 		if (!ptep)
 			return DEVMIG_PEEK_UNKNOWN;
-		page = peek_pte(vma, addr, ptep_get(ptep), &state);
+		page = peek_pte(vma, addr, ptep_get(ptep), device_data,
+				&state);
 		if (page)
 			memcpy(buf, page_address(page), PAGE_SIZE);
 		pte_unmap_unlock(ptep, ptl);
@@ -99,11 +104,14 @@ static int peek_page(struct mm_struct *mm, unsigned long addr, void *buf)
  * @buf: receives @npages pages
  * @state: receives one DEVMIG_PEEK_* per page
  * @npages: number of pages
+ * @device_data: the page holding a device-private page's bytes (its
+ *	driver's answer), or NULL: such pages are then DEVMIG_PEEK_UNKNOWN
  *
  * Return: 0, or -EINVAL for a misaligned address.
  */
 int devmig_peek(struct devmig_proc *proc, unsigned long addr, void *buf,
-		unsigned char *state, unsigned long npages)
+		unsigned char *state, unsigned long npages,
+		void *(*device_data)(void *device_page))
 {
 	struct mm_struct *mm = devmig_proc_mm(proc);
 	unsigned long i;
@@ -113,7 +121,7 @@ int devmig_peek(struct devmig_proc *proc, unsigned long addr, void *buf,
 	mmap_read_lock(mm);
 	for (i = 0; i < npages; i++)
 		state[i] = peek_page(mm, addr + i * PAGE_SIZE,
-				     (char *)buf + i * PAGE_SIZE);
+				     (char *)buf + i * PAGE_SIZE, device_data);
 	mmap_read_unlock(mm);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
 #include <asm/tlbflush.h>
+#include <model/model.h>
 #include <model/fail.h>
 #include "internal.h"
 

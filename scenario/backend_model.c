@@ -126,8 +126,6 @@ static const char *model_unsupported(struct scn_backend *be,
 {
 	(void)be;
 	switch (f) {
-	case SCN_FEAT_FILE_PRIVATE:
-		return "the model has no private (CoW) file mappings";
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
 	case SCN_FEAT_COLLAPSE:
@@ -206,6 +204,22 @@ static int model_wait(struct scn_backend *be, int proc, int *code)
 	return 0;
 }
 
+/* A fresh tmpfs file of @len zero bytes, mapped; the mapping keeps it. */
+static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
+			     int prot, int flags)
+{
+	struct file *file;
+	long a;
+	int ret;
+
+	ret = devmig_memfd_create(len, &file);
+	if (ret)
+		return ret;
+	a = devmig_mmap_file(proc, file, len, prot, flags, 0);
+	devmig_file_close(file);
+	return a;
+}
+
 static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		      unsigned long len, int prot, int mirror,
 		      unsigned long *addr)
@@ -213,22 +227,28 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	struct model_world *w = world(be);
 	long a;
 
-	if (kind == SCN_MAP_DEVFILE) {
-		a = dmirror_mmap(w->mirror[mirror], *addr, len, prot,
+	switch (kind) {
+	case SCN_MAP_ANON:
+	case SCN_MAP_ANON_SHARED:
+		a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
+				      kind == SCN_MAP_ANON ?
+				      DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+		break;
+	case SCN_MAP_FILE_SHARED:
+	case SCN_MAP_FILE_PRIVATE:
+		a = model_mmap_memfd(cur_proc(w), len, prot,
+				     kind == SCN_MAP_FILE_SHARED ?
+				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	case SCN_MAP_DEVFILE:
+		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
+			return -EBADF;
+		a = dmirror_mmap(w->mirror[mirror], len, prot,
 				 DEVMIG_MAP_PRIVATE);
-		return a < 0 ? (int)a : 0;
-	}
-	/*
-	 * A fresh tmpfs (or memfd) file mapped shared is a shmem object of
-	 * its own, exactly what a shared anonymous mapping is in Linux too
-	 * (both fault through shmem_fault()); the model maps it that way.
-	 */
-	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED &&
-	    kind != SCN_MAP_FILE_SHARED)
+		break;
+	default:
 		return -EOPNOTSUPP;
-	a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
-			      kind == SCN_MAP_ANON ? DEVMIG_MAP_PRIVATE :
-			      DEVMIG_MAP_SHARED);
+	}
 	if (a < 0)
 		return (int)a;
 	*addr = a;
@@ -401,7 +421,8 @@ static int model_peek(struct scn_backend *be, int proc, unsigned long addr,
 	if (!p->proc || p->exited)
 		return -ESRCH;
 	/* DEVMIG_PEEK_* and SCN_PEEK_* have the same values. */
-	return devmig_peek(p->proc, addr, buf, state, npages);
+	return devmig_peek(p->proc, addr, buf, state, npages,
+			   dmirror_device_backing_page);
 }
 
 const struct scn_backend_ops scn_backend_model = {

@@ -17,13 +17,17 @@
  * FILE.out byte for byte and the run must be clean (a script the backend
  * cannot run passes if FILE.out says so); it prints the first differing line
  * of each failure and a cmocka-style count that scripts/run-tests.sh adds
- * to the suite's.  --update writes FILE.out instead.
+ * to the suite's; with cmocka's CMOCKA_MESSAGE_OUTPUT=xml and
+ * CMOCKA_XML_FILE in the environment it also writes a cmocka XML report
+ * there, one test per script, as the suites do.  --update writes FILE.out
+ * instead.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -178,13 +182,65 @@ static int replay(const char *file, const struct scn_script *s,
 	return bad;
 }
 
+/*
+ * The cmocka XML report a corpus replay writes when the test runner asks
+ * for one, or NULL.  The suite is "corpus" (cmocka's %g in the name).
+ */
+static FILE *xml_report_open(void)
+{
+	const char *mode = getenv("CMOCKA_MESSAGE_OUTPUT");
+	const char *name = getenv("CMOCKA_XML_FILE");
+	char path[512];
+	const char *g;
+	FILE *f;
+
+	if (!mode || strcasecmp(mode, "xml") || !name)
+		return NULL;
+	g = strstr(name, "%g");
+	if (g)
+		snprintf(path, sizeof(path), "%.*scorpus%s", (int)(g - name),
+			 name, g + 2);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	f = fopen(path, "w");
+	if (f)
+		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
+			"<testsuites>\n");
+	return f;
+}
+
+/* Buffered until the end: the suite's counts come first. */
+static void xml_report_case(FILE *cases, const char *file, int bad)
+{
+	if (!cases)
+		return;
+	fprintf(cases, "    <testcase name=\"%s\" time=\"0\" >\n", file);
+	if (bad)
+		fprintf(cases, "      <failure message=\"transcript or run "
+			"differs; see the log\" />\n");
+	fprintf(cases, "    </testcase>\n");
+}
+
+static void xml_report_close(FILE *f, char *cases, int passed, int failed)
+{
+	if (!f)
+		return;
+	fprintf(f, "  <testsuite name=\"corpus\" time=\"0\" tests=\"%d\" "
+		"failures=\"%d\" errors=\"0\" skipped=\"0\" >\n%s"
+		"  </testsuite>\n</testsuites>\n", passed + failed, failed,
+		cases ? cases : "");
+	fclose(f);
+}
+
 int scn_cli_run(int argc, char **argv)
 {
 	const struct scn_backend_ops *ops = &scn_backend_model;
 	struct scn_run_opts opts = { .out = stdout };
 	int i, nfiles = 0, status = 0, unsupported = 0;
 	int compare = 0, update = 0, passed = 0, failed = 0;
-	char err[512];
+	FILE *xml = NULL, *cases = NULL;
+	char err[512], *case_text = NULL;
+	size_t case_len = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -228,6 +284,9 @@ int scn_cli_run(int argc, char **argv)
 	if (compare || update) {
 		signal(SIGABRT, died);
 		signal(SIGSEGV, died);
+		xml = xml_report_open();
+		if (xml)
+			cases = open_memstream(&case_text, &case_len);
 	}
 	for (i = 1; i < argc; i++) {
 		struct scn_backend be = { .ops = ops };
@@ -244,10 +303,14 @@ int scn_cli_run(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			status = 2;
 			failed++;
+			xml_report_case(cases, argv[i], 1);
 			continue;
 		}
 		if (compare || update) {
-			if (replay(argv[i], &s, &be, &opts, update))
+			int bad = replay(argv[i], &s, &be, &opts, update);
+
+			xml_report_case(cases, argv[i], bad);
+			if (bad)
 				failed++;
 			else
 				passed++;
@@ -271,6 +334,10 @@ int scn_cli_run(int argc, char **argv)
 		scn_script_free(&s);
 	}
 	if (compare || update) {
+		if (cases)
+			fclose(cases);
+		xml_report_close(xml, case_text, passed, failed);
+		free(case_text);
 		printf("scenarios: %d passed, %d failed\n", passed, failed);
 		printf("[  PASSED  ] %d test(s).\n", passed);
 		if (failed)

@@ -17,6 +17,8 @@
 #include <linux/types.h>
 #include <linux/mm_types.h>
 
+struct file;
+
 struct mm_struct;
 struct vm_area_struct;
 struct task_struct;
@@ -32,21 +34,18 @@ struct folio;
  */
 struct mm_struct *model_mm_create(void);
 /*
- * model_mmap() - as mmap(fixed, len, prot, flags | MAP_ANONYMOUS, -1, 0),
- * with MAP_FIXED_NOREPLACE when @fixed is not 0: @prot DEVMIG_PROT_*,
- * @flags exactly one of DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED.  Returns
- * the address or a negative errno.
+ * model_mmap() - as mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0):
+ * @prot DEVMIG_PROT_*, @flags exactly one of DEVMIG_MAP_PRIVATE or
+ * DEVMIG_MAP_SHARED.  Returns the address or a negative errno.
  */
-long model_mmap(struct mm_struct *mm, unsigned long fixed, unsigned long len,
-		int prot, int flags);
-/*
- * model_mmap_driver() - the same for a driver's file: @drv_mmap(vma, @priv)
- * fills the new, non-anonymous VMA as the file's ->mmap would.
- */
-long model_mmap_driver(struct mm_struct *mm, unsigned long fixed,
-		       unsigned long len, int prot, int flags,
-		       int (*drv_mmap)(struct vm_area_struct *vma, void *priv),
-		       void *priv);
+long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags);
+/* As mmap(NULL, len, prot, flags, fd of @file, pgoff pages); see mmap.c. */
+long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
+		   int prot, int flags, unsigned long pgoff);
+/* The same at @fixed exactly (MAP_FIXED_NOREPLACE) unless @fixed is 0. */
+long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
+		      struct file *file, unsigned long len, int prot,
+		      int flags, unsigned long pgoff);
 /* As munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
@@ -66,8 +65,6 @@ void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void model_vma_free(struct vm_area_struct *vma);
 void model_vma_start_write(struct vm_area_struct *vma);
 
-/* shmem.c: make @vma a shared anonymous (shmem) mapping; 0 or -ENOMEM. */
-int shmem_zero_setup(struct vm_area_struct *vma);
 
 /* memory.c */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
