@@ -296,11 +296,12 @@ struct scn_backend_ops {
 		       int step, struct scn_result *res);
 
 	/*
-	 * Memory of the current process.  ->mmap() maps the region at
+	 * Memory of the current process.  ->mmap() should map the region at
 	 * *@addr exactly (MAP_FIXED_NOREPLACE; -EEXIST if taken): the
-	 * interpreter places region k at SCN_REGION_ADDR(k), so every world
-	 * has the same layout, no region ever lands in a range another one
-	 * left, and two regions never merge into one VMA.
+	 * interpreter asks for region k at SCN_REGION_ADDR(k), so that every
+	 * world has the same layout, no region lands in a range another one
+	 * left, and two regions never merge into one VMA.  A backend that
+	 * cannot place a kind of region stores where it went in *@addr.
 	 */
 	int (*mmap)(struct scn_backend *be, enum scn_map kind,
 		    unsigned long len, int prot, int mirror,
