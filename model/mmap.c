@@ -840,20 +840,12 @@ out:
  * Linux does.
  */
 static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
-				  unsigned long len)
+				  unsigned long end)
 {
 	struct vm_area_struct *vma;
-	unsigned long end, cur, s, e;
+	unsigned long cur, s, e;
 	int ret = 0;
 
-	if (offset_in_page(addr))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = addr + len;
-	if (end < addr)
-		return -EINVAL;
-	if (!len)
-		return 0;
 	mmap_read_lock(mm);
 	cur = addr;
 	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
@@ -872,7 +864,7 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
- * model_madvise() - madvise(@addr, @len, @advice) for the THP advice
+ * model_madvise() - madvise(@addr, @len, @advice): THP advice, DONTNEED
  * @mm: the address space (mmap_lock taken here, for write)
  * @addr: page-aligned start
  * @len: length (rounded up to pages)
@@ -887,20 +879,18 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice)
 {
-	vm_flags_t set, clear;
+	vm_flags_t set = 0, clear = 0;
 	struct vm_area_struct *vma;
 	unsigned long end, cur;
 	int ret;
 
-	if (advice == DEVMIG_MADV_DONTNEED)
-		return model_madvise_dontneed(mm, addr, len);
 	if (advice == DEVMIG_MADV_HUGEPAGE) {
 		set = VM_HUGEPAGE;
 		clear = VM_NOHUGEPAGE;
 	} else if (advice == DEVMIG_MADV_NOHUGEPAGE) {
 		set = VM_NOHUGEPAGE;
 		clear = VM_HUGEPAGE;
-	} else {
+	} else if (advice != DEVMIG_MADV_DONTNEED) {
 		return -EINVAL;
 	}
 	if (offset_in_page(addr))
@@ -911,6 +901,8 @@ int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (advice == DEVMIG_MADV_DONTNEED)
+		return model_madvise_dontneed(mm, addr, end);
 
 	mmap_write_lock(mm);
 	ret = model_split_range(mm, addr, end);
