@@ -148,8 +148,9 @@ static void gen_mmap(struct gen *g, int p, const char *pre)
 
 	snprintf(devfile, sizeof(devfile), "devfile:m%d", m);
 	fprintf(g->out, "%smmap r%d %lu %s %s\n", pre, k, n,
-		kind < 60 ? "anon" : kind < 80 ? "anon-shared" :
-		kind < 95 || m < 0 ? "file-shared" : devfile,
+		kind < 55 ? "anon" : kind < 75 ? "anon-shared" :
+		kind < 87 ? "file-shared" : kind < 95 || m < 0 ?
+		"file-private" : devfile,
 		chance(g, 85) ? "rw" : prots[below(g, 2)]);
 }
 
