@@ -113,6 +113,10 @@ long devmig_file_pread(struct file *file, void *buf, size_t len, long off);
 long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
 		      unsigned long len, int prot, int flags,
 		      unsigned long off);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off);
 void devmig_file_close(struct file *file);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);

@@ -299,12 +299,25 @@ long devmig_file_pread(struct file *file, void *buf, size_t len, long off)
 long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
 		      unsigned long len, int prot, int flags, unsigned long off)
 {
+	return devmig_mmap_file_fixed(proc, 0, file, len, prot, flags, off);
+}
+
+/**
+ * devmig_mmap_file_fixed() - devmig_mmap_file() at @addr exactly
+ *	(MAP_FIXED_NOREPLACE), or anywhere when @addr is 0
+ *
+ * Return: as devmig_mmap_file(), or -EEXIST if something is mapped there.
+ */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off)
+{
 	long ret;
 
 	if (!proc || !file || offset_in_page(off))
 		return -EINVAL;
-	ret = model_do_mmap(proc->mm, file, len, prot, flags,
-			    off >> PAGE_SHIFT);
+	ret = model_do_mmap_at(proc->mm, addr, file, len, prot, flags,
+			       off >> PAGE_SHIFT);
 	flush_delayed_fput();
 	return ret;
 }

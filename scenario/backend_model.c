@@ -205,8 +205,8 @@ static int model_wait(struct scn_backend *be, int proc, int *code)
 }
 
 /* A fresh tmpfs file of @len zero bytes, mapped; the mapping keeps it. */
-static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
-			     int prot, int flags)
+static long model_mmap_memfd(struct devmig_proc *proc, unsigned long addr,
+			     unsigned long len, int prot, int flags)
 {
 	struct file *file;
 	long a;
@@ -215,7 +215,7 @@ static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
 	ret = devmig_memfd_create(len, &file);
 	if (ret)
 		return ret;
-	a = devmig_mmap_file(proc, file, len, prot, flags, 0);
+	a = devmig_mmap_file_fixed(proc, addr, file, len, prot, flags, 0);
 	devmig_file_close(file);
 	return a;
 }
@@ -236,15 +236,15 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		break;
 	case SCN_MAP_FILE_SHARED:
 	case SCN_MAP_FILE_PRIVATE:
-		a = model_mmap_memfd(cur_proc(w), len, prot,
+		a = model_mmap_memfd(cur_proc(w), *addr, len, prot,
 				     kind == SCN_MAP_FILE_SHARED ?
 				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
 		break;
 	case SCN_MAP_DEVFILE:
 		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
 			return -EBADF;
-		a = dmirror_mmap(w->mirror[mirror], len, prot,
-				 DEVMIG_MAP_PRIVATE);
+		a = dmirror_mmap_at(w->mirror[mirror], *addr, len, prot,
+				    DEVMIG_MAP_PRIVATE);
 		break;
 	default:
 		return -EOPNOTSUPP;

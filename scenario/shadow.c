@@ -18,15 +18,16 @@
 #include "scenario.h"
 #include "shadow.h"
 
+/* The bytes of a region, one copy per process or shared by several. */
 struct shadow_bytes {
 	unsigned char *bytes;
+	unsigned char *loose;		/* per page: adopt what is there */
 	int refs;
 };
 
 struct shadow_region {
 	struct shadow_bytes *data;	/* NULL: not in this process */
-	unsigned char *mapped;		/* per page */
-	unsigned char *loose;		/* per page: adopt what is there */
+	unsigned char *mapped;		/* per page, this process's */
 };
 
 struct scn_shadow {
@@ -66,10 +67,10 @@ static void drop(struct shadow_region *r)
 {
 	if (r->data && !--r->data->refs) {
 		free(r->data->bytes);
+		free(r->data->loose);
 		free(r->data);
 	}
 	free(r->mapped);
-	free(r->loose);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -91,19 +92,21 @@ static int region_init(struct shadow_region *r, unsigned long npages,
 		       struct shadow_bytes *data)
 {
 	r->mapped = malloc(npages);
-	r->loose = calloc(npages, 1);
 	if (!data) {
 		data = calloc(1, sizeof(*data));
-		if (data)
+		if (data) {
 			data->bytes = calloc(npages, SCN_PAGE_SIZE);
-		if (data && !data->bytes) {
+			data->loose = calloc(npages, 1);
+		}
+		if (data && (!data->bytes || !data->loose)) {
+			free(data->bytes);
+			free(data->loose);
 			free(data);
 			data = NULL;
 		}
 	}
-	if (!r->mapped || !r->loose || !data) {
+	if (!r->mapped || !data) {
 		free(r->mapped);
-		free(r->loose);
 		return -1;
 	}
 	data->refs++;
@@ -142,7 +145,7 @@ void scn_shadow_step(struct scn_shadow *sh, const struct scn_step *st,
 		if (reg->kind == SCN_MAP_ANON)
 			memset(b, 0, st->npages * SCN_PAGE_SIZE);
 		else if (!shared_kind(reg->kind))
-			memset(r->loose + st->off, 1, st->npages);
+			memset(r->data->loose + st->off, 1, st->npages);
 		break;
 	case SCN_WRITE:
 		if (r->data)
@@ -163,7 +166,7 @@ void scn_shadow_step(struct scn_shadow *sh, const struct scn_step *st,
 		if (!rc)
 			scn_pattern_fill(b, st->off, st->npages, &st->pattern);
 		else	/* a failed WRITE may have written a prefix */
-			memset(r->loose + st->off, 1, st->npages);
+			memset(r->data->loose + st->off, 1, st->npages);
 		break;
 	case SCN_FORK:
 		if (rc)
@@ -183,9 +186,9 @@ void scn_shadow_step(struct scn_shadow *sh, const struct scn_step *st,
 					continue;
 				memcpy(to->data->bytes, from->data->bytes,
 				       n * SCN_PAGE_SIZE);
+				memcpy(to->data->loose, from->data->loose, n);
 			}
 			memcpy(to->mapped, from->mapped, n);
-			memcpy(to->loose, from->loose, n);
 		}
 		break;
 	case SCN_EXIT:
@@ -223,9 +226,9 @@ unsigned long scn_shadow_check(struct scn_shadow *sh, struct scn_backend *be,
 				if (!r->mapped[i])
 					continue;
 				if (sh->state[i] == SCN_PEEK_DATA &&
-				    r->loose[i]) {
+				    r->data->loose[i]) {
 					memcpy(want, got, SCN_PAGE_SIZE);
-					r->loose[i] = 0;
+					r->data->loose[i] = 0;
 					continue;
 				}
 				if (sh->state[i] != SCN_PEEK_DATA) {
