@@ -80,6 +80,15 @@ void devmig_task_leave(void);
 #define DEVMIG_PROT_WRITE	0x2
 #define DEVMIG_MAP_SHARED	0x01
 #define DEVMIG_MAP_PRIVATE	0x02
+/*
+ * With DEVMIG_MAP_PRIVATE in devmig_mmap(): 2 MiB hugetlb pages from the
+ * pool devmig_set_nr_hugepages() sizes (/proc/sys/vm/nr_hugepages, 0 at
+ * boot).  The length is rounded up to 2 MiB; a fault that finds the pool
+ * empty gets SIGBUS (no reservations); munmap, mprotect and madvise split
+ * such a mapping only at 2 MiB boundaries (-EINVAL otherwise).
+ */
+#define DEVMIG_MAP_HUGETLB	0x40000
+int devmig_set_nr_hugepages(unsigned long nr);
 
 /* Map anonymous memory; returns the address or a negative errno. */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,

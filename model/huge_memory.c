@@ -332,6 +332,9 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	struct mmu_notifier_range range;
 	spinlock_t *ptl;
 
+	/* A hugetlb PMD is no THP; callers dispatch on the VMA first. */
+	if (WARN_ON_ONCE(is_vm_hugetlb_page(vma)))
+		return;
 	WARN_ON_ONCE(freeze);
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, haddr,
 				haddr + HPAGE_PMD_SIZE);

@@ -29,6 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/export.h>
 #include <linux/shmem_fs.h>
+#include <linux/hugetlb.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
 #include <model/process.h>
@@ -401,13 +402,16 @@ static void model_unmap_unlinked(struct vm_area_struct *vma)
  * @file: the file to map, or NULL for anonymous memory
  * @len: length in bytes (rounded up to pages)
  * @prot: DEVMIG_PROT_* bits
- * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED, and DEVMIG_MAP_HUGETLB
+ *	for private anonymous memory in hugetlb pages
  * @pgoff: offset in @file, in pages (0 for anonymous memory)
  *
  * Anonymous shared memory gets a tmpfs file of its own; a file's ->mmap()
- * sets up the VMA (vm_ops) and may map pages into it (a driver's).
+ * sets up the VMA (vm_ops) and may map pages into it (a driver's).  A
+ * hugetlb mapping is rounded up to whole huge pages and aligned to them.
  *
- * Return: the start address, or -EINVAL (bad length/flags), -ENODEV (a
+ * Return: the start address, or -EINVAL (bad length/flags, or hugetlb
+ * memory that is shared or file-backed, which the model lacks), -ENODEV (a
  * file without ->mmap), -EOVERFLOW (offset wraps), -ENOMEM, or ->mmap()'s
  * error.
  */
@@ -425,9 +429,15 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 		return -EINVAL;
 	if (type != DEVMIG_MAP_PRIVATE && type != DEVMIG_MAP_SHARED)
 		return -EINVAL;
-	if (flags & ~(DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED))
+	if (flags & ~(DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED |
+		      DEVMIG_MAP_HUGETLB))
+		return -EINVAL;
+	if ((flags & DEVMIG_MAP_HUGETLB) &&
+	    (file || type != DEVMIG_MAP_PRIVATE))
 		return -EINVAL;
 	len = PAGE_ALIGN(len);
+	if (flags & DEVMIG_MAP_HUGETLB)
+		len = ALIGN(len, HPAGE_PMD_SIZE);
 	if (!len || len > TASK_SIZE)
 		return -ENOMEM;
 	if (file && !file->f_op->mmap)
@@ -471,6 +481,8 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 			goto free;
 		file = vma->vm_file;
 		anon_shared = true;
+	} else if (flags & DEVMIG_MAP_HUGETLB) {
+		hugetlb_vma_setup(vma);
 	}
 	vma->vm_file = NULL;
 	model_vma_link(mm, vma);
@@ -687,6 +699,11 @@ static void model_change_protection(struct vm_area_struct *vma,
 	unsigned long addr, next;
 	pmd_t *pmd;
 
+	/* A hugetlb PMD is no THP: rewrite it whole, never split it. */
+	if (is_vm_hugetlb_page(vma)) {
+		hugetlb_change_protection(vma, start, end, vma->vm_page_prot);
+		return;
+	}
 	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm,
 				start, end);
 	mmu_notifier_invalidate_range_start(&range);
@@ -838,7 +855,16 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 			ret = -ENOMEM;
 		s = max(addr, vma->vm_start);
 		e = min(end, vma->vm_end);
-		zap_page_range_single(vma, s, e - s, NULL);
+		if (is_vm_hugetlb_page(vma)) {
+			/* Whole huge pages only, from an aligned start. */
+			if (!IS_ALIGNED(s, HPAGE_PMD_SIZE)) {
+				mmap_read_unlock(mm);
+				return -EINVAL;
+			}
+			e = ALIGN_DOWN(e, HPAGE_PMD_SIZE);
+		}
+		if (e > s)
+			zap_page_range_single(vma, s, e - s, NULL);
 		cur = vma->vm_end;
 	}
 	if (cur < end)

@@ -22,6 +22,8 @@
 
 /* Small chunks keep chunk creation and eviction in play. */
 #define MODEL_CHUNK_BYTES	(4UL << 20)
+/* The guest's nr_hugepages (kernel/init.sh). */
+#define MODEL_HUGEPAGES		16
 
 struct model_proc {
 	struct devmig_proc *proc;
@@ -53,6 +55,8 @@ static int model_start(struct scn_backend *be)
 	int ret, c, i;
 
 	ret = devmig_boot(NULL);
+	if (!ret)
+		ret = devmig_set_nr_hugepages(MODEL_HUGEPAGES);
 	if (ret)
 		return ret;
 	w = calloc(1, sizeof(*w));
@@ -111,8 +115,6 @@ static const char *model_unsupported(struct scn_backend *be,
 {
 	(void)be;
 	switch (f) {
-	case SCN_FEAT_HUGETLB:
-		return "the model has no hugetlb";
 	case SCN_FEAT_COLLAPSE:
 		return "the model has no MADV_COLLAPSE";
 	default:
@@ -224,6 +226,10 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		a = model_mmap_memfd(cur_proc(w), len, prot,
 				     kind == SCN_MAP_FILE_SHARED ?
 				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	case SCN_MAP_HUGETLB:
+		a = devmig_mmap(cur_proc(w), len, prot,
+				DEVMIG_MAP_PRIVATE | DEVMIG_MAP_HUGETLB);
 		break;
 	case SCN_MAP_DEVFILE:
 		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])

@@ -215,6 +215,7 @@ struct mm_struct {
 	atomic_t mm_count;		/* references to the struct */
 	atomic_long_t rss_stat[NR_MM_COUNTERS];
 	atomic_long_t pgtables_bytes;	/* memory in page tables */
+	atomic_long_t hugetlb_usage;	/* hugetlb pages mapped (not RSS) */
 	unsigned long flags;		/* MMF_* */
 	/* Protects page-table page installation and counters. */
 	spinlock_t page_table_lock;
