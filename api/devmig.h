@@ -130,6 +130,15 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 #define DEVMIG_MADV_NOHUGEPAGE	15
 /* MADV_DONTNEED: zap the range (private anonymous pages read as zero again). */
 #define DEVMIG_MADV_DONTNEED	4
+/*
+ * MADV_COLLAPSE: collapse the anonymous pages of each whole 2 MiB range
+ * into a THP now, whatever the THP mode (not with DEVMIG_MADV_NOHUGEPAGE):
+ * 0 when every range is a THP; -EAGAIN if a page was busy (locked, pinned
+ * or otherwise referenced); -ENOMEM if no THP could be allocated; -EINVAL
+ * for memory that cannot be a THP (shared, file, hugetlb) and ranges with
+ * no writable page or nothing mapped at all.
+ */
+#define DEVMIG_MADV_COLLAPSE	25
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice);
 

@@ -18,6 +18,7 @@ pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address);
 
 /* model/memory.c: make sure @vmf->vma has an anon_vma before mapping anon memory. */
 vm_fault_t vmf_anon_prepare(struct vm_fault *vmf);
+vm_fault_t do_swap_page(struct vm_fault *vmf);
 
 /* model/huge_memory.c: the huge zero folio, made at boot. */
 void model_thp_boot(void);

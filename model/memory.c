@@ -677,7 +677,9 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 		return 0;
 	}
 	if (pmd_none(pmd) && vma_is_anonymous(vma) &&
-	    thp_vma_allowable_order(vma, vma->vm_flags, 0, HPAGE_PMD_ORDER)) {
+	    thp_vma_allowable_order(vma, vma->vm_flags,
+				    TVA_IN_PF | TVA_ENFORCE_SYSFS,
+				    HPAGE_PMD_ORDER)) {
 		vm_fault_t ret = do_huge_pmd_anonymous_page(&vmf);
 
 		if (!(ret & VM_FAULT_FALLBACK))

@@ -896,6 +896,8 @@ int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 
 	if (advice == DEVMIG_MADV_DONTNEED)
 		return model_madvise_dontneed(mm, addr, len);
+	if (advice == DEVMIG_MADV_COLLAPSE)
+		return model_madvise_collapse(mm, addr, len);
 	if (advice == DEVMIG_MADV_HUGEPAGE) {
 		set = VM_HUGEPAGE;
 		clear = VM_NOHUGEPAGE;

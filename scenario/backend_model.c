@@ -123,16 +123,13 @@ static void model_finish(struct scn_backend *be)
 	be->priv = NULL;
 }
 
+/* The model runs every feature a script may need. */
 static const char *model_unsupported(struct scn_backend *be,
 				     enum scn_feature f)
 {
 	(void)be;
-	switch (f) {
-	case SCN_FEAT_COLLAPSE:
-		return "the model has no MADV_COLLAPSE";
-	default:
-		return NULL;
-	}
+	(void)f;
+	return NULL;
 }
 
 static int model_thp(struct scn_backend *be, enum scn_thp mode)
@@ -276,7 +273,7 @@ static int model_madvise(struct scn_backend *be, unsigned long addr,
 	static const int advices[] = {
 		[SCN_MADV_HUGEPAGE] = DEVMIG_MADV_HUGEPAGE,
 		[SCN_MADV_NOHUGEPAGE] = DEVMIG_MADV_NOHUGEPAGE,
-		[SCN_MADV_COLLAPSE] = -1,
+		[SCN_MADV_COLLAPSE] = DEVMIG_MADV_COLLAPSE,
 		[SCN_MADV_DONTNEED] = DEVMIG_MADV_DONTNEED,
 	};
 

@@ -506,6 +506,127 @@ static void test_fork_munmap_exit(void **state)
 	assert_int_equal(model_nr_free_pages(), free0);
 }
 
+/*
+ * MADV_COLLAPSE: the pages of a 2 MiB range, holes and zero pages included,
+ * become one THP with their bytes, whatever the THP mode; the old pages
+ * are freed.
+ */
+static void test_collapse(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2 * H_NPAGES, T_RW);
+	struct page *old;
+	struct folio *thp;
+	int v;
+
+	assert_int_equal(buf & ~HPAGE_PMD_MASK, 0);
+	t_fill(buf, 100, 0);
+	t_fill(buf + 200 * PAGE_SIZE, 1, 77);
+	assert_int_equal(t_nonzero(buf + 300 * PAGE_SIZE, 1), 0);	/* zero page */
+	assert_int_equal(t_kind(f->mm, buf + 300 * PAGE_SIZE), T_ZERO);
+	assert_false(h_is_thp(f->mm, buf));
+	old = t_page(f->mm, buf + 5 * PAGE_SIZE);
+	assert_int_equal(h_rss(f), 101);
+
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	assert_true(h_is_thp(f->mm, buf));
+	thp = pmd_folio(h_pmd(f->mm, buf));
+	assert_true(folio_test_anon(thp));
+	assert_true(PageAnonExclusive(&thp->page));
+	assert_true(pmd_write(h_pmd(f->mm, buf)));
+	assert_int_equal(h_rss(f), H_NPAGES);
+	assert_int_equal(t_state(old).ref, 0);		/* freed */
+	assert_int_equal(t_mismatches(buf, 100, 0), 0);
+	assert_int_equal(t_mismatches(buf + 200 * PAGE_SIZE, 1, 77), 0);
+	assert_int_equal(t_nonzero(buf + 100 * PAGE_SIZE, 100), 0);
+	assert_int_equal(t_nonzero(buf + 201 * PAGE_SIZE, H_NPAGES - 201), 0);
+	assert_true(h_is_thp(f->mm, buf));
+	/* Already a THP: done.  Less than 2 MiB: nothing to do. */
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	v = 5;
+	assert_int_equal(devmig_store(buf + HPAGE_PMD_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf + HPAGE_PMD_SIZE,
+					HPAGE_PMD_SIZE - PAGE_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	assert_false(h_is_thp(f->mm, buf + HPAGE_PMD_SIZE));
+	assert_invariants();
+}
+
+/* What MADV_COLLAPSE refuses, and with which error; nothing changes. */
+static void test_collapse_refused(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2 * H_NPAGES, T_RW);
+	long shared = devmig_mmap(f->proc, HPAGE_PMD_SIZE, T_RW,
+				  DEVMIG_MAP_SHARED);
+	void *pages[1];
+	struct page *page;
+
+	/* Nothing mapped at all. */
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	/* Only zero pages: no writable PTE. */
+	assert_int_equal(t_nonzero(buf, 4), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	/* A pinned page: busy, try again later. */
+	t_fill(buf, 8, 1);
+	page = t_page(f->mm, buf + 3 * PAGE_SIZE);
+	assert_int_equal(devmig_gup(buf + 3 * PAGE_SIZE, 1,
+				    DEVMIG_GUP_PIN | DEVMIG_GUP_WRITE, pages), 1);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EAGAIN);
+	assert_false(h_is_thp(f->mm, buf));
+	assert_ptr_equal(t_page(f->mm, buf + 3 * PAGE_SIZE), page);
+	assert_invariants();
+	devmig_gup_put(pages, 1, DEVMIG_GUP_PIN);
+	/* MADV_NOHUGEPAGE, shared memory: never a THP. */
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_NOHUGEPAGE), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	assert_true(shared > 0);
+	t_fill(shared, 1, 0);
+	assert_int_equal(devmig_madvise(f->proc, shared, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	assert_int_equal(t_mismatches(buf, 8, 1), 0);
+	assert_false(h_is_thp(f->mm, buf));
+	assert_invariants();
+}
+
+/*
+ * Device-private entries in the range are faulted back first (swap-in),
+ * then collapsed; device-coherent pages are mapped ZONE_DEVICE pages,
+ * which collapse refuses (SCAN_PAGE_NULL).
+ */
+static void test_collapse_device_pages(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, H_NPAGES, T_RW);
+	unsigned long out = t_scratch(f->proc, 16);
+
+	t_fill(buf, 16, 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + 4 * PAGE_SIZE, out, 4, NULL), 0);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 4);
+	if (f->type == HMM_DMIRROR_MEMORY_DEVICE_COHERENT) {
+		assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+						DEVMIG_MADV_COLLAPSE), -EINVAL);
+		assert_false(h_is_thp(f->mm, buf));
+		assert_int_equal(t_dstats(f->dev[0]).in_use, 4);
+		assert_int_equal(t_mismatches(buf, 16, 0), 0);
+		return;
+	}
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	assert_true(h_is_thp(f->mm, buf));
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+	assert_int_equal(t_mismatches(buf, 16, 0), 0);
+	assert_int_equal(t_nonzero(buf + 16 * PAGE_SIZE, H_NPAGES - 16), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +643,10 @@ int main(void)
 		FX_TEST(test_vma_split_inside_thp),
 		FX_TEST(test_mprotect_splits),
 		FX_TEST(test_fork_munmap_exit),
+		FX_TEST(test_collapse),
+		FX_TEST(test_collapse_refused),
+		FX_TEST(test_collapse_device_pages),
+		FX_TEST_COHERENT(test_collapse_device_pages),
 	};
 
 	return T_RUN(tests);
