@@ -11,12 +11,14 @@
  *
  * Shared anonymous memory is shmem in the kernel (a VMA with vm_ops, so not
  * "anonymous" to migration); so it is here (model/shmem.c).  Private
- * mappings are anonymous (vm_ops NULL).
+ * anonymous mappings are anonymous (vm_ops NULL), unless hugetlb
+ * (model/hugetlb.c).  A file mapping references its file and is set up by
+ * the file's ->mmap() (tmpfs files, a driver's file).
  *
  * VMAs split by mprotect merge again when their protections agree again;
  * a new mapping is not merged with its neighbours (the kernel would when
  * they are compatible: there is one VMA more here, nothing else differs).
- * Not modelled: file mappings, MAP_FIXED, stack growth.
+ * Not modelled: MAP_FIXED, stack growth.
  */
 #include <linux/mm.h>
 #include "internal.h"
