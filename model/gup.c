@@ -186,6 +186,20 @@ static bool gup_must_unshare(unsigned int flags, struct page *page)
 #define GUP_NEED_FAULT		1
 #define GUP_NEED_UNSHARE	2
 
+/* Grab @page for the caller, unless it must be unshared first. */
+static int follow_grab_page(struct page *page, unsigned int flags,
+			    struct page **pagep)
+{
+	int ret;
+
+	if (gup_must_unshare(flags, page))
+		return GUP_NEED_UNSHARE;
+	ret = try_grab_folio(page_folio(page), 1, flags);
+	if (!ret)
+		*pagep = page;
+	return ret;
+}
+
 static int follow_page_pte(struct vm_area_struct *vma, unsigned long address,
 			   pmd_t *pmd, unsigned int flags, struct page **pagep)
 {
@@ -215,13 +229,7 @@ static int follow_page_pte(struct vm_area_struct *vma, unsigned long address,
 		}
 		page = pte_page(pte);
 	}
-	if (gup_must_unshare(flags, page)) {
-		ret = GUP_NEED_UNSHARE;
-		goto out;
-	}
-	ret = try_grab_folio(page_folio(page), 1, flags);
-	if (!ret)
-		*pagep = page;
+	ret = follow_grab_page(page, flags, pagep);
 out:
 	pte_unmap_unlock(ptep, ptl);
 	return ret;
@@ -247,13 +255,7 @@ static int follow_hugetlb_page(struct vm_area_struct *vma,
 	}
 	page = pfn_to_page(pmd_pfn(entry) +
 			   ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT));
-	if (gup_must_unshare(flags, page)) {
-		ret = GUP_NEED_UNSHARE;
-		goto out;
-	}
-	ret = try_grab_folio(page_folio(page), 1, flags);
-	if (!ret)
-		*pagep = page;
+	ret = follow_grab_page(page, flags, pagep);
 out:
 	spin_unlock(ptl);
 	return ret;

@@ -544,10 +544,10 @@ out:
 }
 
 /**
- * model_madvise_collapse() - madvise(@addr, @len, MADV_COLLAPSE)
+ * model_madvise_collapse() - madvise(MADV_COLLAPSE) of [@addr, @end)
  * @mm: the address space (mmap_lock taken here, for read)
  * @addr: page-aligned start
- * @len: length (rounded up to pages)
+ * @end: page-aligned end, above @addr (model_madvise() checked)
  *
  * Each VMA in the range is collapsed in turn (madvise_walk_vmas()); the
  * first error ends the walk.
@@ -556,20 +556,12 @@ out:
  * the rest); else madvise_collapse()'s error.
  */
 int model_madvise_collapse(struct mm_struct *mm, unsigned long addr,
-			   unsigned long len)
+			   unsigned long end)
 {
-	unsigned long start = addr, end, tmp;
+	unsigned long start = addr, tmp;
 	struct vm_area_struct *vma;
 	int unmapped_error = 0, err = 0;
 
-	if (offset_in_page(addr))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = addr + len;
-	if (end < addr)
-		return -EINVAL;
-	if (!len)
-		return 0;
 	mmap_read_lock(mm);
 	vma = find_vma(mm, start);
 	if (!vma) {

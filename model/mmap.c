@@ -829,26 +829,18 @@ out:
 }
 
 /*
- * MADV_DONTNEED: zap every mapped part of the range, VMAs unchanged; the
+ * MADV_DONTNEED: zap every mapped part of [addr, end), VMAs unchanged; the
  * next access faults in fresh memory (zero for private anonymous memory,
  * the page cache for shared memory).  mmap_lock is taken for read, as
  * Linux does.
  */
 static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
-				  unsigned long len)
+				  unsigned long end)
 {
 	struct vm_area_struct *vma;
-	unsigned long end, cur, s, e;
+	unsigned long cur, s, e;
 	int ret = 0;
 
-	if (offset_in_page(addr))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = addr + len;
-	if (end < addr)
-		return -EINVAL;
-	if (!len)
-		return 0;
 	mmap_read_lock(mm);
 	cur = addr;
 	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
@@ -876,14 +868,16 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
- * model_madvise() - madvise(@addr, @len, @advice) for the THP advice
- * @mm: the address space (mmap_lock taken here, for write)
+ * model_madvise() - madvise(@addr, @len, @advice)
+ * @mm: the address space (mmap_lock taken here)
  * @addr: page-aligned start
  * @len: length (rounded up to pages)
- * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE or DEVMIG_MADV_DONTNEED
+ * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE,
+ *	DEVMIG_MADV_DONTNEED or DEVMIG_MADV_COLLAPSE (khugepaged.c)
  *
- * Sets one of VM_HUGEPAGE/VM_NOHUGEPAGE and clears the other on every VMA
- * part in the range, splitting and merging VMAs as mprotect does.
+ * The THP advice sets one of VM_HUGEPAGE/VM_NOHUGEPAGE and clears the
+ * other on every VMA part in the range, splitting and merging VMAs as
+ * mprotect does (mmap_lock for write).
  *
  * Return: 0; -EINVAL for bad arguments; -ENOMEM if part of the range is
  * not mapped (the mapped parts are changed anyway, as Linux does).
@@ -891,22 +885,19 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice)
 {
-	vm_flags_t set, clear;
+	vm_flags_t set = 0, clear = 0;
 	struct vm_area_struct *vma;
 	unsigned long end, cur;
 	int ret;
 
-	if (advice == DEVMIG_MADV_DONTNEED)
-		return model_madvise_dontneed(mm, addr, len);
-	if (advice == DEVMIG_MADV_COLLAPSE)
-		return model_madvise_collapse(mm, addr, len);
 	if (advice == DEVMIG_MADV_HUGEPAGE) {
 		set = VM_HUGEPAGE;
 		clear = VM_NOHUGEPAGE;
 	} else if (advice == DEVMIG_MADV_NOHUGEPAGE) {
 		set = VM_NOHUGEPAGE;
 		clear = VM_HUGEPAGE;
-	} else {
+	} else if (advice != DEVMIG_MADV_DONTNEED &&
+		   advice != DEVMIG_MADV_COLLAPSE) {
 		return -EINVAL;
 	}
 	if (offset_in_page(addr))
@@ -917,6 +908,10 @@ int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (advice == DEVMIG_MADV_DONTNEED)
+		return model_madvise_dontneed(mm, addr, end);
+	if (advice == DEVMIG_MADV_COLLAPSE)
+		return model_madvise_collapse(mm, addr, end);
 
 	mmap_write_lock(mm);
 	ret = model_split_range(mm, addr, end);

@@ -29,23 +29,9 @@ static unsigned long t_map_huge(struct fx *f, unsigned long bytes)
 	return addr;
 }
 
-/* The huge PMD mapping @addr (a leaf), read under mmap_lock. */
-static pmd_t t_huge_pmd(struct mm_struct *mm, unsigned long addr)
-{
-	pmd_t val = __pmd(0);
-	pmd_t *pmd;
-
-	mmap_read_lock(mm);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd)
-		val = pmdp_get(pmd);
-	mmap_read_unlock(mm);
-	return val;
-}
-
 static struct folio *t_huge_folio(struct mm_struct *mm, unsigned long addr)
 {
-	pmd_t pmd = t_huge_pmd(mm, addr);
+	pmd_t pmd = t_pmd(mm, addr);
 
 	assert_true(pmd_present(pmd) && pmd_leaf(pmd));
 	return pfn_folio(pmd_pfn(pmd));
@@ -99,7 +85,7 @@ static void test_hugetlb_pool_and_faults(void **state)
 	/* A read fault maps a new zeroed folio read-only, exclusive. */
 	assert_int_equal(t_nonzero(addr + 5 * PAGE_SIZE, 1), 0);
 	assert_int_equal(t_free_huge(), 3);
-	pmd = t_huge_pmd(f->mm, addr);
+	pmd = t_pmd(f->mm, addr);
 	assert_false(pmd_write(pmd));
 	folio = t_huge_folio(f->mm, addr);
 	assert_true(folio_test_hugetlb(folio));
@@ -115,7 +101,7 @@ static void test_hugetlb_pool_and_faults(void **state)
 	/* A write reuses it in place. */
 	v = 99;
 	assert_int_equal(devmig_store(addr + 100 * PAGE_SIZE, &v, sizeof(v)), 0);
-	assert_true(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_write(t_pmd(f->mm, addr)));
 	assert_ptr_equal(t_huge_folio(f->mm, addr), folio);
 	assert_int_equal(t_free_huge(), 3);
 	assert_invariants();
@@ -141,7 +127,7 @@ static void test_anon_write_hugetlbfs(void **state)
 			       T_HPAGES, &cmd), 0);
 	assert_int_equal(cmd.cpages, T_HPAGES);
 	assert_int_equal(cmd.faults, 1);
-	assert_true(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_write(t_pmd(f->mm, addr)));
 	assert_true(folio_test_hugetlb(t_huge_folio(f->mm, addr)));
 	assert_int_equal(t_mismatches(addr, T_HPAGES, 0), 0);
 	assert_int_equal(t_free_huge(), 3);
@@ -183,7 +169,7 @@ static void test_compound(void **state)
 	t_snapshot_all(f, addr, HMM_DMIRROR_PROT_PMD | HMM_DMIRROR_PROT_WRITE);
 	assert_int_equal(devmig_mprotect(f->proc, addr, HPAGE_PMD_SIZE,
 					 DEVMIG_PROT_READ), 0);
-	assert_false(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_false(pmd_write(t_pmd(f->mm, addr)));
 	assert_ptr_equal(t_huge_folio(f->mm, addr), folio);
 	t_snapshot_all(f, addr, HMM_DMIRROR_PROT_PMD | HMM_DMIRROR_PROT_READ);
 	/* The device reads it; a device write is refused (no VM_WRITE). */
@@ -195,9 +181,9 @@ static void test_compound(void **state)
 	/* Writable again: mapped read-only until the next write fault. */
 	assert_int_equal(devmig_mprotect(f->proc, addr, HPAGE_PMD_SIZE, T_RW),
 			 0);
-	assert_false(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_false(pmd_write(t_pmd(f->mm, addr)));
 	t_fill(addr, 1, 7);
-	assert_true(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_write(t_pmd(f->mm, addr)));
 	assert_ptr_equal(t_huge_folio(f->mm, addr), folio);
 	assert_int_equal(t_mismatches(addr + PAGE_SIZE, T_HPAGES - 1,
 				      T_INTS_PER_PAGE), 0);
@@ -212,10 +198,10 @@ static void test_hugetlb_migrate_refused(void **state)
 	pmd_t before;
 
 	t_fill(addr, T_HPAGES, 3);
-	before = t_huge_pmd(f->mm, addr);
+	before = t_pmd(f->mm, addr);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, addr,
 			       out, T_HPAGES, NULL), -EINVAL);
-	assert_int_equal(pmd_val(t_huge_pmd(f->mm, addr)), pmd_val(before));
+	assert_int_equal(pmd_val(t_pmd(f->mm, addr)), pmd_val(before));
 	assert_int_equal(t_dstats(f->dev[0]).calloc, 0);
 	assert_int_equal(t_mismatches(addr, T_HPAGES, 3), 0);
 }
@@ -235,8 +221,8 @@ static void test_hugetlb_fork_cow(void **state)
 	folio = t_huge_folio(f->mm, addr);
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);
-	assert_false(pmd_write(t_huge_pmd(f->mm, addr)));
-	assert_false(pmd_write(t_huge_pmd(devmig_proc_mm(child), addr)));
+	assert_false(pmd_write(t_pmd(f->mm, addr)));
+	assert_false(pmd_write(t_pmd(devmig_proc_mm(child), addr)));
 	assert_ptr_equal(t_huge_folio(devmig_proc_mm(child), addr), folio);
 	assert_int_equal(folio_mapcount(folio), 2);
 	assert_int_equal(folio_ref_count(folio), 2);
@@ -249,7 +235,7 @@ static void test_hugetlb_fork_cow(void **state)
 	t_fill(addr, 1, 1000);
 	copy = t_huge_folio(devmig_proc_mm(child), addr);
 	assert_ptr_not_equal(copy, folio);
-	assert_true(pmd_write(t_huge_pmd(devmig_proc_mm(child), addr)));
+	assert_true(pmd_write(t_pmd(devmig_proc_mm(child), addr)));
 	assert_int_equal(t_mismatches(addr + PAGE_SIZE, T_HPAGES - 1,
 				      T_INTS_PER_PAGE), 0);
 	assert_int_equal(t_free_huge(), 2);
@@ -259,7 +245,7 @@ static void test_hugetlb_fork_cow(void **state)
 	assert_int_equal(folio_mapcount(folio), 1);
 	t_fill(addr, 1, 2000);
 	assert_ptr_equal(t_huge_folio(f->mm, addr), folio);
-	assert_true(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_write(t_pmd(f->mm, addr)));
 	assert_int_equal(t_free_huge(), 2);
 	assert_invariants();
 	devmig_proc_exit(child);
@@ -283,11 +269,11 @@ static void test_hugetlb_pinned_fork(void **state)
 				    DEVMIG_GUP_LONGTERM, pages), 2);
 	assert_ptr_equal(pages[0], folio_page(folio, 3));
 	assert_ptr_equal(pages[1], folio_page(folio, 4));
-	assert_true(pmd_leaf(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_leaf(t_pmd(f->mm, addr)));
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);
 	/* The parent keeps its writable exclusive mapping of the pinned page. */
-	assert_true(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_write(t_pmd(f->mm, addr)));
 	assert_true(PageAnonExclusive(&folio->page));
 	assert_ptr_not_equal(t_huge_folio(devmig_proc_mm(child), addr), folio);
 	assert_int_equal(t_free_huge(), 2);
@@ -322,7 +308,7 @@ static void test_hugetlb_boundaries_and_empty_pool(void **state)
 	assert_int_equal(devmig_madvise(f->proc, addr + PAGE_SIZE, PAGE_SIZE,
 					DEVMIG_MADV_DONTNEED), -EINVAL);
 	assert_int_equal(t_mismatches(addr, 1, 0), 0);
-	assert_true(pmd_write(t_huge_pmd(f->mm, addr)));
+	assert_true(pmd_write(t_pmd(f->mm, addr)));
 
 	/* MADV_DONTNEED drops whole huge pages (the length rounds down). */
 	assert_int_equal(devmig_madvise(f->proc, addr + HPAGE_PMD_SIZE,
@@ -345,7 +331,7 @@ static void test_hugetlb_boundaries_and_empty_pool(void **state)
 	assert_int_equal(t_free_huge(), 0);
 	tail = t_map_huge(f, HPAGE_PMD_SIZE);
 	assert_int_equal(devmig_store(tail, &v, sizeof(v)), -EIO);
-	assert_int_equal(pmd_val(t_huge_pmd(f->mm, tail)), 0);
+	assert_int_equal(pmd_val(t_pmd(f->mm, tail)), 0);
 	/* Freed pages beyond the smaller pool leave it. */
 	assert_int_equal(devmig_munmap(f->proc, addr, 2 * HPAGE_PMD_SIZE), 0);
 	assert_int_equal(t_free_huge(), 2);
