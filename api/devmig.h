@@ -21,6 +21,9 @@
 
 #include <stddef.h>
 
+/* The version of libdevmig (also devmig.pc's and `devmig --version`'s). */
+#define DEVMIG_VERSION "0.1.0"
+
 struct mm_struct;
 struct task_struct;
 struct devmig_proc;
@@ -93,6 +96,9 @@ int devmig_set_nr_hugepages(unsigned long nr);
 /* Map anonymous memory; returns the address or a negative errno. */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags);
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
 
@@ -116,6 +122,10 @@ long devmig_file_pread(struct file *file, void *buf, size_t len, long off);
 long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
 		      unsigned long len, int prot, int flags,
 		      unsigned long off);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off);
 void devmig_file_close(struct file *file);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);
@@ -164,6 +174,22 @@ int devmig_store(unsigned long addr, const void *buf, size_t len);
 long devmig_gup(unsigned long addr, unsigned long npages, int flags,
 		void **pages);
 void devmig_gup_put(void **pages, unsigned long npages, int flags);
+
+/*
+ * devmig_peek() - what @proc's memory holds at @npages pages from @addr,
+ * wherever the bytes are (system, THP, zero, device or page-cache page),
+ * found without faulting, migrating or touching accessed/dirty bits: for
+ * checkers that compare memory with a shadow copy.  @state gets one
+ * DEVMIG_PEEK_* per page; only DATA pages are copied into @buf.  A
+ * device-private page's bytes are where @device_data (its driver's
+ * answer, e.g. dmirror_device_backing_page()) says; NULL: UNKNOWN.
+ */
+#define DEVMIG_PEEK_DATA	0	/* bytes copied (zeroes for a hole) */
+#define DEVMIG_PEEK_NONE	1	/* no VMA there */
+#define DEVMIG_PEEK_UNKNOWN	2	/* a migration or swap entry */
+int devmig_peek(struct devmig_proc *proc, unsigned long addr, void *buf,
+		unsigned char *state, unsigned long npages,
+		void *(*device_data)(void *device_page));
 
 /* Counters of the calling task, for tests and reports. */
 struct devmig_task_stats {

@@ -4,10 +4,11 @@
 # /init of the devmig kernel-check initramfs (busybox sh).
 #
 # Kernel command line (read from /proc/cmdline):
-#   devmig.mode=test|bench|probe
+#   devmig.mode=test|bench|scenarios|probe
 #   devmig.spm0=ADDR devmig.spm1=ADDR   special-purpose memory for test_hmm's
 #                                        device-coherent devices (memmap= hole)
 #   devmig.hugepages=N                   hugetlb pages for the hugetlbfs tests
+#   devmig.scentimeout=S                 seconds one scenario may take
 #
 # Results go to the second serial port (/dev/ttyS1), which the host keeps
 # in a file of its own, so kernel messages never interleave with them.
@@ -32,6 +33,11 @@ say() {
 
 # The kernel has no ACPI, so "power off" is a reset, which QEMU's -no-reboot
 # turns into an exit.
+# To the results port only: per-scenario lines would double the console.
+mark() {
+	echo "DEVMIG $*" >"$out"
+}
+
 finish() {
 	say "DONE"
 	sync
@@ -77,6 +83,72 @@ say "SETUP major=$major spm0=$spm0 spm1=$spm1" \
 	"hugepages=$(cat /proc/sys/vm/nr_hugepages)"
 
 thp=/sys/kernel/mm/transparent_hugepage/enabled
+kh=/sys/kernel/mm/transparent_hugepage/khugepaged
+
+# khugepaged collapses small pages into THPs behind a program's back, when
+# it likes: a transcript would depend on its timing.  Collapse only ranges
+# with every PTE present (max_ptes_*=0), scan one PMD per pass and sleep for
+# weeks between passes.  It is woken only when its list of mms goes from
+# empty to non-empty, or when a THP policy change restarts it: the parked
+# process (kernel/park-khugepaged.c) stays first on that list and takes
+# every pass.  Each script's pages_collapsed delta is reported.
+khugepaged_collapsed() {
+	cat "$kh/pages_collapsed"
+}
+
+quiet_khugepaged() {
+	local knob
+
+	for knob in max_ptes_none max_ptes_swap max_ptes_shared; do
+		echo 0 >"$kh/$knob"
+	done
+	echo 1 >"$kh/pages_to_scan"
+	echo 4294967295 >"$kh/scan_sleep_millisecs"
+	echo 4294967295 >"$kh/alloc_sleep_millisecs"
+	echo madvise >"$thp"
+	/park-khugepaged &
+	say "KHUGEPAGED parked; pages_collapsed=$(khugepaged_collapsed)"
+}
+
+# make kernel-diff: every script under /scenarios through the linux backend,
+# each in a fresh process (the interpreter first sets THP to "never", where
+# every script starts in both worlds).  Each transcript goes to the results port between
+# SCEN-BEGIN and SCEN-END; kernel warnings a script provoked follow as
+# SCEN-KMSG lines.  A script that hangs is killed after devmig.scentimeout.
+run_scenarios() {
+	local limit n=0 script name rc line before collapsed
+
+	limit=$(param scentimeout 60)
+	quiet_khugepaged
+	dmesg -c >/dev/null
+	say "BEGIN scenarios $(find /scenarios -type f | wc -l)"
+	for script in $(cd /scenarios && find . -type f | sort); do
+		name=${script#./}
+		mark "SCEN-BEGIN $name"
+		before=$(khugepaged_collapsed)
+		rc=0
+		# From /scenarios, so a message naming the script names it as
+		# the model's run (from the host's copy of the tree) does.
+		(cd /scenarios && timeout "$limit" /devmig run --backend linux \
+			"$name" >/tmp/transcript 2>/tmp/stderr) || rc=$?
+		# A transcript cut short must not run into the next marker.
+		cat /tmp/transcript >"$out"
+		[ -z "$(tail -c 1 /tmp/transcript)" ] || echo >"$out"
+		while IFS= read -r line; do
+			mark "SCEN-STDERR $line"
+		done </tmp/stderr
+		dmesg -c | grep -E 'WARNING|BUG|Oops|Call Trace|leak' |
+			while IFS= read -r line; do
+				mark "SCEN-KMSG $line"
+			done
+		collapsed=$(khugepaged_collapsed)
+		[ "$collapsed" = "$before" ] ||
+			mark "SCEN-KMSG khugepaged collapsed $((collapsed - before)) THPs during this script"
+		mark "SCEN-END $name rc=$rc"
+		n=$((n + 1))
+	done
+	say "END scenarios ran=$n; pages_collapsed=$(khugepaged_collapsed)"
+}
 
 case "$mode" in
 test)
@@ -94,6 +166,9 @@ bench)
 	rc=0
 	/hmm-bench -n "$(param runs 5)" >"$out" 2>&1 || rc=$?
 	say "END bench rc=$rc"
+	;;
+scenarios)
+	run_scenarios
 	;;
 *)
 	say "ERROR unknown mode $mode"

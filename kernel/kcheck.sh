@@ -8,6 +8,10 @@
 #   kernel/kcheck.sh check    per-test table; non-zero exit if ours fails a
 #                             test that stock passes, or ours cannot be built
 #   kernel/kcheck.sh bench    ns per 4 KiB page, ours/stock ratios
+#   kernel/kcheck.sh scenarios  (for make kernel-diff) run every script of
+#                             $DEVMIG_SCEN_DIR with $DEVMIG_SCEN_BIN in one
+#                             boot per kernel; the transcripts land in
+#                             $cache/runs/<kernel>-scenarios/transcripts/
 #
 # Environment (all optional):
 #   DEVMIG_KCACHE    cache directory (sources, builds, logs)
@@ -18,6 +22,9 @@
 #   DEVMIG_TIMEOUT   seconds a test boot may take, default 900
 #   DEVMIG_BENCH_TIMEOUT  seconds a benchmark boot may take, default 1800
 #   DEVMIG_BENCH_RUNS     best of N in the benchmark, default 5
+#   DEVMIG_SCEN_BIN  the static scenario interpreter (linux backend)
+#   DEVMIG_SCEN_DIR  the scripts to run (a directory tree)
+#   DEVMIG_SCEN_TIMEOUT  seconds one script may take in the guest, default 60
 
 set -euo pipefail
 
@@ -31,6 +38,9 @@ accel=${DEVMIG_ACCEL:-auto}
 test_timeout=${DEVMIG_TIMEOUT:-900}
 bench_timeout=${DEVMIG_BENCH_TIMEOUT:-1800}
 bench_runs=${DEVMIG_BENCH_RUNS:-5}
+scen_bin=${DEVMIG_SCEN_BIN:-}
+scen_dir=${DEVMIG_SCEN_DIR:-}
+scen_timeout=${DEVMIG_SCEN_TIMEOUT:-60}
 
 tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$kdir/devmig.config
@@ -220,6 +230,12 @@ build_userland() {
 		gcc -static -O2 -Wall -Wextra -I"$src" \
 			-o "$g/hmm-bench" "$kdir/hmm-bench.c"
 	fi
+	if [ "$action" = scenarios ] &&
+		! [ "$g/park-khugepaged" -nt "$kdir/park-khugepaged.c" ]; then
+		say "building park-khugepaged (static)"
+		gcc -static -O2 -Wall -Wextra \
+			-o "$g/park-khugepaged" "$kdir/park-khugepaged.c"
+	fi
 }
 
 # An uncompressed cpio: busybox, our /init, the two programs and the
@@ -233,6 +249,11 @@ make_initramfs() {
 	cp "$kdir/init.sh" "$root/init"
 	cp "$cache/guest/hmm-tests" "$cache/guest/hmm-bench" "$root/"
 	cp "$cache/$tree/obj/lib/test_hmm.ko" "$root/"
+	if [ "$action" = scenarios ]; then
+		cp "$scen_bin" "$root/devmig"
+		cp "$cache/guest/park-khugepaged" "$root/"
+		cp -r "$scen_dir" "$root/scenarios"
+	fi
 	chmod 755 "$root/init"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$img"
 }
@@ -292,7 +313,7 @@ boot() {
 	t0=$(now)
 	qemu_base "$tree"
 	timeout -k 10 "$limit" qemu-system-x86_64 "${qargs[@]}" "$@" \
-		-append "console=ttyS0 loglevel=5 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs" \
+		-append "console=ttyS0 loglevel=5 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs devmig.scentimeout=$scen_timeout" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
 		>"$dir/qemu.log" 2>&1 || rc=$?
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -375,6 +396,60 @@ run_bench() {
 	return "$rc"
 }
 
+# Split a scenarios boot's results log into one transcript per script:
+# $dir/transcripts/<script path>, plus <script path>.status with the exit
+# status, what the interpreter wrote to stderr and the kernel warnings.
+split_transcripts() {
+	local dir=$1
+
+	rm -rf "$dir/transcripts"
+	mkdir -p "$dir/transcripts"
+	awk -v root="$dir/transcripts" '
+		{ sub(/\r+$/, "") }
+		/^DEVMIG SCEN-BEGIN / {
+			name = substr($0, 19)
+			file = root "/" name
+			d = file; sub(/\/[^\/]*$/, "", d)
+			system("mkdir -p \"" d "\"")
+			printf "" > file
+			printf "" > (file ".status")
+			next
+		}
+		/^DEVMIG SCEN-END / {
+			print "exit " substr($0, match($0, / rc=[0-9]+$/) + 4) >> (file ".status")
+			close(file); close(file ".status")
+			file = ""
+			next
+		}
+		/^DEVMIG SCEN-(STDERR|KMSG) / {
+			if (file != "")
+				print substr($0, 13) >> (file ".status")
+			next
+		}
+		/^DEVMIG / { next }
+		file != "" { print >> file }
+	' "$dir/results.log"
+}
+
+run_scenarios() {
+	local trees=stock rc=0 t dir
+
+	[ -n "$ours_status" ] || trees="stock ours"
+	accel_why=""
+	choose_accel
+	say "accelerator: $accel_name${accel_why:+ ($accel_why)}"
+	for t in $trees; do
+		dir=$cache/runs/$t-scenarios
+		say "[$t] booting: $(find "$scen_dir" -type f | wc -l) scenarios"
+		boot "$t" scenarios "$test_timeout" "${accel_args[@]}" || rc=1
+		if [ -s "$dir/results.log" ]; then
+			split_transcripts "$dir"
+			say "[$t] transcripts: $dir/transcripts"
+		fi
+	done
+	return "$rc"
+}
+
 main() {
 	local t0 rc=0 mode
 
@@ -382,7 +457,11 @@ main() {
 	ulimit -c 0	# a crashing QEMU must not leave a core file behind
 	case "$action" in
 	check|bench) ;;
-	*) die "usage: kcheck.sh check|bench" ;;
+	scenarios)
+		[ -x "$scen_bin" ] || die "DEVMIG_SCEN_BIN: no interpreter at '$scen_bin'"
+		[ -d "$scen_dir" ] || die "DEVMIG_SCEN_DIR: no directory '$scen_dir'"
+		;;
+	*) die "usage: kcheck.sh check|bench|scenarios" ;;
 	esac
 	install_deps
 	mkdir -p "$cache"
@@ -398,15 +477,17 @@ main() {
 	fi
 	prepare_trees
 	# Runs of an earlier invocation must not be mistaken for this one's.
-	mode="test"
-	[ "$action" = check ] || mode="bench"
+	case "$action" in
+	check) mode=test ;;
+	*) mode=$action ;;
+	esac
 	rm -rf "$cache/runs/stock-$mode" "$cache/runs/ours-$mode"
 	build_kernels
-	if [ "$action" = check ]; then
-		run_check || rc=$?
-	else
-		run_bench || rc=$?
-	fi
+	case "$action" in
+	check) run_check || rc=$? ;;
+	bench) run_bench || rc=$? ;;
+	scenarios) run_scenarios || rc=$? ;;
+	esac
 	[ -z "$ours_status" ] || rc=1
 	say "kernel-$action: $( [ "$rc" = 0 ] && echo PASS || echo FAIL )" \
 		"in $(($(now) - t0)) s"

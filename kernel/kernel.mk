@@ -4,6 +4,9 @@
 #                     build stock and ours, boot both under QEMU, run the
 #                     kernel's hmm-tests (THP madvise and always), compare
 # make kernel-bench   in-guest migration cost, ours/stock (QEMU -icount)
+# make kernel-diff    the scenario corpus (+ GEN=N SEED=S generated scripts)
+#                     on the model and in the guest on stock and ours; one
+#                     row per script, non-zero if model or ours != stock
 # make kernel-clean   drop the kernel cache directory
 #
 # Everything kernel-side lives in $(DEVMIG_KCACHE), outside the repository.
@@ -15,13 +18,19 @@ DEVMIG_JOBS    ?= 2
 KCHECK_ENV = DEVMIG_KCACHE='$(DEVMIG_KCACHE)' DEVMIG_SUBJECT='$(DEVMIG_SUBJECT)' \
 	DEVMIG_JOBS='$(DEVMIG_JOBS)'
 
-.PHONY: kernel-check kernel-bench kernel-clean
+.PHONY: kernel-check kernel-bench kernel-diff kernel-clean
 
 kernel-check:
 	@$(KCHECK_ENV) bash kernel/kcheck.sh check
 
 kernel-bench:
 	@$(KCHECK_ENV) bash kernel/kcheck.sh bench
+
+GEN  ?= 0
+SEED ?= 1
+
+kernel-diff: $(BUILD)/devmig $(BUILD)/devmig-static
+	@$(KCHECK_ENV) GEN='$(GEN)' SEED='$(SEED)' bash kernel/kdiff.sh '$(BUILD)'
 
 kernel-clean:
 	rm -rf '$(DEVMIG_KCACHE)'

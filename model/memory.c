@@ -539,7 +539,7 @@ static vm_fault_t remove_device_exclusive_entry(struct vm_fault *vmf)
 /*
  * The device-private branch of do_swap_page(): hand the fault to the owning
  * driver's migrate_to_ram() with a reference on the page held across the call
- * (MIGRATE_DEVICE.md section 8).
+ * (doc/CONTRACT.md, "CPU faults on device-private pages").
  */
 static vm_fault_t do_device_private_fault(struct vm_fault *vmf,
 					  swp_entry_t entry)

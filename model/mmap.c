@@ -398,9 +398,20 @@ static void model_unmap_unlinked(struct vm_area_struct *vma)
 		      next ? next->vm_start : TASK_SIZE);
 }
 
+/* Is [addr, addr + len) free of VMAs?  mmap_lock held. */
+static bool model_range_free(struct mm_struct *mm, unsigned long addr,
+			     unsigned long len)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return !vma || vma->vm_start >= addr + len;
+}
+
 /**
- * model_do_mmap() - mmap(NULL, @len, @prot, @flags, fd of @file, @pgoff)
+ * model_do_mmap_at() - mmap(@fixed, @len, @prot, @flags, fd of @file,
+ *	@pgoff), with MAP_FIXED_NOREPLACE when @fixed is not 0
  * @mm: the address space (mmap_lock taken here)
+ * @fixed: 0 to let the kernel choose, else the address the mapping must have
  * @file: the file to map, or NULL for anonymous memory
  * @len: length in bytes (rounded up to pages)
  * @prot: DEVMIG_PROT_* bits
@@ -412,13 +423,14 @@ static void model_unmap_unlinked(struct vm_area_struct *vma)
  * sets up the VMA (vm_ops) and may map pages into it (a driver's).  A
  * hugetlb mapping is rounded up to whole huge pages and aligned to them.
  *
- * Return: the start address, or -EINVAL (bad length/flags, or hugetlb
- * memory that is shared or file-backed, which the model lacks), -ENODEV (a
- * file without ->mmap), -EOVERFLOW (offset wraps), -ENOMEM, or ->mmap()'s
- * error.
+ * Return: the start address, or -EINVAL (bad length/flags/address, or
+ * hugetlb memory that is shared or file-backed, which the model lacks),
+ * -EEXIST (@fixed overlaps a mapping), -ENODEV (a file without ->mmap),
+ * -EOVERFLOW (offset wraps), -ENOMEM, or ->mmap()'s error.
  */
-long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
-		   int prot, int flags, unsigned long pgoff)
+long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
+		      struct file *file, unsigned long len, int prot,
+		      int flags, unsigned long pgoff)
 {
 	struct vm_area_struct *vma;
 	unsigned long addr;
@@ -452,13 +464,19 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 	if (type == DEVMIG_MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 
+	if (offset_in_page(fixed) || (fixed && (fixed < MODEL_MMAP_MIN ||
+						 fixed + len > TASK_SIZE)))
+		return -EINVAL;
+	/* hugetlb pages go at huge page boundaries only. */
+	if ((flags & DEVMIG_MAP_HUGETLB) && !IS_ALIGNED(fixed, HPAGE_PMD_SIZE))
+		return -EINVAL;
 	vma = model_vma_alloc(mm);
 	if (!vma)
 		return -ENOMEM;
 	mmap_write_lock(mm);
-	addr = model_get_unmapped_area(mm, len);
-	if (!addr) {
-		ret = -ENOMEM;
+	addr = fixed ? fixed : model_get_unmapped_area(mm, len);
+	if (!addr || (fixed && !model_range_free(mm, fixed, len))) {
+		ret = addr ? -EEXIST : -ENOMEM;
 		goto free;
 	}
 	vma->vm_start = addr;
@@ -498,6 +516,13 @@ free:
 	mmap_write_unlock(mm);
 	kfree(vma);
 	return ret;
+}
+
+/* model_do_mmap() - model_do_mmap_at() wherever the kernel chooses. */
+long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
+		   int prot, int flags, unsigned long pgoff)
+{
+	return model_do_mmap_at(mm, 0, file, len, prot, flags, pgoff);
 }
 
 /**
@@ -624,9 +649,11 @@ static bool model_can_change_pte_writable(struct vm_area_struct *vma,
 }
 
 /*
- * Non-present entries under a changed protection: a writable entry loses
- * its write permission whatever the new protection is (MIGRATE_DEVICE.md
- * section 9); the next access faults and sorts it out.
+ * Non-present entries under a changed protection: a writable migration or
+ * device-private entry becomes read-only whatever the new protection is,
+ * as in the kernel's change_pte_range() (an entry that maps nothing cannot
+ * be checked against the new protection); the next write faults and gets
+ * what the new protection allows.
  */
 static pte_t model_change_nonpresent_pte(pte_t old)
 {

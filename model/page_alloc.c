@@ -475,6 +475,7 @@ void model_shutdown(void)
 	model_thp_shutdown();
 	model_hugetlb_shutdown();
 	model_resource_shutdown();
+	host_big_trim();
 	host_mem_release(model_direct_map, direct_map_bytes);
 	host_mem_release(vmemmap, vmemmap_bytes);
 	host_free(block_free);

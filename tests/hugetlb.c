@@ -59,9 +59,10 @@ static int t_hugetlb_teardown(void **state)
 
 #define HT_TEST(fn) cmocka_unit_test_setup_teardown(fn, t_hugetlb_setup, \
 						    t_hugetlb_teardown)
-#define HT_TEST_COHERENT(fn) \
-	cmocka_unit_test_setup_teardown(fn, t_hugetlb_setup_coherent, \
-					t_hugetlb_teardown)
+#define HT_TEST_COHERENT(fn)						\
+	{ .name = #fn "_coherent", .test_func = fn,			\
+	  .setup_func = t_hugetlb_setup_coherent,			\
+	  .teardown_func = t_hugetlb_teardown }
 
 /* The pool, and the faults that take from it and give back. */
 static void test_hugetlb_pool_and_faults(void **state)

@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make kernel-diff: the scenario corpus (and GEN generated scripts) in three
+# worlds, the model on this host and the stock and ours 6.12 kernels in a
+# QEMU guest (one boot each, kernel/kcheck.sh scenarios), then one row per
+# script: does the model agree with stock, does ours agree with stock.
+#
+#   kernel/kdiff.sh BUILD_DIR
+#
+# Environment (all optional, besides kcheck.sh's own):
+#   GEN, SEED        also run GEN scripts generated from SEED (default 0, 1)
+#   DEVMIG_SCEN_CORPUS  the corpus directory, default tests/scenarios
+#
+# Exit status 0 when every script agrees (or differs exactly as
+# tests/scenarios/DIFFERENCES says, the same way in the model and in ours),
+# 1 otherwise.  A generated script that disagrees is kept as a corpus file
+# in tests/scenarios/found/.
+
+set -euo pipefail
+
+build=${1:?usage: kdiff.sh BUILD_DIR}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${DEVMIG_KCACHE:-$HOME/.cache/devmig-kernel}
+corpus=${DEVMIG_SCEN_CORPUS:-$repo/tests/scenarios}
+gen=${GEN:-0}
+seed=${SEED:-1}
+work=$cache/kdiff
+devmig=$repo/$build/devmig
+
+say() { printf '== %s\n' "$*"; }
+now() { date +%s; }
+
+# The scripts to run, under $work/scripts: corpus/... and gen/...
+stage_scripts() {
+	rm -rf "$work"
+	mkdir -p "$work/scripts/corpus" "$work/model"
+	if [ -d "$corpus" ]; then
+		(cd "$corpus" && find . -name '*.scn' -type f) |
+			while IFS= read -r f; do
+				mkdir -p "$(dirname "$work/scripts/corpus/$f")"
+				cp "$corpus/$f" "$work/scripts/corpus/$f"
+			done
+	fi
+	if [ "$gen" -gt 0 ]; then
+		mkdir -p "$work/scripts/gen"
+		if ! "$devmig" gen --seed "$seed" --count "$gen" \
+			--dir "$work/scripts/gen" >"$work/gen.log" 2>&1; then
+			say "devmig gen failed (GEN=$gen SEED=$seed):"
+			sed 's/^/    /' "$work/gen.log"
+			exit 1
+		fi
+	fi
+	(cd "$work/scripts" && find . -name '*.scn' -type f | sed 's|^\./||' |
+		LC_ALL=C sort) >"$work/list"
+}
+
+# The model's transcripts, in the layout the guest's have: NAME and
+# NAME.status ("exit N", then "STDERR line"s).  Run from the scripts'
+# directory, so a message naming the file names it as the guest does.
+run_model() {
+	local name rc out
+
+	while IFS= read -r name; do
+		out=$work/model/$name
+		mkdir -p "$(dirname "$out")"
+		rc=0
+		(cd "$work/scripts" && "$devmig" run "$name") >"$out" \
+			2>"$out.stderr" || rc=$?
+		{
+			sed 's/^/STDERR /' "$out.stderr"
+			echo "exit $rc"
+		} >"$out.status"
+		rm -f "$out.stderr"
+	done <"$work/list"
+}
+
+# Keep each generated script that disagrees as a corpus file.
+keep_disagreements() {
+	local name dest
+
+	[ -s "$work/disagree" ] || return 0
+	mkdir -p "$corpus/found"
+	while IFS= read -r name; do
+		case "$name" in
+		gen/*) ;;
+		*) continue ;;
+		esac
+		dest=$corpus/found/seed$seed-$(basename "$name")
+		{
+			echo "# found by make kernel-diff GEN=$gen SEED=$seed ($name)"
+			cat "$work/scripts/$name"
+		} >"$dest"
+		say "kept $dest"
+	done <"$work/disagree"
+}
+
+main() {
+	local t0 n rc=0
+
+	t0=$(now)
+	[ -x "$devmig" ] || { echo "kdiff: no $devmig" >&2; exit 1; }
+	stage_scripts
+	n=$(wc -l <"$work/list")
+	say "kernel-diff: $n scripts ($(grep -c '^corpus/' "$work/list" || true) corpus," \
+		"$(grep -c '^gen/' "$work/list" || true) generated, GEN=$gen SEED=$seed)"
+	run_model
+	say "model: ran in $(($(now) - t0)) s"
+	DEVMIG_SCEN_BIN=$repo/$build/devmig-static \
+		DEVMIG_SCEN_DIR=$work/scripts \
+		bash "$repo/kernel/kcheck.sh" scenarios || rc=$?
+	awk -f "$repo/kernel/kdiff.awk" \
+		-v list="$work/list" \
+		-v model="$work/model" \
+		-v stock="$cache/runs/stock-scenarios/transcripts" \
+		-v ours="$cache/runs/ours-scenarios/transcripts" \
+		-v differences="$corpus/DIFFERENCES" \
+		-v disagree="$work/disagree" || rc=1
+	keep_disagreements
+	say "kernel-diff: $( [ "$rc" = 0 ] && echo PASS || echo FAIL )" \
+		"in $(($(now) - t0)) s"
+	return "$rc"
+}
+
+main
