@@ -83,6 +83,15 @@ void devmig_task_leave(void);
 #define DEVMIG_PROT_WRITE	0x2
 #define DEVMIG_MAP_SHARED	0x01
 #define DEVMIG_MAP_PRIVATE	0x02
+/*
+ * With DEVMIG_MAP_PRIVATE in devmig_mmap(): 2 MiB hugetlb pages from the
+ * pool devmig_set_nr_hugepages() sizes (/proc/sys/vm/nr_hugepages, 0 at
+ * boot).  The length is rounded up to 2 MiB; a fault that finds the pool
+ * empty gets SIGBUS (no reservations); munmap, mprotect and madvise split
+ * such a mapping only at 2 MiB boundaries (-EINVAL otherwise).
+ */
+#define DEVMIG_MAP_HUGETLB	0x40000
+int devmig_set_nr_hugepages(unsigned long nr);
 
 /* Map anonymous memory; returns the address or a negative errno. */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
@@ -131,6 +140,15 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 #define DEVMIG_MADV_NOHUGEPAGE	15
 /* MADV_DONTNEED: zap the range (private anonymous pages read as zero again). */
 #define DEVMIG_MADV_DONTNEED	4
+/*
+ * MADV_COLLAPSE: collapse the anonymous pages of each whole 2 MiB range
+ * into a THP now, whatever the THP mode (not with DEVMIG_MADV_NOHUGEPAGE):
+ * 0 when every range is a THP; -EAGAIN if a page was busy (locked, pinned
+ * or otherwise referenced); -ENOMEM if no THP could be allocated; -EINVAL
+ * for memory that cannot be a THP (shared, file, hugetlb) and ranges with
+ * no writable page or nothing mapped at all.
+ */
+#define DEVMIG_MADV_COLLAPSE	25
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice);
 

@@ -376,13 +376,15 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 }
 
 /**
- * devmig_madvise() - madvise(@addr, @len, @advice), THP advice only
+ * devmig_madvise() - madvise(@addr, @len, @advice)
  * @proc: the process
  * @addr: page-aligned start
  * @len: bytes, rounded up to pages
- * @advice: DEVMIG_MADV_HUGEPAGE or DEVMIG_MADV_NOHUGEPAGE
+ * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE,
+ *	DEVMIG_MADV_DONTNEED or DEVMIG_MADV_COLLAPSE
  *
- * Return: 0, -EINVAL, or -ENOMEM if part of the range is unmapped.
+ * Return: 0, -EINVAL, -ENOMEM if part of the range is unmapped, or
+ * MADV_COLLAPSE's -EAGAIN/-ENOMEM/-EINVAL (api/devmig.h).
  */
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice)

@@ -23,6 +23,8 @@
 /* Small chunks keep chunk creation and eviction in play. */
 #define MODEL_CHUNK_BYTES	(4UL << 20)
 #define MODEL_BOUNCE_BYTES	(SCN_MAX_REGION_PAGES * SCN_PAGE_SIZE)
+/* The guest's nr_hugepages (kernel/init.sh). */
+#define MODEL_HUGEPAGES		16
 
 struct model_proc {
 	struct devmig_proc *proc;
@@ -56,6 +58,8 @@ static int model_start(struct scn_backend *be)
 	int ret, c, i;
 
 	ret = devmig_boot(&machine);
+	if (!ret)
+		ret = devmig_set_nr_hugepages(MODEL_HUGEPAGES);
 	if (ret)
 		return ret;
 	w = calloc(1, sizeof(*w));
@@ -121,18 +125,13 @@ static void model_finish(struct scn_backend *be)
 	be->priv = NULL;
 }
 
+/* The model runs every feature a script may need. */
 static const char *model_unsupported(struct scn_backend *be,
 				     enum scn_feature f)
 {
 	(void)be;
-	switch (f) {
-	case SCN_FEAT_HUGETLB:
-		return "the model has no hugetlb";
-	case SCN_FEAT_COLLAPSE:
-		return "the model has no MADV_COLLAPSE";
-	default:
-		return NULL;
-	}
+	(void)f;
+	return NULL;
 }
 
 static int model_thp(struct scn_backend *be, enum scn_thp mode)
@@ -240,6 +239,10 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 				     kind == SCN_MAP_FILE_SHARED ?
 				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
 		break;
+	case SCN_MAP_HUGETLB:
+		a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
+				      DEVMIG_MAP_PRIVATE | DEVMIG_MAP_HUGETLB);
+		break;
 	case SCN_MAP_DEVFILE:
 		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
 			return -EBADF;
@@ -273,7 +276,7 @@ static int model_madvise(struct scn_backend *be, unsigned long addr,
 	static const int advices[] = {
 		[SCN_MADV_HUGEPAGE] = DEVMIG_MADV_HUGEPAGE,
 		[SCN_MADV_NOHUGEPAGE] = DEVMIG_MADV_NOHUGEPAGE,
-		[SCN_MADV_COLLAPSE] = -1,
+		[SCN_MADV_COLLAPSE] = DEVMIG_MADV_COLLAPSE,
 		[SCN_MADV_DONTNEED] = DEVMIG_MADV_DONTNEED,
 	};
 

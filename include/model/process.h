@@ -51,6 +51,9 @@ int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
 int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		   int prot);
+/* khugepaged.c: madvise(MADV_COLLAPSE) of a checked range, see there. */
+int model_madvise_collapse(struct mm_struct *mm, unsigned long addr,
+			   unsigned long end);
 /* As madvise() with the THP advice: 0, -EINVAL or -ENOMEM (hole). */
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice);
