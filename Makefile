@@ -66,7 +66,7 @@ $(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
 
 $(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(DRVLIB) $(LIB)
-	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS_BASE) $^ -o $@
 
 # The guest's interpreter (make kernel-diff): devmig, static, with the
 # linux backend.

@@ -281,6 +281,12 @@ int scn_cli_run(int argc, char **argv)
 		run_usage(stderr);
 		return 2;
 	}
+	/* A stray --update would turn every comparison into a pass. */
+	if (compare && update) {
+		fprintf(stderr, "devmig run: --compare and --update exclude "
+			"each other\n");
+		return 2;
+	}
 	if (compare || update) {
 		signal(SIGABRT, died);
 		signal(SIGSEGV, died);

@@ -794,7 +794,7 @@ int scn_parse(const char *file, const char *text, struct scn_script *s,
 	}
 	if (!s->nsteps) {
 		snprintf(err, errlen, "%s:%d: no steps in the script", file,
-			 p.line);
+			 p.line ? p.line : 1);
 		goto bad;
 	}
 	return 0;
@@ -833,8 +833,14 @@ int scn_parse_file(const char *path, struct scn_script *s, char *err,
 	fclose(f);
 	text[len] = 0;
 	if (strlen(text) != (size_t)len) {
+		int line = 1;
+		char *c;
+
+		for (c = text; *c; c++)
+			line += *c == '\n';
 		free(text);
-		snprintf(err, errlen, "%s:0: NUL byte in the script", path);
+		snprintf(err, errlen, "%s:%d: NUL byte in the script", path,
+			 line);
 		return -1;
 	}
 	ret = scn_parse(path, text, s, err, errlen);

@@ -156,15 +156,53 @@ static void page_class(const unsigned char *page, unsigned long pgoff,
 	snprintf(out, len, "#%08x", (unsigned int)fnv64(page, SCN_PAGE_SIZE));
 }
 
-/* Append "key=" and runs "class*count" to @out (at offset *n). */
+/*
+ * Longest run list printed as it is.  A longer one (thousands of pages that
+ * match no pattern) is printed as its length and hash instead: still exact
+ * when two worlds are compared, and never cut short by the result buffer.
+ */
+#define SCN_RUNS_MAX	1024
+
+/* Append " key=RUNS" to @out (at offset *n), RUNS as above. */
+static void put_runs(char *out, size_t len, size_t *n, const char *key,
+		     const char *runs)
+{
+	size_t l = strlen(runs);
+
+	if (*n >= len)
+		return;
+	if (l > SCN_RUNS_MAX)
+		*n += snprintf(out + *n, len - *n, " %s=runs#%016llx", key,
+			       (unsigned long long)fnv64((const void *)runs, l));
+	else
+		*n += snprintf(out + *n, len - *n, " %s=%s", key, runs);
+}
+
+/* Room for a run list of @npages: one class and count per page at most. */
+static char *runs_alloc(unsigned long npages, size_t *len)
+{
+	char *runs;
+
+	*len = npages * 48 + 1;
+	runs = malloc(*len);
+	if (!runs) {
+		fprintf(stderr, "devmig: out of memory\n");
+		exit(1);
+	}
+	runs[0] = 0;
+	return runs;
+}
+
+/* Append " data=" and runs "class*count" to @out (at offset *n). */
 static void data_summary(char *out, size_t len, size_t *n,
 			 const unsigned char *buf, unsigned long off,
 			 unsigned long npages)
 {
 	char prev[32] = "", cls[32];
 	unsigned long i, run = 0;
+	size_t rlen, r = 0;
+	char *runs = runs_alloc(npages, &rlen);
 
-	*n += snprintf(out + *n, len - *n, " data=");
 	for (i = 0; i <= npages; i++) {
 		if (i < npages)
 			page_class(buf + i * SCN_PAGE_SIZE, off + i, cls,
@@ -173,34 +211,38 @@ static void data_summary(char *out, size_t len, size_t *n,
 			run++;
 			continue;
 		}
-		if (run && *n < len)
-			*n += snprintf(out + *n, len - *n, "%s%s", prev,
-				       run > 1 ? "" : ",");
-		if (run > 1 && *n < len)
-			*n += snprintf(out + *n, len - *n, "*%lu,", run);
+		if (run)
+			r += snprintf(runs + r, rlen - r, "%s", prev);
+		if (run > 1)
+			r += snprintf(runs + r, rlen - r, "*%lu", run);
+		if (run && i < npages)
+			r += snprintf(runs + r, rlen - r, ",");
 		if (i < npages) {
 			strcpy(prev, cls);
 			run = 1;
 		}
 	}
-	if (*n < len && out[*n - 1] == ',')
-		out[--*n] = 0;
+	put_runs(out, len, n, "data", runs);
+	free(runs);
 }
 
+/* Append " snap=" and runs "byte*count" to @out (at offset *n). */
 static void snap_summary(char *out, size_t len, size_t *n,
 			 const unsigned char *b, unsigned long npages)
 {
 	unsigned long i, j;
+	size_t rlen, r = 0;
+	char *runs = runs_alloc(npages, &rlen);
 
-	*n += snprintf(out + *n, len - *n, " snap=");
-	for (i = 0; i < npages && *n < len; i = j) {
+	for (i = 0; i < npages; i = j) {
 		for (j = i + 1; j < npages && b[j] == b[i]; j++)
 			;
-		*n += snprintf(out + *n, len - *n, "%s%02x", i ? "," : "",
-			       b[i]);
-		if (j - i > 1 && *n < len)
-			*n += snprintf(out + *n, len - *n, "*%lu", j - i);
+		r += snprintf(runs + r, rlen - r, "%s%02x", i ? "," : "", b[i]);
+		if (j - i > 1)
+			r += snprintf(runs + r, rlen - r, "*%lu", j - i);
 	}
+	put_runs(out, len, n, "snap", runs);
+	free(runs);
 }
 
 /* ------------------------------------------------------------------------
