@@ -9,6 +9,7 @@
 #   make bench        migration cost report (model vs memcpy)
 #   make soak         the suite 20 times in a row beside other load
 #   make kernel-check our mm/migrate_device.c in a real 6.12 kernel (slow)
+#   make fuzz         generated scenarios on the model, checked (FUZZ_* vars)
 #   make install      libdevmig, its headers and pkg-config files (PREFIX=...)
 
 CC      ?= gcc
@@ -65,7 +66,7 @@ $(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
 
 $(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(DRVLIB) $(LIB)
-	$(CC) $(CFLAGS_BASE) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS_BASE) $^ -o $@
 
 # The guest's interpreter (make kernel-diff): devmig, static, with the
 # linux backend.
@@ -123,6 +124,17 @@ stress: $(BUILD)/tests/stress
 	DEVMIG_STRESS_PROGRESS=$${DEVMIG_STRESS_PROGRESS:-5} \
 	DEVMIG_STRESS_SEED=$${DEVMIG_STRESS_SEED:-$$(date +%s)} ./$(BUILD)/tests/stress
 
+# Generated scenarios (scenario/gen.c) on the model, with the invariant
+# checker and the byte-exact shadow; failing scripts are saved in FUZZ_DIR.
+.PHONY: fuzz fuzz-smoke
+fuzz: $(BUILD)/devmig
+	./$(BUILD)/devmig fuzz --seed $${FUZZ_SEED:-$$(date +%s)} \
+		--count $${FUZZ_COUNT:-10000} --steps $${FUZZ_STEPS:-40} \
+		--check-every $${FUZZ_CHECK_EVERY:-1} --dir $${FUZZ_DIR:-.}
+
+# A few seconds of it; make test runs the same (scripts/replay-scenarios.sh).
+fuzz-smoke: $(BUILD)/devmig
+	./$(BUILD)/devmig fuzz --seed 1 --count 50 --steps 40 --dir $(BUILD)
 # The suite SOAK_RUNS times in a row with other test load beside it.
 .PHONY: soak
 soak: $(TESTS)

@@ -83,10 +83,22 @@ void devmig_task_leave(void);
 #define DEVMIG_PROT_WRITE	0x2
 #define DEVMIG_MAP_SHARED	0x01
 #define DEVMIG_MAP_PRIVATE	0x02
+/*
+ * With DEVMIG_MAP_PRIVATE in devmig_mmap(): 2 MiB hugetlb pages from the
+ * pool devmig_set_nr_hugepages() sizes (/proc/sys/vm/nr_hugepages, 0 at
+ * boot).  The length is rounded up to 2 MiB; a fault that finds the pool
+ * empty gets SIGBUS (no reservations); munmap, mprotect and madvise split
+ * such a mapping only at 2 MiB boundaries (-EINVAL otherwise).
+ */
+#define DEVMIG_MAP_HUGETLB	0x40000
+int devmig_set_nr_hugepages(unsigned long nr);
 
 /* Map anonymous memory; returns the address or a negative errno. */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags);
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
 
@@ -110,6 +122,10 @@ long devmig_file_pread(struct file *file, void *buf, size_t len, long off);
 long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
 		      unsigned long len, int prot, int flags,
 		      unsigned long off);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off);
 void devmig_file_close(struct file *file);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);
@@ -124,6 +140,15 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 #define DEVMIG_MADV_NOHUGEPAGE	15
 /* MADV_DONTNEED: zap the range (private anonymous pages read as zero again). */
 #define DEVMIG_MADV_DONTNEED	4
+/*
+ * MADV_COLLAPSE: collapse the anonymous pages of each whole 2 MiB range
+ * into a THP now, whatever the THP mode (not with DEVMIG_MADV_NOHUGEPAGE):
+ * 0 when every range is a THP; -EAGAIN if a page was busy (locked, pinned
+ * or otherwise referenced); -ENOMEM if no THP could be allocated; -EINVAL
+ * for memory that cannot be a THP (shared, file, hugetlb) and ranges with
+ * no writable page or nothing mapped at all.
+ */
+#define DEVMIG_MADV_COLLAPSE	25
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice);
 
@@ -149,6 +174,22 @@ int devmig_store(unsigned long addr, const void *buf, size_t len);
 long devmig_gup(unsigned long addr, unsigned long npages, int flags,
 		void **pages);
 void devmig_gup_put(void **pages, unsigned long npages, int flags);
+
+/*
+ * devmig_peek() - what @proc's memory holds at @npages pages from @addr,
+ * wherever the bytes are (system, THP, zero, device or page-cache page),
+ * found without faulting, migrating or touching accessed/dirty bits: for
+ * checkers that compare memory with a shadow copy.  @state gets one
+ * DEVMIG_PEEK_* per page; only DATA pages are copied into @buf.  A
+ * device-private page's bytes are where @device_data (its driver's
+ * answer, e.g. dmirror_device_backing_page()) says; NULL: UNKNOWN.
+ */
+#define DEVMIG_PEEK_DATA	0	/* bytes copied (zeroes for a hole) */
+#define DEVMIG_PEEK_NONE	1	/* no VMA there */
+#define DEVMIG_PEEK_UNKNOWN	2	/* a migration or swap entry */
+int devmig_peek(struct devmig_proc *proc, unsigned long addr, void *buf,
+		unsigned char *state, unsigned long npages,
+		void *(*device_data)(void *device_page));
 
 /* Counters of the calling task, for tests and reports. */
 struct devmig_task_stats {

@@ -142,6 +142,9 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
  */
 long dmirror_mmap(struct dmirror *dmirror, unsigned long len, int prot,
 		  int flags);
+/* The same with an address hint, used when that range is free (as mmap()). */
+long dmirror_mmap_at(struct dmirror *dmirror, unsigned long hint,
+		     unsigned long len, int prot, int flags);
 
 /*
  * dmirror_close() - as close() of the mirror's file.  When no mapping of it

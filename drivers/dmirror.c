@@ -1391,15 +1391,18 @@ int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
 	return 0;
 }
 
+long dmirror_mmap_at(struct dmirror *dmirror, unsigned long hint,
+		     unsigned long len, int prot, int flags)
+{
+	if (!dmirror || !current->mm)
+		return -EINVAL;
+	return (long)vm_mmap(dmirror->file, hint, len, prot, flags, 0);
+}
+
 long dmirror_mmap(struct dmirror *dmirror, unsigned long len, int prot,
 		  int flags)
 {
-	unsigned long addr;
-
-	if (!dmirror || !current->mm)
-		return -EINVAL;
-	addr = vm_mmap(dmirror->file, 0, len, prot, flags, 0);
-	return (long)addr;
+	return dmirror_mmap_at(dmirror, 0, len, prot, flags);
 }
 
 void dmirror_close(struct dmirror *dmirror)

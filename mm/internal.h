@@ -20,6 +20,7 @@ pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address);
 
 /* model/memory.c: make sure @vmf->vma has an anon_vma before mapping anon memory. */
 vm_fault_t vmf_anon_prepare(struct vm_fault *vmf);
+vm_fault_t do_swap_page(struct vm_fault *vmf);
 
 /* model/vmscan.c */
 bool folio_isolate_lru(struct folio *folio);

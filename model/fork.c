@@ -15,6 +15,7 @@
  * not copied at all: the child refaults them, as in the kernel.
  */
 #include <linux/mm.h>
+#include <linux/hugetlb.h>
 #include <linux/rmap.h>
 #include <linux/swapops.h>
 #include <linux/memremap.h>
@@ -318,6 +319,8 @@ int copy_page_range(struct vm_area_struct *dst_vma,
 	if (!(src_vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_MIXEDMAP)) &&
 	    !src_vma->anon_vma)
 		return 0;
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst_mm, src_mm, dst_vma, src_vma);
 
 	if (c.cow) {
 		/* Mirrors of the parent must drop write access too. */

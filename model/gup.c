@@ -22,6 +22,7 @@
  * checker (model_gup_pinned_refs()).
  */
 #include <linux/mm.h>
+#include <linux/hugetlb.h>
 #include <linux/rmap.h>
 #include <linux/swapops.h>
 #include <linux/memremap.h>
@@ -184,6 +185,20 @@ static bool gup_must_unshare(unsigned int flags, struct page *page)
 #define GUP_NEED_FAULT		1
 #define GUP_NEED_UNSHARE	2
 
+/* Grab @page for the caller, unless it must be unshared first. */
+static int follow_grab_page(struct page *page, unsigned int flags,
+			    struct page **pagep)
+{
+	int ret;
+
+	if (gup_must_unshare(flags, page))
+		return GUP_NEED_UNSHARE;
+	ret = try_grab_folio(page_folio(page), 1, flags);
+	if (!ret)
+		*pagep = page;
+	return ret;
+}
+
 static int follow_page_pte(struct vm_area_struct *vma, unsigned long address,
 			   pmd_t *pmd, unsigned int flags, struct page **pagep)
 {
@@ -213,15 +228,35 @@ static int follow_page_pte(struct vm_area_struct *vma, unsigned long address,
 		}
 		page = pte_page(pte);
 	}
-	if (gup_must_unshare(flags, page)) {
-		ret = GUP_NEED_UNSHARE;
-		goto out;
-	}
-	ret = try_grab_folio(page_folio(page), 1, flags);
-	if (!ret)
-		*pagep = page;
+	ret = follow_grab_page(page, flags, pagep);
 out:
 	pte_unmap_unlock(ptep, ptl);
+	return ret;
+}
+
+/*
+ * The page of a hugetlb PMD (hugetlb_follow_page_mask()): taken from the
+ * mapped huge page, which is never split.
+ */
+static int follow_hugetlb_page(struct vm_area_struct *vma,
+			       unsigned long address, pmd_t *pmd,
+			       unsigned int flags, struct page **pagep)
+{
+	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
+	pmd_t entry = pmdp_get(pmd);
+	struct page *page;
+	int ret;
+
+	if (!pmd_present(entry) || pmd_protnone(entry) ||
+	    ((flags & FOLL_WRITE) && !pmd_write(entry))) {
+		ret = GUP_NEED_FAULT;
+		goto out;
+	}
+	page = pfn_to_page(pmd_pfn(entry) +
+			   ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT));
+	ret = follow_grab_page(page, flags, pagep);
+out:
+	spin_unlock(ptl);
 	return ret;
 }
 
@@ -237,6 +272,8 @@ static int follow_page(struct vm_area_struct *vma, unsigned long address,
 	pmdval = pmdp_get(pmd);
 	if (pmd_none(pmdval) || !pmd_present(pmdval))
 		return GUP_NEED_FAULT;
+	if (is_vm_hugetlb_page(vma))
+		return follow_hugetlb_page(vma, address, pmd, flags, pagep);
 	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
 		/* The model hands out huge pages PTE by PTE. */
 		split_huge_pmd(vma, pmd, address);

@@ -18,6 +18,7 @@
 #include <linux/pagewalk.h>
 #include <linux/swapops.h>
 #include <linux/memremap.h>
+#include <linux/hugetlb.h>
 #include <linux/migrate.h>
 
 /* Per-call state shared by the walk callbacks. */
@@ -293,6 +294,41 @@ again:
 }
 
 /*
+ * One huge page of a hugetlb VMA: every page of [start, end) gets the
+ * page's pfn and the huge page's order.  As the kernel does, the need to
+ * fault is judged on the first page's request, and the order is reported
+ * even where nothing is mapped.
+ */
+static int hmm_walk_hugetlb(pte_t *ptep, unsigned long hmask,
+			    unsigned long start, unsigned long end,
+			    struct mm_walk *walk)
+{
+	struct hmm_walk_state *st = walk->private;
+	struct hmm_range *range = st->range;
+	unsigned long addr = start, have = 0, pfn;
+	unsigned int want;
+	spinlock_t *ptl;
+	pte_t entry;
+
+	ptl = huge_pte_lock(walk->mm, ptep);
+	entry = huge_ptep_get(walk->mm, addr, ptep);
+	if (!pte_none(entry) && pte_present(entry))
+		have = hmm_present_flags(entry);
+	have |= (unsigned long)huge_page_order_vma(walk->vma) <<
+		HMM_PFN_ORDER_SHIFT;
+	want = hmm_page_wants(range, *hmm_slot(range, addr), have);
+	if (want) {
+		spin_unlock(ptl);
+		return hmm_do_fault(walk, addr, end, want);
+	}
+	pfn = pte_pfn(entry) + ((start & ~hmask) >> PAGE_SHIFT);
+	for (; addr < end; addr += PAGE_SIZE, pfn++)
+		*hmm_slot(range, addr) = pfn | have;
+	spin_unlock(ptl);
+	return 0;
+}
+
+/*
  * VMAs without struct pages behind them (I/O, raw pfn maps) or without read
  * permission cannot be mirrored: report ERROR, or fail if a fault was asked.
  */
@@ -313,6 +349,7 @@ static int hmm_walk_test(unsigned long start, unsigned long end,
 static const struct mm_walk_ops hmm_walk_ops = {
 	.pmd_entry	= hmm_walk_pmd,
 	.pte_hole	= hmm_walk_hole,
+	.hugetlb_entry	= hmm_walk_hugetlb,
 	.test_walk	= hmm_walk_test,
 	.walk_lock	= PGWALK_RDLOCK,
 };

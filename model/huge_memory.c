@@ -85,21 +85,22 @@ void model_thp_shutdown(void)
  * thp_vma_allowable_order() - may faults in @vma map PMD-sized folios?
  * @vma: the VMA
  * @vm_flags: its flags (as they will be)
- * @tva_flags: unused (the model has no khugepaged or smaps)
+ * @tva_flags: TVA_ENFORCE_SYSFS to obey the THP mode (faults do;
+ *	MADV_COLLAPSE does not)
  * @order: HPAGE_PMD_ORDER; no other order is served
  *
- * Anonymous private VMAs only, per the THP mode and the VMA's madvise.
+ * Anonymous private VMAs only, never with VM_NOHUGEPAGE; with
+ * TVA_ENFORCE_SYSFS, per the THP mode and the VMA's madvise.
  */
 bool thp_vma_allowable_order(struct vm_area_struct *vma, unsigned long vm_flags,
 			     unsigned long tva_flags, int order)
 {
 	int mode = READ_ONCE(thp_mode);
 
-	(void)tva_flags;
 	if (order != HPAGE_PMD_ORDER || !vma_is_anonymous(vma) ||
 	    (vm_flags & (VM_SHARED | VM_NOHUGEPAGE | VM_HUGETLB | VM_SPECIAL)))
 		return false;
-	if (mode == DEVMIG_THP_ALWAYS)
+	if (!(tva_flags & TVA_ENFORCE_SYSFS) || mode == DEVMIG_THP_ALWAYS)
 		return true;
 	return mode == DEVMIG_THP_MADVISE && (vm_flags & VM_HUGEPAGE);
 }
@@ -333,6 +334,9 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	struct mmu_notifier_range range;
 	spinlock_t *ptl;
 
+	/* A hugetlb PMD is no THP; callers dispatch on the VMA first. */
+	if (WARN_ON_ONCE(is_vm_hugetlb_page(vma)))
+		return;
 	WARN_ON_ONCE(freeze);
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, haddr,
 				haddr + HPAGE_PMD_SIZE);

@@ -19,7 +19,9 @@
  * Large folios are checked as a whole: each page's map count against the
  * PTEs mapping it, the entire map count against the huge PMDs mapping the
  * folio, the folio's map count against both, and its one refcount against
- * all mappings.  The huge zero folio, like the zero page, is nobody's and
+ * all mappings.  hugetlb folios are mapped whole by the PMDs of hugetlb
+ * VMAs only, are on no LRU and count in mm->hugetlb_usage, not in RSS; a
+ * free one sits in the pool with refcount 0.  The huge zero folio, like the zero page, is nobody's and
  * is only checked not to be mapped writable.  Pages nobody maps and that are not anon (page tables,
  * slab, driver-private kernel pages) are the kernel's own and not checked.
  *
@@ -34,6 +36,7 @@
 #include <linux/swapops.h>
 #include <linux/memremap.h>
 #include <linux/pagemap.h>
+#include <linux/hugetlb.h>
 #include <model/model.h>
 #include <model/process.h>
 #include <devmig.h>
@@ -149,6 +152,7 @@ struct inv_mm {
 	struct inv_state *st;
 	struct mm_struct *mm;
 	long rss[NR_MM_COUNTERS];
+	long hugetlb;		/* pages mapped by hugetlb PMDs */
 };
 
 static void inv_check_nonpresent(struct inv_mm *im, unsigned long addr,
@@ -253,6 +257,35 @@ static void inv_check_huge_pmd(struct inv_mm *im, unsigned long addr, pmd_t pmd)
 		c->pmds++;
 }
 
+/* A PMD of a hugetlb VMA: a whole hugetlb folio, or nothing. */
+static void inv_check_hugetlb_pmd(struct inv_mm *im, unsigned long addr,
+				  pmd_t pmd)
+{
+	struct inv_state *st = im->st;
+	struct folio *folio;
+	struct inv_count *c;
+
+	if (!pmd_present(pmd) || !pmd_leaf(pmd)) {
+		inv_report(st, "mm %p addr %#lx: hugetlb VMA holds PMD %#lx, not a huge page",
+			   im->mm, addr, pmd_val(pmd));
+		return;
+	}
+	folio = pfn_folio(pmd_pfn(pmd));
+	if (!folio_test_hugetlb(folio) || pmd_pfn(pmd) != folio_pfn(folio)) {
+		inv_report(st, "mm %p addr %#lx: hugetlb PMD maps pfn %#lx, not the head of a hugetlb folio",
+			   im->mm, addr, pmd_pfn(pmd));
+		return;
+	}
+	im->hugetlb += HPAGE_PMD_NR;
+	if (pmd_write(pmd) &&
+	    (!folio_test_anon(folio) || !PageAnonExclusive(&folio->page)))
+		inv_report(st, "mm %p addr %#lx: writable PMD of a non-exclusive hugetlb folio pfn %#lx",
+			   im->mm, addr, folio_pfn(folio));
+	c = inv_slot(st, folio_pfn(folio), true);
+	if (c)
+		c->pmds++;
+}
+
 static void inv_walk_vma(struct inv_mm *im, struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = im->mm;
@@ -269,6 +302,10 @@ static void inv_walk_vma(struct inv_mm *im, struct vm_area_struct *vma)
 		pmdval = pmdp_get(pmd);
 		if (pmd_none(pmdval))
 			continue;
+		if (is_vm_hugetlb_page(vma)) {
+			inv_check_hugetlb_pmd(im, addr, pmdval);
+			continue;
+		}
 		if (pmd_leaf(pmdval) || !pmd_present(pmdval)) {
 			if (pmd_present(pmdval) && pmd_trans_huge(pmdval) &&
 			    addr == (addr & PMD_MASK))
@@ -308,6 +345,9 @@ static int inv_walk_mm(struct mm_struct *mm, void *arg)
 				   mm, i < (int)ARRAY_SIZE(names) ? names[i] : "?",
 				   have, im.rss[i]);
 	}
+	if (atomic_long_read(&mm->hugetlb_usage) != im.hugetlb)
+		inv_report(im.st, "mm %p: hugetlb usage is %ld, page tables hold %ld",
+			   mm, atomic_long_read(&mm->hugetlb_usage), im.hugetlb);
 	return 0;
 }
 
@@ -342,8 +382,11 @@ static void inv_check_large(struct inv_state *st, struct folio *folio, long refs
 		inv_report(st, "pfn %#lx: large folio map count %d but %lu PTEs and %lu PMDs map it",
 			   pfn, folio_mapcount(folio), ptes, pmds);
 	batched = folio_is_zone_device(folio) ? 0 : model_lru_batched(folio);
+	if (folio_test_hugetlb(folio) && (ptes || excl))
+		inv_report(st, "pfn %#lx: hugetlb folio mapped by %lu PTEs, %lu exclusive entries",
+			   pfn, ptes, excl);
 	if (ptes + pmds && !folio_is_zone_device(folio) && !folio_test_lru(folio) &&
-	    !batched)
+	    !batched && !folio_test_hugetlb(folio))
 		inv_report(st, "pfn %#lx: mapped large folio neither on an LRU nor in an LRU batch",
 			   pfn);
 	/* Kernel-internal large allocations: not ours to judge. */

@@ -17,6 +17,7 @@
  * still holding a stale translation must never reach a page that was reused.
  */
 #include <linux/mm.h>
+#include <linux/hugetlb.h>
 #include <linux/mm_inline.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
@@ -675,7 +676,9 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 		return 0;
 	}
 	if (pmd_none(pmd) && vma_is_anonymous(vma) &&
-	    thp_vma_allowable_order(vma, vma->vm_flags, 0, HPAGE_PMD_ORDER)) {
+	    thp_vma_allowable_order(vma, vma->vm_flags,
+				    TVA_IN_PF | TVA_ENFORCE_SYSFS,
+				    HPAGE_PMD_ORDER)) {
 		vm_fault_t ret = do_huge_pmd_anonymous_page(&vmf);
 
 		if (!(ret & VM_FAULT_FALLBACK))
@@ -721,7 +724,10 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 	/* The architecture checks this first; GUP and HMM check too. */
 	if (!(vma->vm_flags & need))
 		return VM_FAULT_SIGSEGV;
-	ret = __handle_mm_fault(vma, address, flags);
+	if (unlikely(is_vm_hugetlb_page(vma)))
+		ret = hugetlb_fault(vma->vm_mm, vma, address, flags);
+	else
+		ret = __handle_mm_fault(vma, address, flags);
 	return ret;
 }
 
@@ -901,6 +907,11 @@ void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
 	pgd_t *pgd = pgd_offset(vma->vm_mm, addr);
 	p4d_t *p4d;
 
+	/* A hugetlb PMD is no THP: never split it (unmap_single_vma()). */
+	if (is_vm_hugetlb_page(vma)) {
+		unmap_hugepage_range(vma, addr, end);
+		return;
+	}
 	do {
 		next = pgd_addr_end(addr, end);
 		p4d = p4d_offset(pgd, addr);

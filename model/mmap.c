@@ -11,12 +11,14 @@
  *
  * Shared anonymous memory is shmem in the kernel (a VMA with vm_ops, so not
  * "anonymous" to migration); so it is here (model/shmem.c).  Private
- * mappings are anonymous (vm_ops NULL).
+ * anonymous mappings are anonymous (vm_ops NULL), unless hugetlb
+ * (model/hugetlb.c).  A file mapping references its file and is set up by
+ * the file's ->mmap() (tmpfs files, a driver's file).
  *
  * VMAs split by mprotect merge again when their protections agree again;
  * a new mapping is not merged with its neighbours (the kernel would when
  * they are compatible: there is one VMA more here, nothing else differs).
- * Not modelled: file mappings, MAP_FIXED, stack growth.
+ * Not modelled: MAP_FIXED, stack growth.
  */
 #include <linux/mm.h>
 #include "internal.h"
@@ -28,6 +30,7 @@
 #include <linux/sched/mm.h>
 #include <linux/spinlock.h>
 #include <linux/shmem_fs.h>
+#include <linux/hugetlb.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
 #include <model/process.h>
@@ -394,24 +397,39 @@ static void model_unmap_unlinked(struct vm_area_struct *vma)
 		      next ? next->vm_start : TASK_SIZE);
 }
 
+/* Is [addr, addr + len) free of VMAs?  mmap_lock held. */
+static bool model_range_free(struct mm_struct *mm, unsigned long addr,
+			     unsigned long len)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return !vma || vma->vm_start >= addr + len;
+}
+
 /**
- * model_do_mmap() - mmap(NULL, @len, @prot, @flags, fd of @file, @pgoff)
+ * model_do_mmap_at() - mmap(@fixed, @len, @prot, @flags, fd of @file,
+ *	@pgoff), with MAP_FIXED_NOREPLACE when @fixed is not 0
  * @mm: the address space (mmap_lock taken here)
+ * @fixed: 0 to let the kernel choose, else the address the mapping must have
  * @file: the file to map, or NULL for anonymous memory
  * @len: length in bytes (rounded up to pages)
  * @prot: DEVMIG_PROT_* bits
- * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED, and DEVMIG_MAP_HUGETLB
+ *	for private anonymous memory in hugetlb pages
  * @pgoff: offset in @file, in pages (0 for anonymous memory)
  *
  * Anonymous shared memory gets a tmpfs file of its own; a file's ->mmap()
- * sets up the VMA (vm_ops) and may map pages into it (a driver's).
+ * sets up the VMA (vm_ops) and may map pages into it (a driver's).  A
+ * hugetlb mapping is rounded up to whole huge pages and aligned to them.
  *
- * Return: the start address, or -EINVAL (bad length/flags), -ENODEV (a
- * file without ->mmap), -EOVERFLOW (offset wraps), -ENOMEM, or ->mmap()'s
- * error.
+ * Return: the start address, or -EINVAL (bad length/flags/address, or
+ * hugetlb memory that is shared or file-backed, which the model lacks),
+ * -EEXIST (@fixed overlaps a mapping), -ENODEV (a file without ->mmap),
+ * -EOVERFLOW (offset wraps), -ENOMEM, or ->mmap()'s error.
  */
-long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
-		   int prot, int flags, unsigned long pgoff)
+long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
+		      struct file *file, unsigned long len, int prot,
+		      int flags, unsigned long pgoff)
 {
 	struct vm_area_struct *vma;
 	unsigned long addr;
@@ -424,9 +442,15 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 		return -EINVAL;
 	if (type != DEVMIG_MAP_PRIVATE && type != DEVMIG_MAP_SHARED)
 		return -EINVAL;
-	if (flags & ~(DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED))
+	if (flags & ~(DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED |
+		      DEVMIG_MAP_HUGETLB))
+		return -EINVAL;
+	if ((flags & DEVMIG_MAP_HUGETLB) &&
+	    (file || type != DEVMIG_MAP_PRIVATE))
 		return -EINVAL;
 	len = PAGE_ALIGN(len);
+	if (flags & DEVMIG_MAP_HUGETLB)
+		len = ALIGN(len, HPAGE_PMD_SIZE);
 	if (!len || len > TASK_SIZE)
 		return -ENOMEM;
 	if (file && !file->f_op->mmap)
@@ -439,13 +463,19 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 	if (type == DEVMIG_MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 
+	if (offset_in_page(fixed) || (fixed && (fixed < MODEL_MMAP_MIN ||
+						 fixed + len > TASK_SIZE)))
+		return -EINVAL;
+	/* hugetlb pages go at huge page boundaries only. */
+	if ((flags & DEVMIG_MAP_HUGETLB) && !IS_ALIGNED(fixed, HPAGE_PMD_SIZE))
+		return -EINVAL;
 	vma = model_vma_alloc(mm);
 	if (!vma)
 		return -ENOMEM;
 	mmap_write_lock(mm);
-	addr = model_get_unmapped_area(mm, len);
-	if (!addr) {
-		ret = -ENOMEM;
+	addr = fixed ? fixed : model_get_unmapped_area(mm, len);
+	if (!addr || (fixed && !model_range_free(mm, fixed, len))) {
+		ret = addr ? -EEXIST : -ENOMEM;
 		goto free;
 	}
 	vma->vm_start = addr;
@@ -470,6 +500,8 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 			goto free;
 		file = vma->vm_file;
 		anon_shared = true;
+	} else if (flags & DEVMIG_MAP_HUGETLB) {
+		hugetlb_vma_setup(vma);
 	}
 	vma->vm_file = NULL;
 	model_vma_link(mm, vma);
@@ -483,6 +515,13 @@ free:
 	mmap_write_unlock(mm);
 	kfree(vma);
 	return ret;
+}
+
+/* model_do_mmap() - model_do_mmap_at() wherever the kernel chooses. */
+long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
+		   int prot, int flags, unsigned long pgoff)
+{
+	return model_do_mmap_at(mm, 0, file, len, prot, flags, pgoff);
 }
 
 /**
@@ -688,6 +727,11 @@ static void model_change_protection(struct vm_area_struct *vma,
 	unsigned long addr, next;
 	pmd_t *pmd;
 
+	/* A hugetlb PMD is no THP: rewrite it whole, never split it. */
+	if (is_vm_hugetlb_page(vma)) {
+		hugetlb_change_protection(vma, start, end, vma->vm_page_prot);
+		return;
+	}
 	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm,
 				start, end);
 	mmu_notifier_invalidate_range_start(&range);
@@ -811,26 +855,18 @@ out:
 }
 
 /*
- * MADV_DONTNEED: zap every mapped part of the range, VMAs unchanged; the
+ * MADV_DONTNEED: zap every mapped part of [addr, end), VMAs unchanged; the
  * next access faults in fresh memory (zero for private anonymous memory,
  * the page cache for shared memory).  mmap_lock is taken for read, as
  * Linux does.
  */
 static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
-				  unsigned long len)
+				  unsigned long end)
 {
 	struct vm_area_struct *vma;
-	unsigned long end, cur, s, e;
+	unsigned long cur, s, e;
 	int ret = 0;
 
-	if (offset_in_page(addr))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = addr + len;
-	if (end < addr)
-		return -EINVAL;
-	if (!len)
-		return 0;
 	mmap_read_lock(mm);
 	cur = addr;
 	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
@@ -839,7 +875,16 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 			ret = -ENOMEM;
 		s = max(addr, vma->vm_start);
 		e = min(end, vma->vm_end);
-		zap_page_range_single(vma, s, e - s, NULL);
+		if (is_vm_hugetlb_page(vma)) {
+			/* Whole huge pages only, from an aligned start. */
+			if (!IS_ALIGNED(s, HPAGE_PMD_SIZE)) {
+				mmap_read_unlock(mm);
+				return -EINVAL;
+			}
+			e = ALIGN_DOWN(e, HPAGE_PMD_SIZE);
+		}
+		if (e > s)
+			zap_page_range_single(vma, s, e - s, NULL);
 		cur = vma->vm_end;
 	}
 	if (cur < end)
@@ -849,14 +894,16 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
- * model_madvise() - madvise(@addr, @len, @advice) for the THP advice
- * @mm: the address space (mmap_lock taken here, for write)
+ * model_madvise() - madvise(@addr, @len, @advice)
+ * @mm: the address space (mmap_lock taken here)
  * @addr: page-aligned start
  * @len: length (rounded up to pages)
- * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE or DEVMIG_MADV_DONTNEED
+ * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE,
+ *	DEVMIG_MADV_DONTNEED or DEVMIG_MADV_COLLAPSE (khugepaged.c)
  *
- * Sets one of VM_HUGEPAGE/VM_NOHUGEPAGE and clears the other on every VMA
- * part in the range, splitting and merging VMAs as mprotect does.
+ * The THP advice sets one of VM_HUGEPAGE/VM_NOHUGEPAGE and clears the
+ * other on every VMA part in the range, splitting and merging VMAs as
+ * mprotect does (mmap_lock for write).
  *
  * Return: 0; -EINVAL for bad arguments; -ENOMEM if part of the range is
  * not mapped (the mapped parts are changed anyway, as Linux does).
@@ -864,20 +911,19 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice)
 {
-	vm_flags_t set, clear;
+	vm_flags_t set = 0, clear = 0;
 	struct vm_area_struct *vma;
 	unsigned long end, cur;
 	int ret;
 
-	if (advice == DEVMIG_MADV_DONTNEED)
-		return model_madvise_dontneed(mm, addr, len);
 	if (advice == DEVMIG_MADV_HUGEPAGE) {
 		set = VM_HUGEPAGE;
 		clear = VM_NOHUGEPAGE;
 	} else if (advice == DEVMIG_MADV_NOHUGEPAGE) {
 		set = VM_NOHUGEPAGE;
 		clear = VM_HUGEPAGE;
-	} else {
+	} else if (advice != DEVMIG_MADV_DONTNEED &&
+		   advice != DEVMIG_MADV_COLLAPSE) {
 		return -EINVAL;
 	}
 	if (offset_in_page(addr))
@@ -888,6 +934,10 @@ int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (advice == DEVMIG_MADV_DONTNEED)
+		return model_madvise_dontneed(mm, addr, end);
+	if (advice == DEVMIG_MADV_COLLAPSE)
+		return model_madvise_collapse(mm, addr, end);
 
 	mmap_write_lock(mm);
 	ret = model_split_range(mm, addr, end);

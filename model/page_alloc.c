@@ -18,6 +18,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/hugetlb.h>
 #include <linux/gfp.h>
 #include <linux/swap.h>
 #include <linux/memcontrol.h>
@@ -472,6 +473,7 @@ void model_shutdown(void)
 		return;
 	model_lru_shutdown();
 	model_thp_shutdown();
+	model_hugetlb_shutdown();
 	model_resource_shutdown();
 	host_big_trim();
 	host_mem_release(model_direct_map, direct_map_bytes);

@@ -5,12 +5,14 @@
  * The walk goes VMA by VMA; gaps between VMAs go to ->pte_hole with no VMA.
  * Inside a VMA it descends PGD -> P4D -> PUD -> PMD and reports missing
  * tables to ->pte_hole (depth 0..3).  Without ->pte_entry it stops at
- * ->pmd_entry; with it, each PTE table is walked under its lock.
+ * ->pmd_entry; with it, each PTE table is walked under its lock.  A
+ * hugetlb VMA is walked huge page by huge page with ->hugetlb_entry (its
+ * PMDs are leaves of no THP: nothing here may split them).
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/pagewalk.h>
-#include <linux/hugetlb_inline.h>
+#include <linux/hugetlb.h>
 
 static int walk_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
@@ -201,6 +203,28 @@ static int walk_pgd_range(unsigned long addr, unsigned long end,
 	return err;
 }
 
+/* One ->hugetlb_entry per huge page; ->pte_hole where no table exists. */
+static int walk_hugetlb_range(unsigned long addr, unsigned long end,
+			      struct mm_walk *walk)
+{
+	const struct mm_walk_ops *ops = walk->ops;
+	unsigned long hmask = HPAGE_PMD_MASK, sz = HPAGE_PMD_SIZE, next;
+	int err = 0;
+
+	for (; addr < end; addr = next) {
+		pte_t *pte = huge_pte_offset(walk->mm, addr & hmask, sz);
+
+		next = min((addr & hmask) + sz, end);
+		if (pte)
+			err = ops->hugetlb_entry(pte, hmask, addr, next, walk);
+		else
+			err = walk_hole(addr, next, -1, walk);
+		if (err)
+			break;
+	}
+	return err;
+}
+
 static int __walk_page_range(unsigned long start, unsigned long end,
 			     struct mm_walk *walk)
 {
@@ -213,9 +237,12 @@ static int __walk_page_range(unsigned long start, unsigned long end,
 		if (err)
 			return err;
 	}
-	/* The model has no hugetlb pages: such a VMA has nothing to walk. */
-	if (!vma || !is_vm_hugetlb_page(vma))
+	if (vma && is_vm_hugetlb_page(vma)) {
+		if (ops->hugetlb_entry)
+			err = walk_hugetlb_range(start, end, walk);
+	} else {
 		err = walk_pgd_range(start, end, walk);
+	}
 	if (ops->post_vma)
 		ops->post_vma(walk);
 	return err;

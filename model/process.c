@@ -212,6 +212,25 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 }
 
 /**
+ * devmig_mmap_fixed() - mmap(@addr, @len, @prot, @flags | MAP_ANONYMOUS |
+ *	MAP_FIXED_NOREPLACE, -1, 0)
+ * @proc: the process
+ * @addr: page-aligned address the mapping must have
+ * @len: bytes, rounded up to pages
+ * @prot: DEVMIG_PROT_*
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED (shmem)
+ *
+ * Return: @addr, or -EINVAL, -EEXIST (something is mapped there), -ENOMEM.
+ */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags)
+{
+	if (!proc || !addr)
+		return -EINVAL;
+	return model_do_mmap_at(proc->mm, addr, NULL, len, prot, flags, 0);
+}
+
+/**
  * devmig_memfd_create() - memfd_create() then ftruncate(@size): a new
  * tmpfs file of @size bytes, all zero
  * @size: bytes
@@ -280,12 +299,25 @@ long devmig_file_pread(struct file *file, void *buf, size_t len, long off)
 long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
 		      unsigned long len, int prot, int flags, unsigned long off)
 {
+	return devmig_mmap_file_fixed(proc, 0, file, len, prot, flags, off);
+}
+
+/**
+ * devmig_mmap_file_fixed() - devmig_mmap_file() at @addr exactly
+ *	(MAP_FIXED_NOREPLACE), or anywhere when @addr is 0
+ *
+ * Return: as devmig_mmap_file(), or -EEXIST if something is mapped there.
+ */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off)
+{
 	long ret;
 
 	if (!proc || !file || offset_in_page(off))
 		return -EINVAL;
-	ret = model_do_mmap(proc->mm, file, len, prot, flags,
-			    off >> PAGE_SHIFT);
+	ret = model_do_mmap_at(proc->mm, addr, file, len, prot, flags,
+			       off >> PAGE_SHIFT);
 	flush_delayed_fput();
 	return ret;
 }
@@ -344,13 +376,15 @@ int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 }
 
 /**
- * devmig_madvise() - madvise(@addr, @len, @advice), THP advice only
+ * devmig_madvise() - madvise(@addr, @len, @advice)
  * @proc: the process
  * @addr: page-aligned start
  * @len: bytes, rounded up to pages
- * @advice: DEVMIG_MADV_HUGEPAGE or DEVMIG_MADV_NOHUGEPAGE
+ * @advice: DEVMIG_MADV_HUGEPAGE, DEVMIG_MADV_NOHUGEPAGE,
+ *	DEVMIG_MADV_DONTNEED or DEVMIG_MADV_COLLAPSE
  *
- * Return: 0, -EINVAL, or -ENOMEM if part of the range is unmapped.
+ * Return: 0, -EINVAL, -ENOMEM if part of the range is unmapped, or
+ * MADV_COLLAPSE's -EAGAIN/-ENOMEM/-EINVAL (api/devmig.h).
  */
 int devmig_madvise(struct devmig_proc *proc, unsigned long addr,
 		   unsigned long len, int advice)

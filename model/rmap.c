@@ -696,7 +696,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	pgoff_t pgoff = folio_pgoff(folio);
 	unsigned long nr = folio_nr_pages(folio);
 	struct vm_area_struct *vma;
-	struct list_head *pos;
+	struct list_head *node;
 
 	if (!mapping)
 		return;
@@ -711,12 +711,12 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 		}
 	}
 	/*
-	 * Plain list_for_each(): the _entry variant forms a vm_area_struct
-	 * pointer from the list head in the address_space itself, which is
-	 * not aligned as a VMA must be (UBSan's alignment check objects).
+	 * By list node, not list_for_each_entry(): the list head lives in the
+	 * address_space, and the VMA "containing" it that the macro computes
+	 * at the end is misaligned (UBSan stops there).
 	 */
-	list_for_each(pos, &mapping->i_mmap) {
-		vma = list_entry(pos, struct vm_area_struct, shared);
+	list_for_each(node, &mapping->i_mmap) {
+		vma = list_entry(node, struct vm_area_struct, shared);
 		if (!rmap_walk_one_vma(folio, vma, pgoff, nr, rwc))
 			break;
 	}

@@ -11,6 +11,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/hugetlb.h>
 #include <linux/mm_inline.h>
 #include <linux/pagevec.h>
 #include <linux/swap.h>
@@ -222,13 +223,17 @@ static void page_cache_release(struct folio *folio)
  * __folio_put() - free a folio whose refcount has just reached zero
  * @folio: the folio
  *
- * ZONE_DEVICE folios go back to their driver (free_zone_device_folio());
- * others leave the LRU, are uncharged and return to the page allocator.
+ * ZONE_DEVICE folios go back to their driver (free_zone_device_folio()),
+ * hugetlb folios to their pool (free_huge_folio()); others leave the LRU, are uncharged and return to the page allocator.
  */
 void __folio_put(struct folio *folio)
 {
 	if (unlikely(folio_is_zone_device(folio))) {
 		free_zone_device_folio(folio);
+		return;
+	}
+	if (folio_test_hugetlb(folio)) {
+		free_huge_folio(folio);
 		return;
 	}
 	page_cache_release(folio);

@@ -76,7 +76,8 @@ bool folio_is_longterm_pinnable(struct folio *folio)
 /**
  * vm_mmap() - mmap() on behalf of the current task, for drivers
  * @file: the file to map (NULL: anonymous memory)
- * @addr: must be 0 (no address hints in the model)
+ * @addr: 0, or a hint: used exactly when that range is free (as Linux
+ *	uses a free hint), else the kernel chooses
  * @len: length in bytes
  * @prot: PROT_* (DEVMIG_PROT_* have the same values)
  * @flag: MAP_SHARED or MAP_PRIVATE
@@ -88,8 +89,14 @@ unsigned long vm_mmap(struct file *file, unsigned long addr, unsigned long len,
 		      unsigned long prot, unsigned long flag,
 		      unsigned long offset)
 {
-	if (addr || offset_in_page(offset) || !current->mm)
+	long ret;
+
+	if (offset_in_page(offset) || !current->mm)
 		return (unsigned long)-EINVAL;
-	return model_do_mmap(current->mm, file, len, prot, flag,
-			     offset >> PAGE_SHIFT);
+	ret = model_do_mmap_at(current->mm, addr & PAGE_MASK, file, len, prot,
+			       flag, offset >> PAGE_SHIFT);
+	if (addr && (ret == -EEXIST || ret == -EINVAL))
+		ret = model_do_mmap(current->mm, file, len, prot, flag,
+				    offset >> PAGE_SHIFT);
+	return ret;
 }

@@ -23,6 +23,8 @@
 /* Small chunks keep chunk creation and eviction in play. */
 #define MODEL_CHUNK_BYTES	(4UL << 20)
 #define MODEL_BOUNCE_BYTES	(SCN_MAX_REGION_PAGES * SCN_PAGE_SIZE)
+/* The guest's nr_hugepages (kernel/init.sh). */
+#define MODEL_HUGEPAGES		16
 
 struct model_proc {
 	struct devmig_proc *proc;
@@ -48,12 +50,16 @@ static struct model_world *world(struct scn_backend *be)
 
 static int model_start(struct scn_backend *be)
 {
+	/* RAM enough for any script; small, so each invariant check is quick. */
+	static const struct devmig_config machine = { .ram_bytes = 256UL << 20 };
 	struct dmirror_device_config cfg = { .chunk_bytes = MODEL_CHUNK_BYTES };
 	struct model_world *w;
 	long bounce;
 	int ret, c, i;
 
-	ret = devmig_boot(NULL);
+	ret = devmig_boot(&machine);
+	if (!ret)
+		ret = devmig_set_nr_hugepages(MODEL_HUGEPAGES);
 	if (ret)
 		return ret;
 	w = calloc(1, sizeof(*w));
@@ -119,18 +125,13 @@ static void model_finish(struct scn_backend *be)
 	be->priv = NULL;
 }
 
+/* The model runs every feature a script may need. */
 static const char *model_unsupported(struct scn_backend *be,
 				     enum scn_feature f)
 {
 	(void)be;
-	switch (f) {
-	case SCN_FEAT_HUGETLB:
-		return "the model has no hugetlb";
-	case SCN_FEAT_COLLAPSE:
-		return "the model has no MADV_COLLAPSE";
-	default:
-		return NULL;
-	}
+	(void)f;
+	return NULL;
 }
 
 static int model_thp(struct scn_backend *be, enum scn_thp mode)
@@ -203,8 +204,8 @@ static int model_wait(struct scn_backend *be, int proc, int *code)
 }
 
 /* A fresh tmpfs file of @len zero bytes, mapped; the mapping keeps it. */
-static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
-			     int prot, int flags)
+static long model_mmap_memfd(struct devmig_proc *proc, unsigned long addr,
+			     unsigned long len, int prot, int flags)
 {
 	struct file *file;
 	long a;
@@ -213,7 +214,7 @@ static long model_mmap_memfd(struct devmig_proc *proc, unsigned long len,
 	ret = devmig_memfd_create(len, &file);
 	if (ret)
 		return ret;
-	a = devmig_mmap_file(proc, file, len, prot, flags, 0);
+	a = devmig_mmap_file_fixed(proc, addr, file, len, prot, flags, 0);
 	devmig_file_close(file);
 	return a;
 }
@@ -228,20 +229,25 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	switch (kind) {
 	case SCN_MAP_ANON:
 	case SCN_MAP_ANON_SHARED:
-		a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
-				DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+		a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
+				      kind == SCN_MAP_ANON ?
+				      DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
 		break;
 	case SCN_MAP_FILE_SHARED:
 	case SCN_MAP_FILE_PRIVATE:
-		a = model_mmap_memfd(cur_proc(w), len, prot,
+		a = model_mmap_memfd(cur_proc(w), *addr, len, prot,
 				     kind == SCN_MAP_FILE_SHARED ?
 				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	case SCN_MAP_HUGETLB:
+		a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
+				      DEVMIG_MAP_PRIVATE | DEVMIG_MAP_HUGETLB);
 		break;
 	case SCN_MAP_DEVFILE:
 		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
 			return -EBADF;
-		a = dmirror_mmap(w->mirror[mirror], len, prot,
-				 DEVMIG_MAP_PRIVATE);
+		a = dmirror_mmap_at(w->mirror[mirror], *addr, len, prot,
+				    DEVMIG_MAP_PRIVATE);
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -270,7 +276,7 @@ static int model_madvise(struct scn_backend *be, unsigned long addr,
 	static const int advices[] = {
 		[SCN_MADV_HUGEPAGE] = DEVMIG_MADV_HUGEPAGE,
 		[SCN_MADV_NOHUGEPAGE] = DEVMIG_MADV_NOHUGEPAGE,
-		[SCN_MADV_COLLAPSE] = -1,
+		[SCN_MADV_COLLAPSE] = DEVMIG_MADV_COLLAPSE,
 		[SCN_MADV_DONTNEED] = DEVMIG_MADV_DONTNEED,
 	};
 
@@ -410,6 +416,18 @@ static unsigned long model_check(struct scn_backend *be,
 	return devmig_check_invariants(report, arg);
 }
 
+static int model_peek(struct scn_backend *be, int proc, unsigned long addr,
+		      void *buf, unsigned char *state, unsigned long npages)
+{
+	struct model_proc *p = &world(be)->procs[proc];
+
+	if (!p->proc || p->exited)
+		return -ESRCH;
+	/* DEVMIG_PEEK_* and SCN_PEEK_* have the same values. */
+	return devmig_peek(p->proc, addr, buf, state, npages,
+			   dmirror_device_backing_page);
+}
+
 const struct scn_backend_ops scn_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -431,4 +449,5 @@ const struct scn_backend_ops scn_backend_model = {
 	.dev_close = model_dev_close,
 	.dev_ioctl = model_dev_ioctl,
 	.check = model_check,
+	.peek = model_peek,
 };

@@ -18,6 +18,8 @@
  * What the transcript leaves out, because it differs between worlds without
  * either being wrong: addresses, CPU fault counts, timing, which physical
  * pages or device chunks were used.  THP is "never" unless the script says.
+ * Regions are placed at fixed addresses (SCN_REGION_ADDR), the same in
+ * every world, so placement is no source of difference either.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "shadow.h"
 
 struct scn_run {
 	const struct scn_script *s;
@@ -84,8 +87,7 @@ static uint64_t seed_word(long seed, unsigned long word)
 	return x ^ (x >> 31);
 }
 
-/* The bytes of @pat for pages [off, off + npages) of a region. */
-static void pattern_fill(unsigned char *buf, unsigned long off,
+void scn_pattern_fill(unsigned char *buf, unsigned long off,
 			 unsigned long npages, const struct scn_pattern *pat)
 {
 	unsigned long k, nints = npages * SCN_INTS_PER_PAGE;
@@ -154,15 +156,53 @@ static void page_class(const unsigned char *page, unsigned long pgoff,
 	snprintf(out, len, "#%08x", (unsigned int)fnv64(page, SCN_PAGE_SIZE));
 }
 
-/* Append "key=" and runs "class*count" to @out (at offset *n). */
+/*
+ * Longest run list printed as it is.  A longer one (thousands of pages that
+ * match no pattern) is printed as its length and hash instead: still exact
+ * when two worlds are compared, and never cut short by the result buffer.
+ */
+#define SCN_RUNS_MAX	1024
+
+/* Append " key=RUNS" to @out (at offset *n), RUNS as above. */
+static void put_runs(char *out, size_t len, size_t *n, const char *key,
+		     const char *runs)
+{
+	size_t l = strlen(runs);
+
+	if (*n >= len)
+		return;
+	if (l > SCN_RUNS_MAX)
+		*n += snprintf(out + *n, len - *n, " %s=runs#%016llx", key,
+			       (unsigned long long)fnv64((const void *)runs, l));
+	else
+		*n += snprintf(out + *n, len - *n, " %s=%s", key, runs);
+}
+
+/* Room for a run list of @npages: one class and count per page at most. */
+static char *runs_alloc(unsigned long npages, size_t *len)
+{
+	char *runs;
+
+	*len = npages * 48 + 1;
+	runs = malloc(*len);
+	if (!runs) {
+		fprintf(stderr, "devmig: out of memory\n");
+		exit(1);
+	}
+	runs[0] = 0;
+	return runs;
+}
+
+/* Append " data=" and runs "class*count" to @out (at offset *n). */
 static void data_summary(char *out, size_t len, size_t *n,
 			 const unsigned char *buf, unsigned long off,
 			 unsigned long npages)
 {
 	char prev[32] = "", cls[32];
 	unsigned long i, run = 0;
+	size_t rlen, r = 0;
+	char *runs = runs_alloc(npages, &rlen);
 
-	*n += snprintf(out + *n, len - *n, " data=");
 	for (i = 0; i <= npages; i++) {
 		if (i < npages)
 			page_class(buf + i * SCN_PAGE_SIZE, off + i, cls,
@@ -171,34 +211,38 @@ static void data_summary(char *out, size_t len, size_t *n,
 			run++;
 			continue;
 		}
-		if (run && *n < len)
-			*n += snprintf(out + *n, len - *n, "%s%s", prev,
-				       run > 1 ? "" : ",");
-		if (run > 1 && *n < len)
-			*n += snprintf(out + *n, len - *n, "*%lu,", run);
+		if (run)
+			r += snprintf(runs + r, rlen - r, "%s", prev);
+		if (run > 1)
+			r += snprintf(runs + r, rlen - r, "*%lu", run);
+		if (run && i < npages)
+			r += snprintf(runs + r, rlen - r, ",");
 		if (i < npages) {
 			strcpy(prev, cls);
 			run = 1;
 		}
 	}
-	if (*n < len && out[*n - 1] == ',')
-		out[--*n] = 0;
+	put_runs(out, len, n, "data", runs);
+	free(runs);
 }
 
+/* Append " snap=" and runs "byte*count" to @out (at offset *n). */
 static void snap_summary(char *out, size_t len, size_t *n,
 			 const unsigned char *b, unsigned long npages)
 {
 	unsigned long i, j;
+	size_t rlen, r = 0;
+	char *runs = runs_alloc(npages, &rlen);
 
-	*n += snprintf(out + *n, len - *n, " snap=");
-	for (i = 0; i < npages && *n < len; i = j) {
+	for (i = 0; i < npages; i = j) {
 		for (j = i + 1; j < npages && b[j] == b[i]; j++)
 			;
-		*n += snprintf(out + *n, len - *n, "%s%02x", i ? "," : "",
-			       b[i]);
-		if (j - i > 1 && *n < len)
-			*n += snprintf(out + *n, len - *n, "*%lu", j - i);
+		r += snprintf(runs + r, rlen - r, "%s%02x", i ? "," : "", b[i]);
+		if (j - i > 1)
+			r += snprintf(runs + r, rlen - r, "*%lu", j - i);
 	}
+	put_runs(out, len, n, "snap", runs);
+	free(runs);
 }
 
 /* ------------------------------------------------------------------------
@@ -233,7 +277,7 @@ static int cpu_step(struct scn_run *run, const struct scn_step *st,
 	int rc = 0;
 
 	if (st->op == SCN_WRITE)
-		pattern_fill(b, st->off, st->npages, &st->pattern);
+		scn_pattern_fill(b, st->off, st->npages, &st->pattern);
 	for (i = 0; i < st->npages && !rc; i++) {
 		unsigned long a = base + i * SCN_PAGE_SIZE;
 		unsigned char *p = b + i * SCN_PAGE_SIZE;
@@ -259,6 +303,7 @@ static int cpu_step(struct scn_run *run, const struct scn_step *st,
 		if (rc)
 			put_cpu_fault(res, n, rc, st->off + i);
 	}
+	res->done = rc ? i - 1 : i;
 	if (rc)
 		return rc;
 	put_rc(res, n, 0);
@@ -294,7 +339,7 @@ static int dev_step(struct scn_run *run, const struct scn_step *st,
 	cmd.ptr = (unsigned long)run->buf;
 	cmd.npages = st->npages;
 	if (st->arg == SCN_DEV_WRITE)
-		pattern_fill(run->buf, st->off, st->npages, &st->pattern);
+		scn_pattern_fill(run->buf, st->off, st->npages, &st->pattern);
 	else
 		memset(run->buf, 0, st->npages * SCN_PAGE_SIZE);
 	rc = run->be->ops->dev_ioctl(run->be, st->mirror,
@@ -346,6 +391,7 @@ static int exec(struct scn_run *run, const struct scn_step *st,
 		run->mirror_open[st->mirror] = 0;
 		break;
 	case SCN_MMAP:
+		run->addr[st->region] = SCN_REGION_ADDR(st->region);
 		rc = ops->mmap(be, r->kind, r->npages * SCN_PAGE_SIZE, r->prot,
 			       r->mirror, &run->addr[st->region]);
 		break;
@@ -439,8 +485,11 @@ void scn_exec_step(struct scn_run *run, int i, struct scn_result *res)
 	size_t n = 0;
 
 	res->failed = 0;
+	res->done = 0;
 	res->text[0] = 0;
-	exec(run, st, res, &n);
+	res->rc = exec(run, st, res, &n);
+	if (res->rc > 0)	/* gup: pages done */
+		res->rc = 0;
 	if (st->expect[0] && !expectation_holds(st->expect, res->text))
 		res->failed = 1;
 }
@@ -524,6 +573,7 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		   const struct scn_run_opts *opts, struct scn_summary *sum)
 {
 	const struct scn_backend_ops *ops = be->ops;
+	struct scn_shadow *sh = NULL;
 	struct scn_run run;
 	struct scn_result *res;
 	unsigned long viol;
@@ -571,6 +621,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		return 1;
 	}
 	ret = 0;
+	if (opts->shadow && ops->peek)
+		sh = scn_shadow_new(s);
 	/* Every world starts from the same THP policy. */
 	if (ops->thp(be, SCN_THP_NEVER) && (s->features & (1u << SCN_FEAT_THP)))
 		ret = 1;
@@ -597,18 +649,30 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 			if (res->failed)
 				fprintf(out, "  !! expected %s", st->expect);
 			fputc('\n', out);
+			fflush(out);	/* all of it, should the world die */
 		}
 		if (res->failed) {
 			sum->failed_expectations++;
 			ret = 1;
 		}
-		if (opts->check_every_step) {
+		if (opts->check_every_step &&
+		    !((i + 1) % opts->check_every_step)) {
 			viol = check_world(&run);
 			sum->violations += viol;
 			if (viol)
 				ret = 1;
 		}
+		if (sh) {
+			unsigned long lost;
+
+			scn_shadow_step(sh, st, res->rc, res->done);
+			lost = scn_shadow_check(sh, be, run.addr, out);
+			sum->shadow_mismatches += lost;
+			if (lost)
+				ret = 1;
+		}
 	}
+	scn_shadow_free(sh);
 	wind_down(&run);
 	viol = check_world(&run);
 	sum->violations += viol;

@@ -396,6 +396,20 @@ out:
 	return pte;
 }
 
+/* The PMD entry covering @addr, read under mmap_lock; 0 when none. */
+static inline pmd_t t_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pmd_t pmd = __pmd(0);
+	pmd_t *pmdp;
+
+	mmap_read_lock(mm);
+	pmdp = mm_find_pmd(mm, addr);
+	if (pmdp)
+		pmd = pmdp_get(pmdp);
+	mmap_read_unlock(mm);
+	return pmd;
+}
+
 static inline enum t_kind t_kind_of(pte_t pte)
 {
 	swp_entry_t e;

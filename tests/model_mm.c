@@ -1574,19 +1574,6 @@ struct reader {
 	int ret;
 };
 
-/* Wait (bounded) until *@counter is non-zero. */
-static bool wait_nonzero(int *counter)
-{
-	int i;
-
-	for (i = 0; i < 20000; i++) {
-		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE))
-			return true;
-		host_sleep_ns(100 * 1000);
-	}
-	return false;
-}
-
 static void *reader_fn(void *arg)
 {
 	struct reader *r = arg;
@@ -1623,7 +1610,7 @@ static void test_munmap_races_reader(void **state)
 	t_store_long(a, 0x01d0);
 	r.addr = a;
 	assert_int_equal(host_thread_create(&th, reader_fn, &r), 0);
-	assert_true(wait_nonzero(&r.reads));
+	assert_true(t_wait_flag(&r.reads));
 	assert_int_equal(devmig_munmap(f->proc, a, PAGE_SIZE), 0);
 	/* Keep the address itself from being reused: PROT_NONE there. */
 	assert_int_equal(t_map(f, 1, DEVMIG_PROT_NONE), a);
@@ -1634,7 +1621,7 @@ static void test_munmap_races_reader(void **state)
 			t_store_long(b + i * PAGE_SIZE, 0xbad);
 	}
 	/* Let it read on until it has seen the hole at least once. */
-	assert_true(wait_nonzero(&r.faults));
+	assert_true(t_wait_flag(&r.faults));
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	assert_int_equal(host_thread_join(&th, NULL), 0);
 	assert_int_equal(r.ret, 0);
@@ -1685,7 +1672,7 @@ static void test_fork_snapshot_is_stable(void **state)
 
 	t_store_long(a, 0);
 	assert_int_equal(host_thread_create(&th, writer_fn, &w), 0);
-	assert_true(wait_nonzero(&w.stores));
+	assert_true(t_wait_flag(&w.stores));
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);
 	cpage = t_page(devmig_proc_mm(child), a);

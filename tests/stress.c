@@ -705,14 +705,8 @@ static void s_verify(struct s_run *run, unsigned long first, unsigned long n)
 
 static bool s_pmd_huge(struct mm_struct *mm, unsigned long addr, bool zero)
 {
-	pmd_t pmd = __pmd(0);
-	pmd_t *pmdp;
+	pmd_t pmd = t_pmd(mm, addr);
 
-	mmap_read_lock(mm);
-	pmdp = mm_find_pmd(mm, addr);
-	if (pmdp)
-		pmd = pmdp_get(pmdp);
-	mmap_read_unlock(mm);
 	return pmd_trans_huge(pmd) && is_huge_zero_pmd(pmd) == zero;
 }
 

@@ -24,23 +24,9 @@ static unsigned long h_map(struct fx *f, unsigned long nr_thp)
 	return buf;
 }
 
-/* The PMD entry covering @addr, read under mmap_lock; 0 when none. */
-static pmd_t h_pmd(struct mm_struct *mm, unsigned long addr)
-{
-	pmd_t pmd = __pmd(0);
-	pmd_t *pmdp;
-
-	mmap_read_lock(mm);
-	pmdp = mm_find_pmd(mm, addr);
-	if (pmdp)
-		pmd = pmdp_get(pmdp);
-	mmap_read_unlock(mm);
-	return pmd;
-}
-
 static bool h_is_thp(struct mm_struct *mm, unsigned long addr)
 {
-	pmd_t pmd = h_pmd(mm, addr);
+	pmd_t pmd = t_pmd(mm, addr);
 
 	return pmd_trans_huge(pmd) && !is_huge_zero_pmd(pmd);
 }
@@ -52,7 +38,7 @@ static struct folio *h_fault_thp(struct fx *f, unsigned long buf)
 	pmd_t pmd;
 
 	assert_int_equal(devmig_store(buf, &one, sizeof(one)), 0);
-	pmd = h_pmd(f->mm, buf);
+	pmd = t_pmd(f->mm, buf);
 	assert_true(pmd_trans_huge(pmd));
 	assert_false(is_huge_zero_pmd(pmd));
 	return pmd_folio(pmd);
@@ -69,7 +55,7 @@ static void test_write_fault_maps_thp(void **state)
 	struct fx *f = *state;
 	unsigned long buf = h_map(f, 1);
 	struct folio *folio = h_fault_thp(f, buf);
-	pmd_t pmd = h_pmd(f->mm, buf);
+	pmd_t pmd = t_pmd(f->mm, buf);
 	struct t_pstate s;
 
 	assert_true(pmd_leaf(pmd));
@@ -151,14 +137,14 @@ static void test_read_fault_maps_huge_zero(void **state)
 	pmd_t pmd;
 
 	assert_int_equal(t_nonzero(buf, 4), 0);
-	pmd = h_pmd(f->mm, buf);
+	pmd = t_pmd(f->mm, buf);
 	assert_true(is_huge_zero_pmd(pmd));
 	assert_false(pmd_write(pmd));
 	assert_int_equal(h_rss(f), 0);
 	assert_int_equal(t_nonzero(buf + 100 * PAGE_SIZE, 1), 0);
 
 	assert_int_equal(devmig_store(buf + 3 * PAGE_SIZE, &v, sizeof(v)), 0);
-	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_false(pmd_leaf(t_pmd(f->mm, buf)));
 	assert_int_equal(t_kind(f->mm, buf + 3 * PAGE_SIZE), T_PRESENT);
 	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES - 1);
 	assert_int_equal(h_rss(f), 1);
@@ -237,7 +223,7 @@ static void test_snapshot_huge_pmds(void **state)
 				 HMM_DMIRROR_PROT_READ | HMM_DMIRROR_PROT_PMD);
 	}
 	assert_true(h_is_thp(f->mm, buf));
-	assert_true(is_huge_zero_pmd(h_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
+	assert_true(is_huge_zero_pmd(t_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
 }
 
 struct h_mig {
@@ -325,13 +311,13 @@ static void test_collect_splits_huge_zero(void **state)
 	struct h_mig *m = test_malloc(sizeof(*m));
 
 	assert_int_equal(t_nonzero(buf, 1), 0);
-	assert_true(is_huge_zero_pmd(h_pmd(f->mm, buf)));
+	assert_true(is_huge_zero_pmd(t_pmd(f->mm, buf)));
 
 	h_setup(f, m, buf);
 	assert_int_equal(m->args.cpages, H_NPAGES);
 	for (i = 0; i < H_NPAGES; i++)
 		assert_int_equal(m->src[i], MIGRATE_PFN_MIGRATE);
-	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_false(pmd_leaf(t_pmd(f->mm, buf)));
 	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES);
 	h_abort(f, m);
 	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES);
@@ -350,7 +336,7 @@ static void test_locked_thp_skipped_no_leak(void **state)
 	unsigned long buf = h_map(f, 1), i;
 	struct h_mig *m = test_malloc(sizeof(*m));
 	struct folio *folio = h_fault_thp(f, buf);
-	pmd_t before = h_pmd(f->mm, buf);
+	pmd_t before = t_pmd(f->mm, buf);
 	int refs;
 
 	lru_add_drain_all();
@@ -362,12 +348,12 @@ static void test_locked_thp_skipped_no_leak(void **state)
 	assert_int_equal(m->args.cpages, 0);
 	for (i = 0; i < H_NPAGES; i++)
 		assert_int_equal(m->src[i], 0);
-	assert_true(pmd_same(h_pmd(f->mm, buf), before));
+	assert_true(pmd_same(t_pmd(f->mm, buf), before));
 	h_abort(f, m);
 
 	folio_unlock(folio);
 	assert_int_equal(folio_ref_count(folio), refs);
-	assert_true(pmd_same(h_pmd(f->mm, buf), before));
+	assert_true(pmd_same(t_pmd(f->mm, buf), before));
 	/* Unlocked, the same THP migrates normally. */
 	h_setup(f, m, buf);
 	assert_int_equal(m->args.cpages, H_NPAGES);
@@ -382,12 +368,12 @@ static void test_referenced_thp_skipped(void **state)
 	unsigned long buf = h_map(f, 1);
 	struct h_mig *m = test_malloc(sizeof(*m));
 	struct folio *folio = h_fault_thp(f, buf);
-	pmd_t before = h_pmd(f->mm, buf);
+	pmd_t before = t_pmd(f->mm, buf);
 
 	folio_get(folio);
 	h_setup(f, m, buf);
 	assert_int_equal(m->args.cpages, 0);
-	assert_true(pmd_same(h_pmd(f->mm, buf), before));
+	assert_true(pmd_same(t_pmd(f->mm, buf), before));
 	h_abort(f, m);
 	folio_put(folio);
 	assert_int_equal(t_state(&folio->page).ref, 1);
@@ -404,7 +390,7 @@ static void test_mprotect_splits(void **state)
 	h_fault_thp(f, buf);
 	t_fill(buf, H_NPAGES, 9);
 	assert_int_equal(devmig_mprotect(f->proc, buf, PAGE_SIZE, DEVMIG_PROT_READ), 0);
-	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_false(pmd_leaf(t_pmd(f->mm, buf)));
 	assert_int_equal(devmig_store(buf, &v, sizeof(v)), -EFAULT);
 	assert_int_equal(devmig_store(buf + PAGE_SIZE, &v, sizeof(v)), 0);
 	assert_false(pte_write(t_pte(f->mm, buf)));
@@ -437,13 +423,13 @@ static void test_vma_split_inside_thp(void **state)
 
 	assert_int_equal(devmig_mprotect(f->proc, mid, 16 * PAGE_SIZE,
 					 DEVMIG_PROT_READ), 0);
-	assert_false(pmd_leaf(h_pmd(f->mm, buf)));
+	assert_false(pmd_leaf(t_pmd(f->mm, buf)));
 	assert_int_equal(devmig_store(mid, &v, sizeof(v)), -EFAULT);
 	assert_int_equal(devmig_store(mid - PAGE_SIZE, &v, sizeof(v)), 0);
 	assert_invariants();
 
 	assert_int_equal(devmig_munmap(f->proc, mid2, 16 * PAGE_SIZE), 0);
-	assert_false(pmd_leaf(h_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
+	assert_false(pmd_leaf(t_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
 	assert_int_equal(t_count_kind(f->mm, mid2, 16, T_NONE), 16);
 	assert_invariants();
 
@@ -506,6 +492,127 @@ static void test_fork_munmap_exit(void **state)
 	assert_int_equal(model_nr_free_pages(), free0);
 }
 
+/*
+ * MADV_COLLAPSE: the pages of a 2 MiB range, holes and zero pages included,
+ * become one THP with their bytes, whatever the THP mode; the old pages
+ * are freed.
+ */
+static void test_collapse(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2 * H_NPAGES, T_RW);
+	struct page *old;
+	struct folio *thp;
+	int v;
+
+	assert_int_equal(buf & ~HPAGE_PMD_MASK, 0);
+	t_fill(buf, 100, 0);
+	t_fill(buf + 200 * PAGE_SIZE, 1, 77);
+	assert_int_equal(t_nonzero(buf + 300 * PAGE_SIZE, 1), 0);	/* zero page */
+	assert_int_equal(t_kind(f->mm, buf + 300 * PAGE_SIZE), T_ZERO);
+	assert_false(h_is_thp(f->mm, buf));
+	old = t_page(f->mm, buf + 5 * PAGE_SIZE);
+	assert_int_equal(h_rss(f), 101);
+
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	assert_true(h_is_thp(f->mm, buf));
+	thp = pmd_folio(t_pmd(f->mm, buf));
+	assert_true(folio_test_anon(thp));
+	assert_true(PageAnonExclusive(&thp->page));
+	assert_true(pmd_write(t_pmd(f->mm, buf)));
+	assert_int_equal(h_rss(f), H_NPAGES);
+	assert_int_equal(t_state(old).ref, 0);		/* freed */
+	assert_int_equal(t_mismatches(buf, 100, 0), 0);
+	assert_int_equal(t_mismatches(buf + 200 * PAGE_SIZE, 1, 77), 0);
+	assert_int_equal(t_nonzero(buf + 100 * PAGE_SIZE, 100), 0);
+	assert_int_equal(t_nonzero(buf + 201 * PAGE_SIZE, H_NPAGES - 201), 0);
+	assert_true(h_is_thp(f->mm, buf));
+	/* Already a THP: done.  Less than 2 MiB: nothing to do. */
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	v = 5;
+	assert_int_equal(devmig_store(buf + HPAGE_PMD_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf + HPAGE_PMD_SIZE,
+					HPAGE_PMD_SIZE - PAGE_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	assert_false(h_is_thp(f->mm, buf + HPAGE_PMD_SIZE));
+	assert_invariants();
+}
+
+/* What MADV_COLLAPSE refuses, and with which error; nothing changes. */
+static void test_collapse_refused(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2 * H_NPAGES, T_RW);
+	long shared = devmig_mmap(f->proc, HPAGE_PMD_SIZE, T_RW,
+				  DEVMIG_MAP_SHARED);
+	void *pages[1];
+	struct page *page;
+
+	/* Nothing mapped at all. */
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	/* Only zero pages: no writable PTE. */
+	assert_int_equal(t_nonzero(buf, 4), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	/* A pinned page: busy, try again later. */
+	t_fill(buf, 8, 1);
+	page = t_page(f->mm, buf + 3 * PAGE_SIZE);
+	assert_int_equal(devmig_gup(buf + 3 * PAGE_SIZE, 1,
+				    DEVMIG_GUP_PIN | DEVMIG_GUP_WRITE, pages), 1);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EAGAIN);
+	assert_false(h_is_thp(f->mm, buf));
+	assert_ptr_equal(t_page(f->mm, buf + 3 * PAGE_SIZE), page);
+	assert_invariants();
+	devmig_gup_put(pages, 1, DEVMIG_GUP_PIN);
+	/* MADV_NOHUGEPAGE, shared memory: never a THP. */
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_NOHUGEPAGE), 0);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	assert_true(shared > 0);
+	t_fill(shared, 1, 0);
+	assert_int_equal(devmig_madvise(f->proc, shared, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), -EINVAL);
+	assert_int_equal(t_mismatches(buf, 8, 1), 0);
+	assert_false(h_is_thp(f->mm, buf));
+	assert_invariants();
+}
+
+/*
+ * Device-private entries in the range are faulted back first (swap-in),
+ * then collapsed; device-coherent pages are mapped ZONE_DEVICE pages,
+ * which collapse refuses (SCAN_PAGE_NULL).
+ */
+static void test_collapse_device_pages(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, H_NPAGES, T_RW);
+	unsigned long out = t_scratch(f->proc, 16);
+
+	t_fill(buf, 16, 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + 4 * PAGE_SIZE, out, 4, NULL), 0);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 4);
+	if (f->type == HMM_DMIRROR_MEMORY_DEVICE_COHERENT) {
+		assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+						DEVMIG_MADV_COLLAPSE), -EINVAL);
+		assert_false(h_is_thp(f->mm, buf));
+		assert_int_equal(t_dstats(f->dev[0]).in_use, 4);
+		assert_int_equal(t_mismatches(buf, 16, 0), 0);
+		return;
+	}
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_COLLAPSE), 0);
+	assert_true(h_is_thp(f->mm, buf));
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+	assert_int_equal(t_mismatches(buf, 16, 0), 0);
+	assert_int_equal(t_nonzero(buf + 16 * PAGE_SIZE, H_NPAGES - 16), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +629,10 @@ int main(void)
 		FX_TEST(test_vma_split_inside_thp),
 		FX_TEST(test_mprotect_splits),
 		FX_TEST(test_fork_munmap_exit),
+		FX_TEST(test_collapse),
+		FX_TEST(test_collapse_refused),
+		FX_TEST(test_collapse_device_pages),
+		FX_TEST_COHERENT(test_collapse_device_pages),
 	};
 
 	return T_RUN(tests);

@@ -85,6 +85,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: devmig [OPTION]...\n"
 "       devmig run [--backend model] FILE...   (scenarios, doc/SCENARIOS.md)\n"
+"       devmig gen --seed S [--count N]         (generated scenarios)\n"
+"       devmig fuzz --seed S [--count N]        (them on the model, checked)\n"
 "\n"
 "Runs the demo: map SIZE bytes of anonymous memory in a model process, fill\n"
 "them with a pattern, and move them between system memory and mirror\n"
@@ -768,6 +770,10 @@ int main(int argc, char **argv)
 	/* Subcommands (scenario/cli.c); without one, the demo. */
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return scn_cli_run(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "gen"))
+		return scn_cli_gen(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "fuzz"))
+		return scn_cli_fuzz(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &d.opts)) {
 		fprintf(stderr, "try 'devmig --help'\n");
 		return 2;

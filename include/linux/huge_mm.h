@@ -25,6 +25,11 @@ static inline bool is_huge_zero_pmd(pmd_t pmd)
 
 struct vm_fault;
 
+/* thp_vma_allowable_order()'s @tva_flags. */
+#define TVA_SMAPS		(1 << 0)	/* for smaps */
+#define TVA_IN_PF		(1 << 1)	/* for a page fault */
+#define TVA_ENFORCE_SYSFS	(1 << 2)	/* obey the THP mode */
+
 bool thp_vma_allowable_order(struct vm_area_struct *vma, unsigned long vm_flags,
 			     unsigned long tva_flags, int order);
 bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr,

@@ -112,8 +112,18 @@ static inline void list_splice_init(struct list_head *list,
 #define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
 #define list_first_entry_or_null(ptr, type, member)			\
 	(list_empty(ptr) ? NULL : list_first_entry(ptr, type, member))
+/*
+ * &pos->member, computed without a member access: at the end of a walk,
+ * pos is the list head's "container", which is no object (and may not be
+ * aligned as one: UBSan would say so).
+ */
+#define list_member_of(pos, member)					\
+	((struct list_head *)((char *)(pos) + offsetof(typeof(*(pos)), member)))
+#define list_entry_is_head(pos, head, member)				\
+	(list_member_of(pos, member) == (head))
+
 #define list_next_entry(pos, member)					\
-	list_entry((pos)->member.next, typeof(*(pos)), member)
+	list_entry(list_member_of(pos, member)->next, typeof(*(pos)), member)
 
 #define list_for_each(pos, head)					\
 	for (pos = (head)->next; pos != (head); pos = pos->next)
@@ -122,22 +132,22 @@ static inline void list_splice_init(struct list_head *list,
 	     pos = n, n = pos->next)
 #define list_for_each_entry(pos, head, member)				\
 	for (pos = list_first_entry(head, typeof(*pos), member);	\
-	     &pos->member != (head);					\
+	     !list_entry_is_head(pos, head, member);			\
 	     pos = list_next_entry(pos, member))
 #define list_prev_entry(pos, member)					\
-	list_entry((pos)->member.prev, typeof(*(pos)), member)
+	list_entry(list_member_of(pos, member)->prev, typeof(*(pos)), member)
 #define list_for_each_entry_reverse(pos, head, member)			\
 	for (pos = list_last_entry(head, typeof(*pos), member);	\
-	     &pos->member != (head);					\
+	     !list_entry_is_head(pos, head, member);			\
 	     pos = list_prev_entry(pos, member))
 #define list_for_each_entry_continue(pos, head, member)		\
 	for (pos = list_next_entry(pos, member);			\
-	     &pos->member != (head);					\
+	     !list_entry_is_head(pos, head, member);			\
 	     pos = list_next_entry(pos, member))
 #define list_for_each_entry_safe(pos, n, head, member)			\
 	for (pos = list_first_entry(head, typeof(*pos), member),	\
 	     n = list_next_entry(pos, member);				\
-	     &pos->member != (head);					\
+	     !list_entry_is_head(pos, head, member);			\
 	     pos = n, n = list_next_entry(n, member))
 
 #define HLIST_HEAD_INIT		{ .first = NULL }

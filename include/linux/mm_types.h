@@ -228,6 +228,7 @@ struct mm_struct {
 	atomic_long_t memcg_charged;	/* pages charged by folios of this mm */
 	struct mem_cgroup *memcg;	/* where new folios are charged */
 	struct list_head mmlist;	/* model_all_mms list */
+	atomic_long_t hugetlb_usage;	/* hugetlb pages mapped (not RSS) */
 	/* Free for the process code (api/devmig.h's struct devmig_proc). */
 	void *model_private;
 };

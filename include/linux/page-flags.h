@@ -42,6 +42,7 @@ enum pageflags {
 	PG_table,		/* model: a page-table page (kernel: page_type) */
 	PG_buddy,		/* model: free in the page allocator */
 	PG_lru_linked,		/* model: linked on an LRU list (lru_lock) */
+	PG_hugetlb,		/* model: a hugetlb folio (kernel: page_type) */
 	__NR_PAGEFLAGS,
 
 	PG_checked = PG_owner_priv_1,
@@ -244,16 +245,25 @@ static inline bool folio_test_movable(const struct folio *folio)
 	       PAGE_MAPPING_MOVABLE;
 }
 
+/* Set on the head page while the folio belongs to the hugetlb pool. */
 static inline bool folio_test_hugetlb(const struct folio *folio)
 {
-	(void)folio;
-	return false;
+	return test_bit(PG_hugetlb, &folio->flags);
+}
+
+static inline void __folio_set_hugetlb(struct folio *folio)
+{
+	set_bit(PG_hugetlb, &folio->flags);
+}
+
+static inline void __folio_clear_hugetlb(struct folio *folio)
+{
+	clear_bit(PG_hugetlb, &folio->flags);
 }
 
 static inline bool PageHuge(const struct page *page)
 {
-	(void)page;
-	return false;
+	return folio_test_hugetlb(page_folio(page));
 }
 
 static inline bool folio_test_slab(const struct folio *folio)
@@ -277,6 +287,9 @@ static inline bool page_has_private(const struct page *page)
 static inline bool PageAnonExclusive(const struct page *page)
 {
 	VM_BUG_ON_PAGE(!PageAnon(page), page);
+	/* A hugetlb folio is only ever mapped whole: its head tells. */
+	if (PageHuge(page))
+		page = &page_folio(page)->page;
 	return test_bit(PG_anon_exclusive, &page->flags);
 }
 

@@ -42,11 +42,18 @@ long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags);
 /* As mmap(NULL, len, prot, flags, fd of @file, pgoff pages); see mmap.c. */
 long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 		   int prot, int flags, unsigned long pgoff);
+/* The same at @fixed exactly (MAP_FIXED_NOREPLACE) unless @fixed is 0. */
+long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
+		      struct file *file, unsigned long len, int prot,
+		      int flags, unsigned long pgoff);
 /* As munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
 int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		   int prot);
+/* khugepaged.c: madvise(MADV_COLLAPSE) of a checked range, see there. */
+int model_madvise_collapse(struct mm_struct *mm, unsigned long addr,
+			   unsigned long end);
 /* As madvise() with the THP advice: 0, -EINVAL or -ENOMEM (hole). */
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice);
