@@ -339,6 +339,44 @@ static void test_hugetlb_boundaries_and_empty_pool(void **state)
 	assert_int_equal(devmig_set_nr_hugepages(4), 0);
 }
 
+static char t_last_violation[256];
+
+static void t_record_violation(const char *msg, void *arg)
+{
+	(void)arg;
+	strscpy(t_last_violation, msg, sizeof(t_last_violation));
+}
+
+/* Exactly one violation, whose description contains @needle. */
+static void t_assert_one_violation(const char *needle)
+{
+	t_last_violation[0] = 0;
+	assert_int_equal(devmig_check_invariants(t_record_violation, NULL), 1);
+	assert_non_null(strstr(t_last_violation, needle));
+}
+
+/* The invariant checker sees what is wrong with a hugetlb mapping. */
+static void test_hugetlb_invariants_planted(void **state)
+{
+	struct fx *f = *state;
+	unsigned long addr = t_map_huge(f, HPAGE_PMD_SIZE);
+	struct folio *folio;
+
+	t_fill(addr, 1, 0);
+	folio = t_huge_folio(f->mm, addr);
+	assert_invariants();
+	folio_get(folio);
+	t_assert_one_violation("large folio refcount 2, expected 1");
+	folio_put(folio);
+	atomic_long_inc(&f->mm->hugetlb_usage);
+	t_assert_one_violation("hugetlb usage is 513");
+	atomic_long_dec(&f->mm->hugetlb_usage);
+	ClearPageAnonExclusive(&folio->page);
+	t_assert_one_violation("writable PMD of a non-exclusive hugetlb folio");
+	SetPageAnonExclusive(&folio->page);
+	assert_invariants();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +390,7 @@ int main(void)
 		HT_TEST(test_hugetlb_fork_cow),
 		HT_TEST(test_hugetlb_pinned_fork),
 		HT_TEST(test_hugetlb_boundaries_and_empty_pool),
+		HT_TEST(test_hugetlb_invariants_planted),
 	};
 
 	return T_RUN(tests);
