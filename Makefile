@@ -103,3 +103,22 @@ mutants: deps
 	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" LDLIBS="$(LDLIBS)" MUT_BASE=$(MUT_BASE) \
 		MUT_TESTS="$(MUT_ORDER:%=$(MUT_BASE)/tests/%)" \
 		python3 scripts/mutants.py -j2 $(MUTANTS)
+
+# Line and branch coverage of the subject, the driver and the model from one
+# run of the suite (gcov, reported by gcovr): a table on stdout and in
+# build-cov/coverage.txt, the annotated sources in build-cov/html/index.html.
+COV_FILES := --filter 'mm/migrate_device\.c' --filter 'drivers/' --filter 'model/'
+.PHONY: coverage
+coverage:
+	@sh scripts/install-deps.sh gcovr
+	@mkdir -p build-cov/html
+	@find build-cov -name '*.gcda' -delete
+	@$(MAKE) --no-print-directory BUILD=build-cov OPT=-O0 \
+		SAN="--coverage -fprofile-update=atomic" check
+	@gcovr -r . --object-directory build-cov $(COV_FILES) \
+		--exclude-unreachable-branches --txt build-cov/lines.txt \
+		--html-details build-cov/html/index.html
+	@gcovr -r . --object-directory build-cov $(COV_FILES) \
+		--exclude-unreachable-branches -b --txt build-cov/branches.txt
+	@python3 scripts/coverage-table.py build-cov/lines.txt \
+		build-cov/branches.txt | tee build-cov/coverage.txt

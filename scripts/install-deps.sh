@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian packages the userspace build and tests need, only when
 # one of them is absent.  The kernel check installs its own (kernel/kernel.mk).
+# Arguments name extra packages a target needs (make coverage: gcovr).
 set -e
-pkgs="gcc make libcmocka-dev"
+pkgs="gcc make libcmocka-dev $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

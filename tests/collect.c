@@ -576,32 +576,32 @@ static void test_collect_mixed_via_ioctl(void **state)
 static void test_collect_flushes_shared_page(void **state)
 {
 	struct fx *f = *state;
-	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long buf = t_map(f, 2, T_RW);
 	struct devmig_proc *child;
 	unsigned long m2r;
-	struct page *spage;
 	struct c_mig m;
 
-	t_fill(buf, 1, 17);
+	t_fill(buf, 2, 17);
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);
-	spage = t_page(f->mm, buf);
-	assert_false(PageAnonExclusive(spage));
-	/* This CPU caches the (read-only) translation. */
-	assert_int_equal(t_mismatches(buf, 1, 17), 0);
+	assert_false(PageAnonExclusive(t_page(f->mm, buf)));
+	assert_false(PageAnonExclusive(t_page(f->mm, buf + PAGE_SIZE)));
+	/* This CPU caches both (read-only) translations. */
+	assert_int_equal(t_mismatches(buf, 2, 17), 0);
 
-	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 1);
-	assert_int_equal(t_kind(f->mm, buf), T_MIG_READ);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_MIG_READ), 2);
 	c_fill_device(&m, f->dev[0]);
 	c_finish(f, &m);
-	assert_int_equal(t_kind(f->mm, buf), T_DEV_READ);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_DEV_READ), 2);
 
+	/* Both loads fault: the flush covered the whole range. */
 	m2r = t_dstats(f->dev[0]).migrate_to_ram;
-	assert_int_equal(t_mismatches(buf, 1, 17), 0);
-	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, m2r + 1);
-	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+	assert_int_equal(t_mismatches(buf, 2, 17), 0);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, m2r + 2);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_PRESENT), 2);
 	devmig_task_leave();
 	devmig_proc_exit(child);
 	assert_int_equal(devmig_task_enter(f->proc), 0);
@@ -857,6 +857,16 @@ static void test_collect_hole_pmd(void **state)
 	unsigned long i;
 
 	assert_null(mm_find_pmd(f->mm, buf));
+	/*
+	 * One page: the count of the hole alone decides whether setup has
+	 * anything to unmap (the unmap step recounts larger ones).
+	 */
+	assert_int_equal(c_setup(f, &m, buf, 1, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	c_finish(f, &m);
+	assert_null(mm_find_pmd(f->mm, buf));
+
 	assert_int_equal(c_setup(f, &m, buf, C_SLOTS, 0, f->dev[0]), 0);
 	assert_int_equal(m.args.npages, C_SLOTS);
 	assert_int_equal(m.args.cpages, C_SLOTS);
@@ -883,6 +893,11 @@ static void test_collect_empty_ptes(void **state)
 	t_fill(anon, 1, 43);
 	assert_int_equal(t_kind(f->mm, anon + PAGE_SIZE), T_NONE);
 	assert_non_null(mm_find_pmd(f->mm, anon + PAGE_SIZE));
+	/* Alone, its count decides whether setup has anything to unmap. */
+	assert_int_equal(c_setup(f, &m, anon + PAGE_SIZE, 1,
+				 MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_finish(f, &m);
 	assert_int_equal(c_setup(f, &m, anon, 2, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
 	assert_int_equal(m.args.cpages, 2);
@@ -909,6 +924,91 @@ static void test_collect_empty_ptes(void **state)
 	assert_int_equal(t_mismatches(shm, 1, 47), 0);
 }
 
+/*
+ * From a fault handler, the faulting device page carries the fault path's
+ * reference too: named as fault_page it is explained (with the device
+ * slack on top), so one stray reference still passes the unmap check.
+ */
+static void test_collect_fault_page_reference(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *dpage;
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 1, 53);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	before = t_pte(f->mm, buf);
+	dpage = t_page_of(before);
+	get_page(dpage);	/* the fault path's */
+	get_page(dpage);	/* a stray one */
+
+	memset(&m, 0, sizeof(m));
+	mmap_read_lock(f->mm);
+	m.args.vma = t_vma(f->mm, buf);
+	m.args.start = buf;
+	m.args.end = buf + PAGE_SIZE;
+	m.args.src = m.src;
+	m.args.dst = m.dst;
+	m.args.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	m.args.pgmap_owner = f->dev[0];
+	m.args.fault_page = dpage;
+	assert_int_equal(migrate_vma_setup(&m.args), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	put_page(dpage);
+	put_page(dpage);
+	assert_settled_anon(dpage, 1, false);
+	assert_int_equal(t_mismatches(buf, 1, 53), 0);
+}
+
+/*
+ * A driver may fill a hole (and the zero page) with a system page of its
+ * own: it is mapped as an anonymous write fault would map it, writable and
+ * dirty, on the LRU, charged and counted, with the driver's bytes.
+ */
+static void test_collect_hole_gets_system_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct page *page[2];
+	struct c_mig m;
+	unsigned long i;
+	int val;
+
+	/* Page 0 a hole, page 1 the zero page. */
+	assert_int_equal(devmig_load(buf + PAGE_SIZE, &val, sizeof(val)), 0);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_ZERO);
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	for (i = 0; i < 2; i++) {
+		page[i] = alloc_page(GFP_HIGHUSER_MOVABLE);
+		assert_non_null(page[i]);
+		lock_page(page[i]);
+		memcpy_to_page(page[i], 0, (char *)&i, sizeof(i));
+		m.dst[i] = migrate_pfn(page_to_pfn(page[i]));
+	}
+	c_finish(f, &m);
+
+	for (i = 0; i < 2; i++) {
+		unsigned long addr = buf + (i << PAGE_SHIFT), got = ~0UL;
+		pte_t pte = t_pte(f->mm, addr);
+
+		assert_int_equal(t_kind_of(pte), T_PRESENT);
+		assert_ptr_equal(t_page_of(pte), page[i]);
+		assert_true(pte_write(pte) && pte_dirty(pte));
+		assert_non_null(folio_memcg(page_folio(page[i])));
+		assert_settled_anon(page[i], 1, true);
+		assert_true(PageAnonExclusive(page[i]));
+		assert_int_equal(devmig_load(addr, &got, sizeof(got)), 0);
+		assert_int_equal(got, i);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -931,6 +1031,8 @@ int main(void)
 		FX_TEST(test_collect_keeps_soft_dirty_uffd_wp),
 		FX_TEST(test_collect_hole_pmd),
 		FX_TEST(test_collect_empty_ptes),
+		FX_TEST(test_collect_fault_page_reference),
+		FX_TEST(test_collect_hole_gets_system_page),
 	};
 
 	return T_RUN(tests);

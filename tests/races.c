@@ -525,6 +525,59 @@ static void test_faults_race_release(void **state)
 	assert_int_equal(t_mismatches(buf, T_NPAGES, 9), 0);
 }
 
+static void r_fault_then_wait(struct r_task *t)
+{
+	int v = t->base;
+
+	/* The new page goes into this CPU's LRU-add batch. */
+	t->ret = devmig_store(t->addr, &v, sizeof(v));
+	__atomic_store_n(&r_phase, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 2)
+		host_sleep_ns(1000 * 1000);
+}
+
+/*
+ * A page another CPU just faulted in sits in that CPU's LRU-add batch, not
+ * on the LRU: collect drains every CPU's batch before isolating it, or the
+ * page would silently stay behind.
+ */
+static void test_collect_drains_other_cpus(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct migrate_vma args = { 0 };
+	unsigned long src[1], dst[1];
+	struct r_task t = { 0 };
+	int got = 0;
+
+	__atomic_store_n(&r_phase, 0, __ATOMIC_RELEASE);
+	t.addr = buf;
+	t.base = 0x5a5a;
+	r_start(&t, f, r_fault_then_wait);
+	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 1)
+		host_sleep_ns(1000 * 1000);
+	assert_int_equal(t.ret, 0);
+	assert_false(folio_test_lru(page_folio(t_page(f->mm, buf))));
+
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 1);
+	r_finish_to_device(f, &args);
+	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
+	r_join(&t);
+
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_int_equal(devmig_load(buf, &got, sizeof(got)), 0);
+	assert_int_equal(got, 0x5a5a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +588,7 @@ int main(void)
 		FX_TEST(test_device_write_races_own_migration),
 		FX_TEST(test_anon_teardown),
 		FX_TEST(test_faults_race_release),
+		FX_TEST(test_collect_drains_other_cpus),
 	};
 
 	return T_RUN(tests);
