@@ -12,6 +12,7 @@
  */
 #include "harness.h"
 #include <asm/tlbflush.h>
+#include <model/model.h>
 
 #define C_SLOTS	8
 
@@ -187,6 +188,7 @@ static void test_collect_present_writable(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
+	struct mem_cgroup *memcg;
 	struct page *spage, *dpage;
 	struct t_pstate s;
 	swp_entry_t e;
@@ -202,6 +204,7 @@ static void test_collect_present_writable(void **state)
 	assert_true(s.lru);
 	assert_true(s.anon_excl);
 
+	memcg = folio_memcg(page_folio(spage));
 	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
 	assert_int_equal(m.args.cpages, 1);
@@ -226,6 +229,11 @@ static void test_collect_present_writable(void **state)
 	/* Metadata moved, nothing mapped yet. */
 	assert_ptr_equal(dpage->mapping, spage->mapping);
 	assert_int_equal(dpage->index, spage->index);
+	/* And the flags and the charge (folio_migrate_flags()). */
+	assert_true(folio_test_dirty(page_folio(dpage)));
+	assert_true(folio_test_uptodate(page_folio(dpage)));
+	assert_non_null(folio_memcg(page_folio(dpage)));
+	assert_ptr_equal(folio_memcg(page_folio(dpage)), memcg);
 	assert_int_equal(t_kind(f->mm, buf), T_MIG_WRITE);
 	migrate_vma_finalize(&m.args);
 	mmap_read_unlock(f->mm);
@@ -734,6 +742,7 @@ static void test_collect_device_page_slack(void **state)
 struct c_seen {
 	struct mmu_interval_notifier sub;
 	void *owner[8];
+	unsigned long start[8], end[8];
 	int nr;
 };
 
@@ -744,8 +753,11 @@ static bool c_seen_invalidate(struct mmu_interval_notifier *sub,
 	struct c_seen *seen = container_of(sub, struct c_seen, sub);
 
 	mmu_interval_set_seq(sub, cur_seq);
-	if (range->event == MMU_NOTIFY_MIGRATE && seen->nr < 8)
+	if (range->event == MMU_NOTIFY_MIGRATE && seen->nr < 8) {
+		seen->start[seen->nr] = range->start;
+		seen->end[seen->nr] = range->end;
 		seen->owner[seen->nr++] = range->owner;
+	}
 	return true;
 }
 
@@ -755,8 +767,9 @@ static const struct mmu_interval_notifier_ops c_seen_ops = {
 
 /*
  * Both invalidations of a migration, collect's and the pages step's (which
- * maps new pages into holes), carry the migrating device's owner: that is
- * how its own mirror tells its migrations from changes it must act on.
+ * maps new pages into holes), cover the pages they change and carry the
+ * migrating device's owner: that is how its own mirror tells its
+ * migrations from changes it must act on.
  */
 static void test_collect_notifiers_carry_owner(void **state)
 {
@@ -778,6 +791,11 @@ static void test_collect_notifiers_carry_owner(void **state)
 	assert_int_equal(seen.nr, 2);
 	assert_ptr_equal(seen.owner[0], f->dev[0]);
 	assert_ptr_equal(seen.owner[1], f->dev[0]);
+	/* Each covers every page it changes. */
+	assert_int_equal(seen.start[0], buf);
+	assert_int_equal(seen.end[0], buf + 2 * PAGE_SIZE);
+	assert_int_equal(seen.start[1], buf);
+	assert_int_equal(seen.end[1], buf + 2 * PAGE_SIZE);
 	mmu_interval_notifier_remove(&seen.sub);
 }
 
@@ -1009,6 +1027,168 @@ static void test_collect_hole_gets_system_page(void **state)
 	}
 }
 
+/*
+ * A destination given for a slot that is not migrating is ignored: here
+ * the zero page, which collect skips without MIGRATE_VMA_SELECT_SYSTEM,
+ * keeps its mapping and the unused page is freed.
+ */
+static void test_collect_dst_for_skipped_slot(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long in_use;
+	struct page *dpage;
+	struct c_mig m;
+	int val;
+
+	assert_int_equal(devmig_load(buf, &val, sizeof(val)), 0);
+	assert_int_equal(t_kind(f->mm, buf), T_ZERO);
+	in_use = t_dstats(f->dev[0]).in_use;
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.src[0], 0);
+	dpage = dmirror_device_alloc_page(f->dev[0]);
+	assert_non_null(dpage);
+	m.dst[0] = migrate_pfn(page_to_pfn(dpage));
+	migrate_vma_pages(&m.args);
+	assert_int_equal(m.src[0], 0);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+	assert_int_equal(t_kind(f->mm, buf), T_ZERO);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+}
+
+/*
+ * An anon page in the swap cache may move to device memory only once its
+ * swap copy is dropped: device memory holds no cache.
+ */
+static void test_collect_swap_cache_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct folio *folio;
+	struct page *dpage;
+	struct c_mig m;
+
+	t_fill(buf, 1, 67);
+	folio = page_folio(t_page(f->mm, buf));
+	folio_lock(folio);
+	assert_int_equal(model_swap_cache_add(folio, swp_entry(1, 0x567)), 0);
+	folio_unlock(folio);
+	assert_true(folio_test_swapcache(folio));
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_fill_device(&m, f->dev[0]);
+	dpage = migrate_pfn_to_page(m.dst[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_ptr_equal(t_page(f->mm, buf), dpage);
+	assert_false(folio_test_swapcache(page_folio(dpage)));
+	assert_null(xa_load(&swapper_space.i_pages, 0x567));
+	assert_int_equal(t_mismatches(buf, 1, 67), 0);
+}
+
+/*
+ * Only private and coherent device memory can hold a process's data: a
+ * destination of another kind (a generic dev_pagemap page here) is refused
+ * and the source stays.
+ */
+static void test_collect_refuses_other_device_memory(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct dev_pagemap pgmap = { 0 };
+	struct resource *res;
+	struct page *spage, *gpage;
+	struct c_mig m;
+
+	res = request_free_mem_region(&iomem_resource, 4UL << 20, "generic");
+	assert_false(IS_ERR(res));
+	pgmap.type = MEMORY_DEVICE_GENERIC;
+	pgmap.range.start = res->start;
+	pgmap.range.end = res->end;
+	pgmap.nr_range = 1;
+	assert_false(IS_ERR(memremap_pages(&pgmap, 0)));
+	gpage = pfn_to_page(PHYS_PFN(res->start));
+	assert_int_equal(page_ref_count(gpage), 1);
+
+	t_fill(buf, 1, 73);
+	spage = t_page(f->mm, buf);
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	get_page(gpage);
+	lock_page(gpage);
+	m.dst[0] = migrate_pfn(page_to_pfn(gpage));
+	migrate_vma_pages(&m.args);
+	assert_false(m.src[0] & MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_ptr_equal(t_page(f->mm, buf), spage);
+	assert_int_equal(page_ref_count(gpage), 1);
+	assert_false(PageLocked(gpage));
+	assert_int_equal(t_mismatches(buf, 1, 73), 0);
+	memunmap_pages(&pgmap);
+	release_mem_region(res->start, resource_size(res));
+}
+
+/*
+ * Through the mirror's ioctl: a page with an extra reference stays in
+ * system memory, so the device must not map the destination it had chosen
+ * (and then freed): its next READ faults the page in and sees its data.
+ */
+static void test_collect_extra_reference_via_ioctl(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long view = t_scratch(f->proc, 1);
+	struct hmm_dmirror_cmd cmd;
+	struct page *spage;
+
+	t_fill(buf, 1, 79);
+	spage = t_page(f->mm, buf);
+	get_page(spage);
+	t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf, view, 1, NULL);
+	assert_ptr_equal(t_page(f->mm, buf), spage);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view, 1,
+			       &cmd), 0);
+	assert_int_equal(cmd.faults, 1);
+	assert_int_equal(t_mismatches(view, 1, 79), 0);
+	put_page(spage);
+	assert_settled_anon(spage, 1, true);
+}
+
+/*
+ * MIGRATE_TO_SYS counts only the pages that moved: a device page with a
+ * stray reference passes setup (the slack) but not the pages step, so it
+ * stays on the device, uncounted.
+ */
+static void test_collect_to_sys_counts_moved(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct hmm_dmirror_cmd cmd;
+	struct page *dpage;
+
+	t_fill(buf, 2, 83);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 2), 2, NULL), 0);
+	dpage = t_page(f->mm, buf);
+	get_page(dpage);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf,
+			       buf, 2, &cmd), 0);
+	assert_int_equal(cmd.cpages, 1);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_PRESENT);
+	put_page(dpage);
+	assert_int_equal(t_mismatches(buf, 2, 83), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1033,6 +1213,11 @@ int main(void)
 		FX_TEST(test_collect_empty_ptes),
 		FX_TEST(test_collect_fault_page_reference),
 		FX_TEST(test_collect_hole_gets_system_page),
+		FX_TEST(test_collect_dst_for_skipped_slot),
+		FX_TEST(test_collect_swap_cache_page),
+		FX_TEST(test_collect_refuses_other_device_memory),
+		FX_TEST(test_collect_extra_reference_via_ioctl),
+		FX_TEST(test_collect_to_sys_counts_moved),
 	};
 
 	return T_RUN(tests);
