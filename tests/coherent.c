@@ -263,6 +263,13 @@ static void test_coherent_longterm_pin(void **state)
 	assert_ptr_equal(pages[0], dev_page);
 	unpin_user_page(pages[0]);
 
+	/* The page-based entry point moves a page out the same way. */
+	get_page(dev_page);
+	assert_int_equal(migrate_device_coherent_page(dev_page), 0);
+	assert_false(is_zone_device_page(t_page(f->mm, buf)));
+	assert_settled_anon(t_page(f->mm, buf), 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 3), 0);
+
 	/* Long-term pin: migrated out first. */
 	assert_int_equal(pin_user_pages_fast(buf + PAGE_SIZE, 1,
 					     FOLL_WRITE | FOLL_LONGTERM,
@@ -272,7 +279,7 @@ static void test_coherent_longterm_pin(void **state)
 	unpin_user_page(pages[0]);
 	assert_settled_anon(pages[0], 1, true);
 	assert_int_equal(t_mismatches(buf, 2, 3), 0);
-	assert_int_equal(t_dstats(f->dev[0]).in_use, 1);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
 }
 
 /* A coherent page of another device is not this device's to move back. */
@@ -302,8 +309,8 @@ static unsigned long t_free_pages(void)
 }
 
 /*
- * A long-term pin of a coherent page that cannot move (pinned already, or
- * no system page to copy into) fails with -EBUSY and leaves the page where
+ * A long-term pin of a coherent page that cannot move (pinned already, a
+ * stray reference, no system page to copy into) fails with -EBUSY and leaves the page where
  * it was, with nothing leaked: neither the caller's reference nor the copy.
  */
 static void test_coherent_longterm_pin_fails(void **state)
@@ -325,6 +332,18 @@ static void test_coherent_longterm_pin_fails(void **state)
 	assert_int_equal(pin_user_pages_fast(buf, 1, FOLL_WRITE | FOLL_LONGTERM,
 					     pages), -EBUSY);
 	unpin_user_page(pinned);
+	assert_ptr_equal(t_page(f->mm, buf), dev_page);
+	assert_settled_anon(dev_page, 1, false);
+	assert_int_equal(t_free_pages(), free0);
+
+	/*
+	 * A stray reference: unmapping works (the device slack) but the
+	 * exact count of the move refuses it; mapped back, not pinned.
+	 */
+	get_page(dev_page);
+	assert_int_equal(pin_user_pages_fast(buf, 1, FOLL_WRITE | FOLL_LONGTERM,
+					     pages), -EBUSY);
+	put_page(dev_page);
 	assert_ptr_equal(t_page(f->mm, buf), dev_page);
 	assert_settled_anon(dev_page, 1, false);
 	assert_int_equal(t_free_pages(), free0);

@@ -1100,6 +1100,7 @@ static void test_collect_refuses_other_device_memory(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long hole = t_map(f, 1, T_RW);
 	struct dev_pagemap pgmap = { 0 };
 	struct resource *res;
 	struct page *spage, *gpage;
@@ -1132,6 +1133,19 @@ static void test_collect_refuses_other_device_memory(void **state)
 	assert_int_equal(page_ref_count(gpage), 1);
 	assert_false(PageLocked(gpage));
 	assert_int_equal(t_mismatches(buf, 1, 73), 0);
+
+	/* Nor can such a page fill a hole: the CPU could not map it. */
+	assert_int_equal(c_setup(f, &m, hole, 1, 0, f->dev[0]), 0);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	get_page(gpage);
+	lock_page(gpage);
+	m.dst[0] = migrate_pfn(page_to_pfn(gpage));
+	migrate_vma_pages(&m.args);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_int_equal(t_kind(f->mm, hole), T_NONE);
+	assert_int_equal(page_ref_count(gpage), 1);
+	assert_false(PageLocked(gpage));
 	memunmap_pages(&pgmap);
 	release_mem_region(res->start, resource_size(res));
 }
@@ -1189,6 +1203,33 @@ static void test_collect_to_sys_counts_moved(void **state)
 	assert_int_equal(t_mismatches(buf, 2, 83), 0);
 }
 
+/*
+ * A page someone else took off the LRU (compaction, another migration)
+ * cannot be isolated: the unmap step gives it up and maps it back.
+ */
+static void test_collect_isolated_elsewhere(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct folio *folio;
+	struct c_mig m;
+
+	t_fill(buf, 1, 89);
+	folio = page_folio(t_page(f->mm, buf));
+	lru_add_drain_all();
+	assert_true(folio_isolate_lru(folio));
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_ptr_equal(page_folio(t_page(f->mm, buf)), folio);
+	assert_true(PageAnonExclusive(&folio->page));
+	folio_putback_lru(folio);
+	assert_settled_anon(&folio->page, 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 89), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1218,6 +1259,7 @@ int main(void)
 		FX_TEST(test_collect_refuses_other_device_memory),
 		FX_TEST(test_collect_extra_reference_via_ioctl),
 		FX_TEST(test_collect_to_sys_counts_moved),
+		FX_TEST(test_collect_isolated_elsewhere),
 	};
 
 	return T_RUN(tests);

@@ -279,6 +279,27 @@ static void test_range_skips_locked_page(void **state)
 	assert_int_equal(t_mismatches(buf, 1, 19), 0);
 }
 
+/*
+ * migrate_device_pages() knows no address: a slot that migrates without a
+ * source page (only migrate_vma_setup() makes those) is a driver bug,
+ * warned about and dropped; the destination is freed by finalize.
+ */
+static void test_device_pages_empty_slot_warns(void **state)
+{
+	struct fx *f = *state;
+	unsigned long src = MIGRATE_PFN_MIGRATE, dst;
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
+
+	assert_non_null(dpage);
+	dst = migrate_pfn(page_to_pfn(dpage));
+	migrate_device_pages(&src, &dst, 1);
+	t_expect_warn(1, "!migrate");
+	assert_int_equal(src, 0);
+	migrate_device_finalize(&src, &dst, 1);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +311,7 @@ int main(void)
 		FX_TEST(test_release_forked),
 		FX_TEST(test_release_empty),
 		FX_TEST(test_range_skips_locked_page),
+		FX_TEST(test_device_pages_empty_slot_warns),
 	};
 
 	return T_RUN(tests);
