@@ -63,8 +63,9 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(TESTS)
+check: $(TESTS) $(BUILD)/tests/hung/broken_driver
 	@bash scripts/run-tests.sh $(TESTS)
+	@sh scripts/hang-check.sh $(BUILD)/tests/hung/broken_driver
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
@@ -121,4 +122,14 @@ coverage:
 	@gcovr -r . --object-directory build-cov $(COV_FILES) \
 		--exclude-unreachable-branches -b --txt build-cov/branches.txt
 	@python3 scripts/coverage-table.py build-cov/lines.txt \
-		build-cov/branches.txt | tee build-cov/coverage.txt
+		build-cov/branches.txt > build-cov/coverage.txt; \
+		s=$$?; cat build-cov/coverage.txt; exit $$s
+
+# The hung-task detector against two deliberately broken drivers.
+.PHONY: check-hangs
+check-hangs: $(BUILD)/tests/hung/broken_driver
+	@sh scripts/hang-check.sh $<
+
+$(BUILD)/tests/hung/%: tests/hung/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(LIB) $(LDLIBS)

@@ -64,6 +64,19 @@ unsigned long model_lru_check(void (*report)(const char *msg, void *arg), void *
  */
 int model_swap_cache_add(struct folio *folio, swp_entry_t entry);
 
+/*
+ * hung_task.c: the detector of CPUs stuck in one access (refaulting, or
+ * asleep on a migration entry) past DEVMIG_HUNG_TASK_SECS.  start/stop at
+ * boot/shutdown; begin/refault/end around each software-CPU access; exit
+ * when a thread stops being a CPU.
+ */
+void model_hung_task_start(void);
+void model_hung_task_stop(void);
+void model_hung_task_begin(struct mm_struct *mm, unsigned long addr, bool write);
+void model_hung_task_refault(void);
+void model_hung_task_end(void);
+void model_hung_task_exit(void);
+
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;
 
