@@ -1151,11 +1151,12 @@ static void test_collect_refuses_other_device_memory(void **state)
 }
 
 /*
- * Through the mirror's ioctl: a page with an extra reference stays in
- * system memory, so the device must not map the destination it had chosen
- * (and then freed): its next READ faults the page in and sees its data.
+ * Through the mirror's ioctl: a page the pages step refuses (here one under
+ * writeback) stays in system memory, so the device must not map the
+ * destination it had chosen (and then freed): its next READ faults the
+ * page in and sees its data.
  */
-static void test_collect_extra_reference_via_ioctl(void **state)
+static void test_collect_refused_page_not_mirrored(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
@@ -1165,15 +1166,15 @@ static void test_collect_extra_reference_via_ioctl(void **state)
 
 	t_fill(buf, 1, 79);
 	spage = t_page(f->mm, buf);
-	get_page(spage);
+	folio_set_writeback(page_folio(spage));
 	t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf, view, 1, NULL);
+	folio_clear_writeback(page_folio(spage));
 	assert_ptr_equal(t_page(f->mm, buf), spage);
 	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view, 1,
 			       &cmd), 0);
 	assert_int_equal(cmd.faults, 1);
 	assert_int_equal(t_mismatches(view, 1, 79), 0);
-	put_page(spage);
 	assert_settled_anon(spage, 1, true);
 }
 
@@ -1257,7 +1258,7 @@ int main(void)
 		FX_TEST(test_collect_dst_for_skipped_slot),
 		FX_TEST(test_collect_swap_cache_page),
 		FX_TEST(test_collect_refuses_other_device_memory),
-		FX_TEST(test_collect_extra_reference_via_ioctl),
+		FX_TEST(test_collect_refused_page_not_mirrored),
 		FX_TEST(test_collect_to_sys_counts_moved),
 		FX_TEST(test_collect_isolated_elsewhere),
 	};
