@@ -1231,6 +1231,34 @@ static void test_collect_isolated_elsewhere(void **state)
 	assert_int_equal(t_mismatches(buf, 1, 89), 0);
 }
 
+/*
+ * In a read-only VMA a hole filled with a system page is mapped read-only
+ * and clean, as a read fault would leave it.
+ */
+static void test_collect_hole_read_only_vma(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, DEVMIG_PROT_READ);
+	struct page *page;
+	struct c_mig m;
+	pte_t pte;
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	assert_non_null(page);
+	lock_page(page);
+	m.dst[0] = migrate_pfn(page_to_pfn(page));
+	c_finish(f, &m);
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_ptr_equal(t_page_of(pte), page);
+	assert_false(pte_write(pte) || pte_dirty(pte));
+	assert_settled_anon(page, 1, true);
+	assert_int_equal(t_nonzero(buf, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1261,6 +1289,7 @@ int main(void)
 		FX_TEST(test_collect_refused_page_not_mirrored),
 		FX_TEST(test_collect_to_sys_counts_moved),
 		FX_TEST(test_collect_isolated_elsewhere),
+		FX_TEST(test_collect_hole_read_only_vma),
 	};
 
 	return T_RUN(tests);
