@@ -90,7 +90,8 @@ test: deps
 # The suites and the scenario corpus also write a JUnit report, which a
 # JUnit reader then checks: every suite there under its own name, counts
 # that add up.
-check: $(TESTS) $(BUILD)/devmig
+check: $(TESTS) $(BUILD)/devmig $(BUILD)/tests/hung/broken_driver
+	@sh scripts/hang-check.sh $(BUILD)/tests/hung/broken_driver
 	@DEVMIG=$(BUILD)/devmig bash scripts/run-tests.sh --junit $(BUILD)/junit.xml \
 		$(TESTS) scripts/replay-scenarios.sh
 	@python3 scripts/junit-check.py $(BUILD)/junit.xml $(notdir $(TESTS)) \
@@ -234,3 +235,32 @@ example:
 		O=$(abspath $(BUILD))/example run
 
 -include $(PICOBJS:.o=.d)
+
+# Line and branch coverage of the subject, the driver and the model from one
+# run of the suite (gcov, reported by gcovr): a table on stdout and in
+# build-cov/coverage.txt, the annotated sources in build-cov/html/index.html.
+COV_FILES := --filter 'mm/migrate_device\.c' --filter 'drivers/' --filter 'model/'
+.PHONY: coverage
+coverage:
+	@sh scripts/install-deps.sh gcovr
+	@mkdir -p build-cov/html
+	@find build-cov -name '*.gcda' -delete
+	@$(MAKE) --no-print-directory BUILD=build-cov OPT=-O0 \
+		SAN="--coverage -fprofile-update=atomic" check
+	@gcovr -r . --object-directory build-cov $(COV_FILES) \
+		--exclude-unreachable-branches --txt build-cov/lines.txt \
+		--html-details build-cov/html/index.html
+	@gcovr -r . --object-directory build-cov $(COV_FILES) \
+		--exclude-unreachable-branches -b --txt build-cov/branches.txt
+	@python3 scripts/coverage-table.py build-cov/lines.txt \
+		build-cov/branches.txt > build-cov/coverage.txt; \
+		s=$$?; cat build-cov/coverage.txt; exit $$s
+
+# The hung-task detector against two deliberately broken drivers.
+.PHONY: check-hangs
+check-hangs: $(BUILD)/tests/hung/broken_driver
+	@sh scripts/hang-check.sh $<
+
+$(BUILD)/tests/hung/%: tests/hung/%.c $(DRVLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)

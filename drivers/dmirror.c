@@ -51,6 +51,7 @@
 #include <linux/migrate.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
@@ -1091,15 +1092,15 @@ static int dmirror_check_exclusive(struct dmirror *dmirror,
 				   struct hmm_dmirror_cmd *cmd)
 {
 	unsigned long first = cmd->addr >> PAGE_SHIFT;
-	unsigned long last = first + cmd->npages;
+	unsigned long last = first + cmd->npages - 1;
 	unsigned long index;
+	void *entry;
 	int ret = 0;
 
+	/* Only the entries the device holds, however large the range. */
 	mutex_lock(&dmirror->mutex);
-	for (index = first; index < last; index++) {
-		void *entry = xa_load(&dmirror->pt, index);
-
-		if (entry && xa_pointer_tag(entry) == DPT_XA_TAG_ATOMIC) {
+	xa_for_each_range(&dmirror->pt, index, entry, first, last) {
+		if (xa_pointer_tag(entry) == DPT_XA_TAG_ATOMIC) {
 			ret = -EPERM;
 			break;
 		}
@@ -1281,6 +1282,7 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 		  struct hmm_dmirror_cmd *ucmd)
 {
 	struct hmm_dmirror_cmd cmd;
+	unsigned long size, end;
 	int ret;
 
 	if (!dmirror || !ucmd)
@@ -1288,9 +1290,14 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 	cmd = *ucmd;
 	cmd.cpages = 0;
 	cmd.faults = 0;
-	/* Page aligned, and not wrapping around the address space. */
-	if ((cmd.addr & ~PAGE_MASK) ||
-	    cmd.addr + (cmd.npages << PAGE_SHIFT) <= cmd.addr)
+	/*
+	 * Page aligned, not empty, and a size that neither loses bits to the
+	 * shift nor wraps around the address space: every command computes
+	 * its end as addr + (npages << PAGE_SHIFT).
+	 */
+	if ((cmd.addr & ~PAGE_MASK) || !cmd.npages ||
+	    check_shl_overflow(cmd.npages, PAGE_SHIFT, &size) ||
+	    check_add_overflow(cmd.addr, size, &end))
 		return -EINVAL;
 
 	/* As with copy_to_user() of the kernel's ioctl: only on success. */

@@ -82,9 +82,22 @@ void host_mutex_unlock(struct host_mutex *m)
 	host_check(pthread_mutex_unlock(MUTEX(m)), "mutex_unlock");
 }
 
+/*
+ * Writer-preferring, as the kernel's rw_semaphore: once a writer waits, new
+ * readers queue behind it (glibc's default lets a stream of readers starve
+ * it).  Like the kernel's, a read lock taken again by its holder then
+ * deadlocks.
+ */
 void host_rwlock_init(struct host_rwlock *l)
 {
-	host_check(pthread_rwlock_init(RWLOCK(l), NULL), "rwlock_init");
+	pthread_rwlockattr_t attr;
+
+	host_check(pthread_rwlockattr_init(&attr), "rwlockattr_init");
+	host_check(pthread_rwlockattr_setkind_np(&attr,
+			PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP),
+		   "rwlockattr_setkind_np");
+	host_check(pthread_rwlock_init(RWLOCK(l), &attr), "rwlock_init");
+	pthread_rwlockattr_destroy(&attr);
 }
 
 void host_rwlock_destroy(struct host_rwlock *l)

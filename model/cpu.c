@@ -29,6 +29,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <model/tlb.h>
+#include <model/model.h>
 #include <model/process.h>
 #include <devmig.h>
 
@@ -215,6 +216,7 @@ static int cpu_access_page(struct task_struct *tsk, unsigned long addr,
 	unsigned char *mem;
 	int ret;
 
+	model_hung_task_begin(tsk->mm, addr, write);
 	for (;;) {
 		spin_lock(&tlb->lock);
 		if (model_tlb_lookup(tlb, addr, &e)) {
@@ -234,9 +236,12 @@ static int cpu_access_page(struct task_struct *tsk, unsigned long addr,
 		}
 fault:
 		spin_unlock(&tlb->lock);
+		model_hung_task_refault();
 		ret = cpu_fault(tsk->mm, addr, write);
-		if (ret)
+		if (ret) {
+			model_hung_task_end();
 			return ret;
+		}
 	}
 access:
 	mem = (unsigned char *)__va(tr.pfn << PAGE_SHIFT) +
@@ -246,6 +251,7 @@ access:
 	else
 		memcpy(buf, mem, n);
 	spin_unlock(&tlb->lock);
+	model_hung_task_end();
 	return 0;
 }
 

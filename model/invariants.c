@@ -13,7 +13,7 @@
  * mappings + known pins + page-cache/swap-cache references + references of
  * per-CPU LRU-add batches; map count against mappings; LRU membership of
  * mapped system pages (on a list, or queued in a batch) and PG_lru against
- * actual list membership; the page lock; free pages unmapped with refcount
+ * actual list membership; mapped anon pages uptodate; the page lock; free pages unmapped with refcount
  * 0.  Nothing is drained: the checker changes no state.
  *
  * Large folios are checked as a whole: each page's map count against the
@@ -453,6 +453,13 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 	if (folio_mapcount(folio) != (int)maps)
 		inv_report(st, "pfn %#lx: map count %d but %lu page-table entries map it",
 			   pfn, folio_mapcount(folio), maps);
+	/*
+	 * A mapped anon folio holds data that was written (or zeroed) before
+	 * it was mapped: swap-out (add_to_swap()) BUGs on one not uptodate.
+	 */
+	if ((maps || excl) && folio_test_anon(folio) &&
+	    !folio_test_uptodate(folio))
+		inv_report(st, "pfn %#lx: mapped anon page not uptodate", pfn);
 	batched = folio_is_zone_device(folio) ? 0 : model_lru_batched(folio);
 	/* Kernel pages a driver inserted (VM_MIXEDMAP) are on no LRU. */
 	if (maps && !folio_is_zone_device(folio) && !folio_test_lru(folio) &&

@@ -23,6 +23,7 @@
 #include <model/tlb.h>
 #include <model/process.h>
 #include <model/boot.h>
+#include <model/model.h>
 #include <devmig.h>
 
 struct devmig_proc {
@@ -43,7 +44,11 @@ struct model_task {
  */
 int devmig_boot(const struct devmig_config *cfg)
 {
-	return model_boot(cfg);
+	int ret = model_boot(cfg);
+
+	if (!ret)
+		model_hung_task_start();
+	return ret;
 }
 
 /**
@@ -53,6 +58,7 @@ int devmig_boot(const struct devmig_config *cfg)
  */
 void devmig_shutdown(void)
 {
+	model_hung_task_stop();
 	model_shutdown();
 }
 
@@ -94,6 +100,7 @@ void devmig_task_leave(void)
 	if (!mm || !tsk->model_private)
 		return;
 	t = container_of(tsk, struct model_task, task);
+	model_hung_task_exit();
 	model_set_current(NULL);
 	model_tlb_detach(&t->task);
 	t->task.mm = NULL;

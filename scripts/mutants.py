@@ -8,7 +8,8 @@ compiled into its own build directory (build-mut/<id>/), linked with the
 baseline library (only the mutated object replaced) and the baseline test
 objects, and the suites are run until one fails.  A failing suite, a crash
 or a hang (the per-test watchdog DEVMIG_TEST_TIMEOUT, or the outer timeout)
-kills the mutant; a mutant that passes everything survived.  Mutants marked
+kills the mutant; a mutant that passes everything survived.  First the
+unmutated build must pass the same run.  Mutants marked
 "equivalent:" cannot change behaviour (the reason is given) and are not run.
 
 Usage: mutants.py [-j N] [--keep] [id-pattern...]
@@ -91,9 +92,7 @@ def parse(path):
 
 
 def check_applies(m):
-    with open(os.path.join(ROOT, m.file)) as f:
-        src = f.read()
-    n = src.count(m.orig)
+    n = source(m.file).count(m.orig)
     if n != 1:
         return "original text found %d times in %s" % (n, m.file)
     if m.orig == m.repl:
@@ -106,16 +105,26 @@ def run(cmd, **kw):
                           stderr=subprocess.STDOUT, **kw)
 
 
+# The sources as they were when the run started: the run mutates copies of
+# these, whatever happens to the working tree meanwhile.
+SOURCES = {}
+
+
+def source(path):
+    if path not in SOURCES:
+        with open(os.path.join(ROOT, path)) as f:
+            SOURCES[path] = f.read()
+    return SOURCES[path]
+
+
 def build(m, env):
-    """Mutated object, library and test binaries under build-mut/<id>/."""
+    """Mutated object and libraries under build-mut/<id>/."""
     d = os.path.join(OUT, m.id)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "tests"))
     src_path = os.path.join(d, os.path.basename(m.file))
-    with open(os.path.join(ROOT, m.file)) as f:
-        src = f.read()
     with open(src_path, "w") as f:
-        f.write(src.replace(m.orig, m.repl))
+        f.write(source(m.file).replace(m.orig, m.repl))
     obj = os.path.join(d, os.path.basename(m.file)[:-2] + ".o")
     cc = shlex.split(env["CC"])
     kcflags = shlex.split(env["KCFLAGS"])
@@ -133,42 +142,54 @@ def build(m, env):
     r = run(["ar", "r", mutated, obj])
     if r.returncode:
         return None, r.stdout.decode(errors="replace")
-    tests = []
-    for t in env["MUT_TESTS"].split():
-        out = os.path.join(d, "tests", os.path.basename(t))
-        r = run(cc + kcflags + [t + ".o"] + libs + ["-o", out] +
-                shlex.split(env["LDLIBS"]), cwd=ROOT)
-        if r.returncode:
-            return None, r.stdout.decode(errors="replace")
-        tests.append(out)
-    return tests, None
+    return d, None
 
 
-def test(m, tests):
+def link(d, t, env):
+    """The test binary @t linked against @d's library (on first use: most
+    mutants die in the first suites, the rest need not be linked)."""
+    out = os.path.join(d, "tests", os.path.basename(t))
+    libs = [os.path.join(d, name) for name in ("libdmirror.a", "libdevmig.a")]
+    r = run(shlex.split(env["CC"]) + shlex.split(env["KCFLAGS"]) +
+            [t + ".o"] + libs + ["-o", out] +
+            shlex.split(env["LDLIBS"]), cwd=ROOT)
+    return out if r.returncode == 0 else None
+
+
+def first_failure(out):
+    """The name of the first test cmocka reports failed or in error."""
+    for line in out.splitlines():
+        if line.startswith(("[  FAILED  ]", "[  ERROR   ]")):
+            name = line[12:].strip()
+            if name.startswith("test"):
+                return name.split()[0]
+    return None
+
+
+def test(d, env):
     """The first suite that fails, and how; None if all pass."""
-    env = dict(os.environ, DEVMIG_TEST_TIMEOUT=str(TEST_TIMEOUT))
-    for t in tests:
+    run_env = dict(os.environ, DEVMIG_TEST_TIMEOUT=str(TEST_TIMEOUT))
+    for t in env["MUT_TESTS"].split():
+        binary = link(d, t, env)
+        if binary is None:
+            return "%s: does not link" % os.path.basename(t)
         try:
-            r = run([t], env=env, timeout=BINARY_TIMEOUT, cwd=ROOT)
+            r = run([binary], env=run_env, timeout=BINARY_TIMEOUT, cwd=ROOT)
         except subprocess.TimeoutExpired:
             return "%s: hung" % os.path.basename(t)
         if r.returncode:
-            out = r.stdout.decode(errors="replace").splitlines()
-            failed = [l.split()[-1] for l in out
-                      if l.startswith("[  FAILED  ]") and
-                      not l.split()[-1].endswith(")")] or \
-                     [l.split()[-1] for l in out if l.startswith("[  ERROR   ]")]
-            what = failed[0] if failed else "exit status %d" % r.returncode
+            what = first_failure(r.stdout.decode(errors="replace")) or \
+                "exit status %d" % r.returncode
             return "%s: %s" % (os.path.basename(t), what)
     return None
 
 
 def one(m, env, keep):
     t0 = time.time()
-    tests, err = build(m, env)
-    if tests is None:
+    d, err = build(m, env)
+    if d is None:
         return m, "stillborn", err.strip().splitlines()[-1] if err else "", 0
-    why = test(m, tests)
+    why = test(d, env)
     if not keep:
         shutil.rmtree(os.path.join(OUT, m.id), ignore_errors=True)
     return m, "killed" if why else "SURVIVED", why or "", time.time() - t0
@@ -207,6 +228,13 @@ def main(argv):
     if pats:
         mutants = [m for m in mutants
                    if any(fnmatch.fnmatch(m.id, p) for p in pats)]
+    # The unmutated build must pass, or every mutant would look killed.
+    base = Mutant("baseline", "-")
+    base.file, base.orig, base.repl = "mm/migrate_device.c", "", ""
+    _, verdict, why, _ = one(base, env, keep)
+    if verdict != "SURVIVED":
+        print("baseline: the unmutated suite does not pass: %s" % why)
+        return 1
     live = [m for m in mutants if not m.equivalent]
     equiv = [m for m in mutants if m.equivalent]
     counts = {"killed": 0, "SURVIVED": 0, "stillborn": 0}

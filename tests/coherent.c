@@ -8,6 +8,8 @@
  * the pages copy-on-write like any anonymous page.
  */
 #include "harness.h"
+#include <model/fail.h>
+#include <model/model.h>
 
 static bool t_is_coherent_of(struct page *page, struct dmirror_device *dev)
 {
@@ -261,6 +263,13 @@ static void test_coherent_longterm_pin(void **state)
 	assert_ptr_equal(pages[0], dev_page);
 	unpin_user_page(pages[0]);
 
+	/* The page-based entry point moves a page out the same way. */
+	get_page(dev_page);
+	assert_int_equal(migrate_device_coherent_page(dev_page), 0);
+	assert_false(is_zone_device_page(t_page(f->mm, buf)));
+	assert_settled_anon(t_page(f->mm, buf), 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 3), 0);
+
 	/* Long-term pin: migrated out first. */
 	assert_int_equal(pin_user_pages_fast(buf + PAGE_SIZE, 1,
 					     FOLL_WRITE | FOLL_LONGTERM,
@@ -270,7 +279,7 @@ static void test_coherent_longterm_pin(void **state)
 	unpin_user_page(pages[0]);
 	assert_settled_anon(pages[0], 1, true);
 	assert_int_equal(t_mismatches(buf, 2, 3), 0);
-	assert_int_equal(t_dstats(f->dev[0]).in_use, 1);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
 }
 
 /* A coherent page of another device is not this device's to move back. */
@@ -292,6 +301,64 @@ static void test_coherent_other_owner(void **state)
 	assert_int_equal(t_mismatches(buf, 1, 13), 0);
 }
 
+/* Free system pages, LRU batches drained: a leak shows as a difference. */
+static unsigned long t_free_pages(void)
+{
+	lru_add_drain_all();
+	return model_nr_free_pages();
+}
+
+/*
+ * A long-term pin of a coherent page that cannot move (pinned already, a
+ * stray reference, no system page to copy into) fails with -EBUSY and leaves the page where
+ * it was, with nothing leaked: neither the caller's reference nor the copy.
+ */
+static void test_coherent_longterm_pin_fails(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *dev_page, *pinned = NULL, *pages[1];
+	unsigned long free0;
+
+	t_fill(buf, 1, 7);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	dev_page = t_page(f->mm, buf);
+	assert_true(t_is_coherent_of(dev_page, f->dev[0]));
+	free0 = t_free_pages();
+
+	/* Pinned already: it cannot be unmapped and moved. */
+	assert_int_equal(pin_user_pages_fast(buf, 1, FOLL_WRITE, &pinned), 1);
+	assert_int_equal(pin_user_pages_fast(buf, 1, FOLL_WRITE | FOLL_LONGTERM,
+					     pages), -EBUSY);
+	unpin_user_page(pinned);
+	assert_ptr_equal(t_page(f->mm, buf), dev_page);
+	assert_settled_anon(dev_page, 1, false);
+	assert_int_equal(t_free_pages(), free0);
+
+	/*
+	 * A stray reference: unmapping works (the device slack) but the
+	 * exact count of the move refuses it; mapped back, not pinned.
+	 */
+	get_page(dev_page);
+	assert_int_equal(pin_user_pages_fast(buf, 1, FOLL_WRITE | FOLL_LONGTERM,
+					     pages), -EBUSY);
+	put_page(dev_page);
+	assert_ptr_equal(t_page(f->mm, buf), dev_page);
+	assert_settled_anon(dev_page, 1, false);
+	assert_int_equal(t_free_pages(), free0);
+
+	/* No system page to copy into. */
+	model_fail_every(MODEL_FAIL_PAGE, true);
+	assert_int_equal(pin_user_pages_fast(buf, 1, FOLL_WRITE | FOLL_LONGTERM,
+					     pages), -EBUSY);
+	model_fail_reset();
+	assert_ptr_equal(t_page(f->mm, buf), dev_page);
+	assert_settled_anon(dev_page, 1, false);
+	assert_int_equal(t_free_pages(), free0);
+	assert_int_equal(t_mismatches(buf, 1, 7), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +371,7 @@ int main(void)
 		FX_TEST_COHERENT(test_coherent_cow),
 		FX_TEST_COHERENT(test_coherent_longterm_pin),
 		FX_TEST_COHERENT(test_coherent_other_owner),
+		FX_TEST_COHERENT(test_coherent_longterm_pin_fails),
 	};
 
 	return T_RUN(tests);

@@ -12,6 +12,7 @@
  */
 #include "harness.h"
 #include <asm/tlbflush.h>
+#include <model/model.h>
 
 #define C_SLOTS	8
 
@@ -189,6 +190,7 @@ static void test_collect_present_writable(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
+	struct mem_cgroup *memcg;
 	struct page *spage, *dpage;
 	struct t_pstate s;
 	swp_entry_t e;
@@ -204,6 +206,7 @@ static void test_collect_present_writable(void **state)
 	assert_true(s.lru);
 	assert_true(s.anon_excl);
 
+	memcg = folio_memcg(page_folio(spage));
 	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
 	assert_int_equal(m.args.cpages, 1);
@@ -228,6 +231,11 @@ static void test_collect_present_writable(void **state)
 	/* Metadata moved, nothing mapped yet. */
 	assert_ptr_equal(dpage->mapping, spage->mapping);
 	assert_int_equal(dpage->index, spage->index);
+	/* And the flags and the charge (folio_migrate_flags()). */
+	assert_true(folio_test_dirty(page_folio(dpage)));
+	assert_true(folio_test_uptodate(page_folio(dpage)));
+	assert_non_null(folio_memcg(page_folio(dpage)));
+	assert_ptr_equal(folio_memcg(page_folio(dpage)), memcg);
 	assert_int_equal(t_kind(f->mm, buf), T_MIG_WRITE);
 	migrate_vma_finalize(&m.args);
 	mmap_read_unlock(f->mm);
@@ -578,32 +586,32 @@ static void test_collect_mixed_via_ioctl(void **state)
 static void test_collect_flushes_shared_page(void **state)
 {
 	struct fx *f = *state;
-	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long buf = t_map(f, 2, T_RW);
 	struct devmig_proc *child;
 	unsigned long m2r;
-	struct page *spage;
 	struct c_mig m;
 
-	t_fill(buf, 1, 17);
+	t_fill(buf, 2, 17);
 	child = devmig_proc_fork(f->proc);
 	assert_non_null(child);
-	spage = t_page(f->mm, buf);
-	assert_false(PageAnonExclusive(spage));
-	/* This CPU caches the (read-only) translation. */
-	assert_int_equal(t_mismatches(buf, 1, 17), 0);
+	assert_false(PageAnonExclusive(t_page(f->mm, buf)));
+	assert_false(PageAnonExclusive(t_page(f->mm, buf + PAGE_SIZE)));
+	/* This CPU caches both (read-only) translations. */
+	assert_int_equal(t_mismatches(buf, 2, 17), 0);
 
-	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 1);
-	assert_int_equal(t_kind(f->mm, buf), T_MIG_READ);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_MIG_READ), 2);
 	c_fill_device(&m, f->dev[0]);
 	c_finish(f, &m);
-	assert_int_equal(t_kind(f->mm, buf), T_DEV_READ);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_DEV_READ), 2);
 
+	/* Both loads fault: the flush covered the whole range. */
 	m2r = t_dstats(f->dev[0]).migrate_to_ram;
-	assert_int_equal(t_mismatches(buf, 1, 17), 0);
-	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, m2r + 1);
-	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+	assert_int_equal(t_mismatches(buf, 2, 17), 0);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, m2r + 2);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_PRESENT), 2);
 	devmig_task_leave();
 	devmig_proc_exit(child);
 	assert_int_equal(devmig_task_enter(f->proc), 0);
@@ -736,6 +744,7 @@ static void test_collect_device_page_slack(void **state)
 struct c_seen {
 	struct mmu_interval_notifier sub;
 	void *owner[8];
+	unsigned long start[8], end[8];
 	int nr;
 };
 
@@ -746,8 +755,11 @@ static bool c_seen_invalidate(struct mmu_interval_notifier *sub,
 	struct c_seen *seen = container_of(sub, struct c_seen, sub);
 
 	mmu_interval_set_seq(sub, cur_seq);
-	if (range->event == MMU_NOTIFY_MIGRATE && seen->nr < 8)
+	if (range->event == MMU_NOTIFY_MIGRATE && seen->nr < 8) {
+		seen->start[seen->nr] = range->start;
+		seen->end[seen->nr] = range->end;
 		seen->owner[seen->nr++] = range->owner;
+	}
 	return true;
 }
 
@@ -757,8 +769,9 @@ static const struct mmu_interval_notifier_ops c_seen_ops = {
 
 /*
  * Both invalidations of a migration, collect's and the pages step's (which
- * maps new pages into holes), carry the migrating device's owner: that is
- * how its own mirror tells its migrations from changes it must act on.
+ * maps new pages into holes), cover the pages they change and carry the
+ * migrating device's owner: that is how its own mirror tells its
+ * migrations from changes it must act on.
  */
 static void test_collect_notifiers_carry_owner(void **state)
 {
@@ -780,6 +793,11 @@ static void test_collect_notifiers_carry_owner(void **state)
 	assert_int_equal(seen.nr, 2);
 	assert_ptr_equal(seen.owner[0], f->dev[0]);
 	assert_ptr_equal(seen.owner[1], f->dev[0]);
+	/* Each covers every page it changes. */
+	assert_int_equal(seen.start[0], buf);
+	assert_int_equal(seen.end[0], buf + 2 * PAGE_SIZE);
+	assert_int_equal(seen.start[1], buf);
+	assert_int_equal(seen.end[1], buf + 2 * PAGE_SIZE);
 	mmu_interval_notifier_remove(&seen.sub);
 }
 
@@ -859,6 +877,16 @@ static void test_collect_hole_pmd(void **state)
 	unsigned long i;
 
 	assert_null(mm_find_pmd(f->mm, buf));
+	/*
+	 * One page: the count of the hole alone decides whether setup has
+	 * anything to unmap (the unmap step recounts larger ones).
+	 */
+	assert_int_equal(c_setup(f, &m, buf, 1, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	c_finish(f, &m);
+	assert_null(mm_find_pmd(f->mm, buf));
+
 	assert_int_equal(c_setup(f, &m, buf, C_SLOTS, 0, f->dev[0]), 0);
 	assert_int_equal(m.args.npages, C_SLOTS);
 	assert_int_equal(m.args.cpages, C_SLOTS);
@@ -885,6 +913,11 @@ static void test_collect_empty_ptes(void **state)
 	t_fill(anon, 1, 43);
 	assert_int_equal(t_kind(f->mm, anon + PAGE_SIZE), T_NONE);
 	assert_non_null(mm_find_pmd(f->mm, anon + PAGE_SIZE));
+	/* Alone, its count decides whether setup has anything to unmap. */
+	assert_int_equal(c_setup(f, &m, anon + PAGE_SIZE, 1,
+				 MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_finish(f, &m);
 	assert_int_equal(c_setup(f, &m, anon, 2, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
 	assert_int_equal(m.args.cpages, 2);
@@ -911,6 +944,323 @@ static void test_collect_empty_ptes(void **state)
 	assert_int_equal(t_mismatches(shm, 1, 47), 0);
 }
 
+/*
+ * From a fault handler, the faulting device page carries the fault path's
+ * reference too: named as fault_page it is explained (with the device
+ * slack on top), so one stray reference still passes the unmap check.
+ */
+static void test_collect_fault_page_reference(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *dpage;
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 1, 53);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	before = t_pte(f->mm, buf);
+	dpage = t_page_of(before);
+	get_page(dpage);	/* the fault path's */
+	get_page(dpage);	/* a stray one */
+
+	memset(&m, 0, sizeof(m));
+	mmap_read_lock(f->mm);
+	m.args.vma = t_vma(f->mm, buf);
+	m.args.start = buf;
+	m.args.end = buf + PAGE_SIZE;
+	m.args.src = m.src;
+	m.args.dst = m.dst;
+	m.args.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	m.args.pgmap_owner = f->dev[0];
+	m.args.fault_page = dpage;
+	assert_int_equal(migrate_vma_setup(&m.args), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	put_page(dpage);
+	put_page(dpage);
+	assert_settled_anon(dpage, 1, false);
+	assert_int_equal(t_mismatches(buf, 1, 53), 0);
+}
+
+/*
+ * A driver may fill a hole (and the zero page) with a system page of its
+ * own: it is mapped as an anonymous write fault would map it, writable and
+ * dirty, on the LRU, charged and counted, with the driver's bytes.
+ */
+static void test_collect_hole_gets_system_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct page *page[2];
+	struct c_mig m;
+	unsigned long i;
+	int val;
+
+	/* Page 0 a hole, page 1 the zero page. */
+	assert_int_equal(devmig_load(buf + PAGE_SIZE, &val, sizeof(val)), 0);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_ZERO);
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	for (i = 0; i < 2; i++) {
+		page[i] = alloc_page(GFP_HIGHUSER_MOVABLE);
+		assert_non_null(page[i]);
+		lock_page(page[i]);
+		memcpy_to_page(page[i], 0, (char *)&i, sizeof(i));
+		m.dst[i] = migrate_pfn(page_to_pfn(page[i]));
+	}
+	c_finish(f, &m);
+
+	for (i = 0; i < 2; i++) {
+		unsigned long addr = buf + (i << PAGE_SHIFT), got = ~0UL;
+		pte_t pte = t_pte(f->mm, addr);
+
+		assert_int_equal(t_kind_of(pte), T_PRESENT);
+		assert_ptr_equal(t_page_of(pte), page[i]);
+		assert_true(pte_write(pte) && pte_dirty(pte));
+		assert_non_null(folio_memcg(page_folio(page[i])));
+		assert_settled_anon(page[i], 1, true);
+		assert_true(PageAnonExclusive(page[i]));
+		assert_int_equal(devmig_load(addr, &got, sizeof(got)), 0);
+		assert_int_equal(got, i);
+	}
+}
+
+/*
+ * A destination given for a slot that is not migrating is ignored: here
+ * the zero page, which collect skips without MIGRATE_VMA_SELECT_SYSTEM,
+ * keeps its mapping and the unused page is freed.
+ */
+static void test_collect_dst_for_skipped_slot(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long in_use;
+	struct page *dpage;
+	struct c_mig m;
+	int val;
+
+	assert_int_equal(devmig_load(buf, &val, sizeof(val)), 0);
+	assert_int_equal(t_kind(f->mm, buf), T_ZERO);
+	in_use = t_dstats(f->dev[0]).in_use;
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.src[0], 0);
+	dpage = dmirror_device_alloc_page(f->dev[0]);
+	assert_non_null(dpage);
+	m.dst[0] = migrate_pfn(page_to_pfn(dpage));
+	migrate_vma_pages(&m.args);
+	assert_int_equal(m.src[0], 0);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+	assert_int_equal(t_kind(f->mm, buf), T_ZERO);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+}
+
+/*
+ * An anon page in the swap cache may move to device memory only once its
+ * swap copy is dropped: device memory holds no cache.
+ */
+static void test_collect_swap_cache_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct folio *folio;
+	struct page *dpage;
+	struct c_mig m;
+
+	t_fill(buf, 1, 67);
+	folio = page_folio(t_page(f->mm, buf));
+	folio_lock(folio);
+	assert_int_equal(model_swap_cache_add(folio, swp_entry(1, 0x567)), 0);
+	folio_unlock(folio);
+	assert_true(folio_test_swapcache(folio));
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_fill_device(&m, f->dev[0]);
+	dpage = migrate_pfn_to_page(m.dst[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_ptr_equal(t_page(f->mm, buf), dpage);
+	assert_false(folio_test_swapcache(page_folio(dpage)));
+	assert_null(xa_load(&swapper_space.i_pages, 0x567));
+	assert_int_equal(t_mismatches(buf, 1, 67), 0);
+}
+
+/*
+ * Only private and coherent device memory can hold a process's data: a
+ * destination of another kind (a generic dev_pagemap page here) is refused
+ * and the source stays.
+ */
+static void test_collect_refuses_other_device_memory(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long hole = t_map(f, 1, T_RW);
+	struct dev_pagemap pgmap = { 0 };
+	struct resource *res;
+	struct page *spage, *gpage;
+	struct c_mig m;
+
+	res = request_free_mem_region(&iomem_resource, 4UL << 20, "generic");
+	assert_false(IS_ERR(res));
+	pgmap.type = MEMORY_DEVICE_GENERIC;
+	pgmap.range.start = res->start;
+	pgmap.range.end = res->end;
+	pgmap.nr_range = 1;
+	assert_false(IS_ERR(memremap_pages(&pgmap, 0)));
+	gpage = pfn_to_page(PHYS_PFN(res->start));
+	assert_int_equal(page_ref_count(gpage), 1);
+
+	t_fill(buf, 1, 73);
+	spage = t_page(f->mm, buf);
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	get_page(gpage);
+	lock_page(gpage);
+	m.dst[0] = migrate_pfn(page_to_pfn(gpage));
+	migrate_vma_pages(&m.args);
+	assert_false(m.src[0] & MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_ptr_equal(t_page(f->mm, buf), spage);
+	assert_int_equal(page_ref_count(gpage), 1);
+	assert_false(PageLocked(gpage));
+	assert_int_equal(t_mismatches(buf, 1, 73), 0);
+
+	/* Nor can such a page fill a hole: the CPU could not map it. */
+	assert_int_equal(c_setup(f, &m, hole, 1, 0, f->dev[0]), 0);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	get_page(gpage);
+	lock_page(gpage);
+	m.dst[0] = migrate_pfn(page_to_pfn(gpage));
+	migrate_vma_pages(&m.args);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_int_equal(t_kind(f->mm, hole), T_NONE);
+	assert_int_equal(page_ref_count(gpage), 1);
+	assert_false(PageLocked(gpage));
+	memunmap_pages(&pgmap);
+	release_mem_region(res->start, resource_size(res));
+}
+
+/*
+ * Through the mirror's ioctl: a page the pages step refuses (here one under
+ * writeback) stays in system memory, so the device must not map the
+ * destination it had chosen (and then freed): its next READ faults the
+ * page in and sees its data.
+ */
+static void test_collect_refused_page_not_mirrored(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long view = t_scratch(f->proc, 1);
+	struct hmm_dmirror_cmd cmd;
+	struct page *spage;
+
+	t_fill(buf, 1, 79);
+	spage = t_page(f->mm, buf);
+	folio_set_writeback(page_folio(spage));
+	t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf, view, 1, NULL);
+	folio_clear_writeback(page_folio(spage));
+	assert_ptr_equal(t_page(f->mm, buf), spage);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view, 1,
+			       &cmd), 0);
+	assert_int_equal(cmd.faults, 1);
+	assert_int_equal(t_mismatches(view, 1, 79), 0);
+	assert_settled_anon(spage, 1, true);
+}
+
+/*
+ * MIGRATE_TO_SYS counts only the pages that moved: a device page with a
+ * stray reference passes setup (the slack) but not the pages step, so it
+ * stays on the device, uncounted.
+ */
+static void test_collect_to_sys_counts_moved(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct hmm_dmirror_cmd cmd;
+	struct page *dpage;
+
+	t_fill(buf, 2, 83);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 2), 2, NULL), 0);
+	dpage = t_page(f->mm, buf);
+	get_page(dpage);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf,
+			       buf, 2, &cmd), 0);
+	assert_int_equal(cmd.cpages, 1);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_PRESENT);
+	put_page(dpage);
+	assert_int_equal(t_mismatches(buf, 2, 83), 0);
+}
+
+/*
+ * A page someone else took off the LRU (compaction, another migration)
+ * cannot be isolated: the unmap step gives it up and maps it back.
+ */
+static void test_collect_isolated_elsewhere(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct folio *folio;
+	struct c_mig m;
+
+	t_fill(buf, 1, 89);
+	folio = page_folio(t_page(f->mm, buf));
+	lru_add_drain_all();
+	assert_true(folio_isolate_lru(folio));
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_ptr_equal(page_folio(t_page(f->mm, buf)), folio);
+	assert_true(PageAnonExclusive(&folio->page));
+	folio_putback_lru(folio);
+	assert_settled_anon(&folio->page, 1, true);
+	assert_int_equal(t_mismatches(buf, 1, 89), 0);
+}
+
+/*
+ * In a read-only VMA a hole filled with a system page is mapped read-only
+ * and clean, as a read fault would leave it.
+ */
+static void test_collect_hole_read_only_vma(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, DEVMIG_PROT_READ);
+	struct page *page;
+	struct c_mig m;
+	pte_t pte;
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	assert_non_null(page);
+	lock_page(page);
+	m.dst[0] = migrate_pfn(page_to_pfn(page));
+	c_finish(f, &m);
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_ptr_equal(t_page_of(pte), page);
+	assert_false(pte_write(pte) || pte_dirty(pte));
+	assert_settled_anon(page, 1, true);
+	assert_int_equal(t_nonzero(buf, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -933,6 +1283,15 @@ int main(void)
 		FX_TEST(test_collect_keeps_soft_dirty_uffd_wp),
 		FX_TEST(test_collect_hole_pmd),
 		FX_TEST(test_collect_empty_ptes),
+		FX_TEST(test_collect_fault_page_reference),
+		FX_TEST(test_collect_hole_gets_system_page),
+		FX_TEST(test_collect_dst_for_skipped_slot),
+		FX_TEST(test_collect_swap_cache_page),
+		FX_TEST(test_collect_refuses_other_device_memory),
+		FX_TEST(test_collect_refused_page_not_mirrored),
+		FX_TEST(test_collect_to_sys_counts_moved),
+		FX_TEST(test_collect_isolated_elsewhere),
+		FX_TEST(test_collect_hole_read_only_vma),
 	};
 
 	return T_RUN(tests);

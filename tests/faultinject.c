@@ -78,12 +78,67 @@ static void test_fail_driver_allocation(void **state)
 	f_run_site(state, MODEL_FAIL_DRIVER);
 }
 
+/*
+ * Mapping a device page into a hole (migrate_vma_insert_page()) needs a
+ * page table, the VMA's anon_vma and a memcg charge.  When one of them
+ * cannot be had, the slot stops migrating, the hole stays a hole, the
+ * destination is freed, and the same migration then succeeds.
+ */
+static void test_fail_hole_insertion(void **state)
+{
+	static const enum model_fail_site sites[] = {
+		MODEL_FAIL_PGTABLE, MODEL_FAIL_ANON_VMA, MODEL_FAIL_MEMCG,
+	};
+	struct fx *f = *state;
+	unsigned long s;
+
+	for (s = 0; s < ARRAY_SIZE(sites); s++) {
+		/* A fresh VMA: no page table under it, no anon_vma yet. */
+		unsigned long big = t_map(f, 2 * PTRS_PER_PTE, T_RW);
+		unsigned long buf = ALIGN(big, PMD_SIZE);
+		int fail;
+
+		for (fail = 1; fail >= 0; fail--) {
+			unsigned long src = 0, dst = 0;
+			struct migrate_vma args = {
+				.start = buf, .end = buf + PAGE_SIZE,
+				.src = &src, .dst = &dst,
+				.pgmap_owner = f->dev[0],
+			};
+			struct page *dpage;
+
+			mmap_read_lock(f->mm);
+			args.vma = t_vma(f->mm, buf);
+			assert_int_equal(migrate_vma_setup(&args), 0);
+			assert_int_equal(src, MIGRATE_PFN_MIGRATE);
+			dpage = dmirror_device_alloc_page(f->dev[0]);
+			assert_non_null(dpage);
+			dst = migrate_pfn(page_to_pfn(dpage));
+			model_fail_every(sites[s], fail);
+			migrate_vma_pages(&args);
+			assert_int_equal(model_fail_fired(), fail);
+			model_fail_reset();
+			assert_int_equal(src, fail ? 0 : MIGRATE_PFN_MIGRATE);
+			migrate_vma_finalize(&args);
+			mmap_read_unlock(f->mm);
+			assert_invariants();
+			assert_int_equal(t_kind(f->mm, buf),
+					 fail ? T_NONE : T_DEV_WRITE);
+			assert_int_equal(t_dstats(f->dev[0]).in_use, !fail);
+		}
+		assert_int_equal(t_nonzero(buf, 1), 0);
+		assert_int_equal(devmig_munmap(f->proc, big,
+					       2 * PTRS_PER_PTE * PAGE_SIZE), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_fail_any_allocation),
 		FX_TEST(test_fail_page_allocation),
 		FX_TEST(test_fail_driver_allocation),
+		FX_TEST(test_fail_hole_insertion),
 	};
 
 	return T_RUN(tests);

@@ -588,6 +588,79 @@ static void test_faults_race_release(void **state)
 	assert_int_equal(t_mismatches(buf, T_NPAGES, 9), 0);
 }
 
+static void r_fault_then_wait(struct r_task *t)
+{
+	unsigned long i;
+	int v = t->base;
+
+	/* The new pages go into this CPU's LRU-add batch. */
+	for (i = 0; i < t->npages && !t->ret; i++)
+		t->ret = devmig_store(t->addr + (i << PAGE_SHIFT), &v,
+				      sizeof(v));
+	__atomic_store_n(&r_phase, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 2)
+		host_sleep_ns(1000 * 1000);
+}
+
+/*
+ * Pages another CPU just faulted in sit in that CPU's LRU-add batch, not
+ * on the LRU: collect drains every CPU's batches (once for all of them)
+ * before isolating, or the pages would silently stay behind.
+ */
+static void test_collect_drains_other_cpus(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct migrate_vma args = { 0 };
+	unsigned long src[2], dst[2], i;
+	struct r_task t = { 0 };
+	struct page *dpage;
+	int got = 0;
+
+	__atomic_store_n(&r_phase, 0, __ATOMIC_RELEASE);
+	t.addr = buf;
+	t.npages = 2;
+	t.base = 0x5a5a;
+	r_start(&t, f, r_fault_then_wait);
+	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 1)
+		host_sleep_ns(1000 * 1000);
+	assert_int_equal(t.ret, 0);
+	for (i = 0; i < 2; i++)
+		assert_false(folio_test_lru(page_folio(t_page(f->mm,
+						buf + (i << PAGE_SHIFT)))));
+
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + 2 * PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 2);
+	for (i = 0; i < 2; i++) {
+		dpage = dmirror_device_alloc_page(f->dev[0]);
+		assert_non_null(dpage);
+		copy_highpage(dmirror_device_backing_page(dpage),
+			      migrate_pfn_to_page(src[i]));
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(f->mm);
+	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
+	r_join(&t);
+
+	for (i = 0; i < 2; i++) {
+		unsigned long addr = buf + (i << PAGE_SHIFT);
+
+		assert_int_equal(t_kind(f->mm, addr), T_DEV_WRITE);
+		assert_int_equal(devmig_load(addr, &got, sizeof(got)), 0);
+		assert_int_equal(got, 0x5a5a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +672,7 @@ int main(void)
 		FX_TEST(test_device_write_races_own_migration),
 		FX_TEST(test_anon_teardown),
 		FX_TEST(test_faults_race_release),
+		FX_TEST(test_collect_drains_other_cpus),
 	};
 
 	return T_RUN(tests);

@@ -253,6 +253,53 @@ static void test_release_empty(void **state)
 	assert_int_equal(t_dstats(f->dev[0]).calloc, 0);
 }
 
+/*
+ * migrate_device_range() skips a device page somebody else holds locked,
+ * without keeping the reference it took to try.
+ */
+static void test_range_skips_locked_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long src = ~0UL, dst = 0;
+	struct page *dpage;
+
+	t_fill(buf, 1, 19);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	dpage = t_page(f->mm, buf);
+	lock_page(dpage);
+	assert_int_equal(migrate_device_range(&src, page_to_pfn(dpage), 1), 0);
+	assert_int_equal(src, 0);
+	migrate_device_pages(&src, &dst, 1);
+	migrate_device_finalize(&src, &dst, 1);
+	unlock_page(dpage);
+	assert_settled_anon(dpage, 1, false);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_WRITE);
+	assert_int_equal(t_mismatches(buf, 1, 19), 0);
+}
+
+/*
+ * migrate_device_pages() knows no address: a slot that migrates without a
+ * source page (only migrate_vma_setup() makes those) is a driver bug,
+ * warned about and dropped; the destination is freed by finalize.
+ */
+static void test_device_pages_empty_slot_warns(void **state)
+{
+	struct fx *f = *state;
+	unsigned long src = MIGRATE_PFN_MIGRATE, dst;
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
+
+	assert_non_null(dpage);
+	dst = migrate_pfn(page_to_pfn(dpage));
+	migrate_device_pages(&src, &dst, 1);
+	t_expect_warn(1, "!migrate");
+	assert_int_equal(src, 0);
+	migrate_device_finalize(&src, &dst, 1);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +310,8 @@ int main(void)
 		FX_TEST(test_destroy_device_while_mapped),
 		FX_TEST(test_release_forked),
 		FX_TEST(test_release_empty),
+		FX_TEST(test_range_skips_locked_page),
+		FX_TEST(test_device_pages_empty_slot_warns),
 	};
 
 	return T_RUN(tests);

@@ -613,6 +613,44 @@ static void test_collapse_device_pages(void **state)
 	assert_int_equal(t_nonzero(buf + 16 * PAGE_SIZE, H_NPAGES - 16), 0);
 }
 
+/*
+ * A THP a CPU faults in after collect chose a hole: the pages step finds a
+ * huge PMD where it wanted a page table, leaves it, and the slot does not
+ * migrate; the CPU's data stays and the destination is freed.
+ */
+static void test_thp_faulted_after_collect(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1);
+	unsigned long src = 0, dst = 0, in_use = t_dstats(f->dev[0]).in_use;
+	struct migrate_vma args = {
+		.start = buf, .end = buf + PAGE_SIZE, .src = &src, .dst = &dst,
+		.pgmap_owner = f->dev[0],
+	};
+	long v = 0x7417, got = 0;
+	struct page *dpage;
+
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(src, MIGRATE_PFN_MIGRATE);
+	/* Meanwhile a CPU faults the whole 2 MiB in as one THP. */
+	assert_int_equal(devmig_store(buf + PAGE_SIZE, &v, sizeof(v)), 0);
+	dpage = dmirror_device_alloc_page(f->dev[0]);
+	assert_non_null(dpage);
+	dst = migrate_pfn(page_to_pfn(dpage));
+	migrate_vma_pages(&args);
+	assert_int_equal(src, 0);
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(f->mm);
+
+	assert_true(pmd_trans_huge(t_pmd(f->mm, buf)));
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+	assert_int_equal(devmig_load(buf + PAGE_SIZE, &got, sizeof(got)), 0);
+	assert_int_equal(got, v);
+	assert_int_equal(t_nonzero(buf, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +671,7 @@ int main(void)
 		FX_TEST(test_collapse_refused),
 		FX_TEST(test_collapse_device_pages),
 		FX_TEST_COHERENT(test_collapse_device_pages),
+		FX_TEST(test_thp_faulted_after_collect),
 	};
 
 	return T_RUN(tests);

@@ -102,6 +102,19 @@ static inline struct anon_vma *folio_anon_vma_raw(const struct folio *folio)
 	return (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
 }
 
+/*
+ * hung_task.c: the detector of CPUs stuck in one access (refaulting, or
+ * asleep on a migration entry) past DEVMIG_HUNG_TASK_SECS.  start/stop at
+ * boot/shutdown; begin/refault/end around each software-CPU access; exit
+ * when a thread stops being a CPU.
+ */
+void model_hung_task_start(void);
+void model_hung_task_stop(void);
+void model_hung_task_begin(struct mm_struct *mm, unsigned long addr, bool write);
+void model_hung_task_refault(void);
+void model_hung_task_end(void);
+void model_hung_task_exit(void);
+
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;
 
