@@ -73,8 +73,8 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(TESTS)
-	@bash scripts/run-tests.sh $(TESTS)
+check: $(TESTS) $(BUILD)/devmig
+	@DEVMIG=$(BUILD)/devmig bash scripts/run-tests.sh $(TESTS) scripts/replay-scenarios.sh
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \

@@ -11,7 +11,7 @@
  *
  * Folios are created zeroed on first fault, live in the page cache (one
  * reference) and on an LRU, and are mapped with file rmap.  The VMAs mapping
- * the object are on its i_mmap list (struct model_i_mmap_link), so file rmap
+ * the object are on its i_mmap list (linked by vma->shared), so file rmap
  * walks find every mapping.  The object, and its folios, go away with the
  * last VMA.  No swap, no truncate, no private (CoW) file mappings.
  */
@@ -37,24 +37,17 @@ static struct shmem_object *shmem_of(struct vm_area_struct *vma)
 }
 
 /*
- * A new VMA of the object (first mapping, split or fork).  The link is
- * allocated from the host directly: ->open cannot fail, and a VMA missing
- * from i_mmap would hide mappings from rmap walks.
+ * A new VMA of the object (first mapping, split or fork) goes on i_mmap
+ * through vma->shared, where file rmap walks (rmap_walk_file()) look.
  */
 static void shmem_vma_open(struct vm_area_struct *vma)
 {
 	struct shmem_object *obj = shmem_of(vma);
 	struct address_space *mapping = &obj->inode.i_data;
-	struct model_i_mmap_link *link = host_calloc(1, sizeof(*link));
 
-	if (!link)
-		host_abort(__FILE__, __LINE__, "out of host memory");
-	link->vma = vma;
-	INIT_LIST_HEAD(&link->node);
 	i_mmap_lock_write(mapping);
-	list_add_tail(&link->node, &mapping->i_mmap);
+	list_add_tail(&vma->shared, &mapping->i_mmap);
 	i_mmap_unlock_write(mapping);
-	vma->model_private = link;
 	atomic_inc(&obj->users);
 }
 
@@ -81,13 +74,10 @@ static void shmem_vma_close(struct vm_area_struct *vma)
 {
 	struct shmem_object *obj = shmem_of(vma);
 	struct address_space *mapping = &obj->inode.i_data;
-	struct model_i_mmap_link *link = vma->model_private;
 
 	i_mmap_lock_write(mapping);
-	list_del(&link->node);
+	list_del(&vma->shared);
 	i_mmap_unlock_write(mapping);
-	host_free(link);
-	vma->model_private = NULL;
 	if (atomic_dec_and_test(&obj->users))
 		shmem_evict(obj);
 }

@@ -22,11 +22,11 @@
 
 /* Small chunks keep chunk creation and eviction in play. */
 #define MODEL_CHUNK_BYTES	(4UL << 20)
+#define MODEL_BOUNCE_BYTES	(SCN_MAX_REGION_PAGES * SCN_PAGE_SIZE)
 
 struct model_proc {
 	struct devmig_proc *proc;
-	unsigned long bounce;		/* 0: none yet */
-	unsigned long bounce_len;
+	unsigned long bounce;		/* MODEL_BOUNCE_BYTES */
 	int exit_code;
 	int exited;
 };
@@ -50,6 +50,7 @@ static int model_start(struct scn_backend *be)
 {
 	struct dmirror_device_config cfg = { .chunk_bytes = MODEL_CHUNK_BYTES };
 	struct model_world *w;
+	long bounce;
 	int ret, c, i;
 
 	ret = devmig_boot(NULL);
@@ -69,7 +70,19 @@ static int model_start(struct scn_backend *be)
 		}
 	}
 	w->procs[0].proc = devmig_proc_create();
-	return w->procs[0].proc ? 0 : -ENOMEM;
+	if (!w->procs[0].proc)
+		return -ENOMEM;
+	/*
+	 * Mapped once, before the script maps anything, so that it never
+	 * lands where the script unmapped something.
+	 */
+	bounce = devmig_mmap(w->procs[0].proc, MODEL_BOUNCE_BYTES,
+			     DEVMIG_PROT_READ | DEVMIG_PROT_WRITE,
+			     DEVMIG_MAP_SHARED);
+	if (bounce < 0)
+		return (int)bounce;
+	w->procs[0].bounce = bounce;
+	return 0;
 }
 
 static void close_mirrors_of(struct model_world *w, int proc)
@@ -151,7 +164,6 @@ static int model_fork(struct scn_backend *be, int child)
 	w->procs[child].proc = p;
 	/* The bounce mapping is shared memory: the child has it too. */
 	w->procs[child].bounce = w->procs[w->cur].bounce;
-	w->procs[child].bounce_len = w->procs[w->cur].bounce_len;
 	return 0;
 }
 
@@ -334,27 +346,6 @@ static int model_dev_close(struct scn_backend *be, int mirror)
 	return 0;
 }
 
-/* A bounce mapping of at least @len bytes in the current process. */
-static int bounce_for(struct model_world *w, unsigned long len)
-{
-	struct model_proc *p = &w->procs[w->cur];
-	long a;
-
-	if (p->bounce_len >= len)
-		return 0;
-	if (p->bounce)
-		devmig_munmap(p->proc, p->bounce, p->bounce_len);
-	p->bounce = 0;
-	p->bounce_len = 0;
-	a = devmig_mmap(p->proc, len, DEVMIG_PROT_READ | DEVMIG_PROT_WRITE,
-			DEVMIG_MAP_SHARED);
-	if (a < 0)
-		return (int)a;
-	p->bounce = a;
-	p->bounce_len = len;
-	return 0;
-}
-
 static int model_dev_ioctl(struct scn_backend *be, int mirror,
 			   unsigned int command, struct hmm_dmirror_cmd *cmd)
 {
@@ -363,13 +354,9 @@ static int model_dev_ioctl(struct scn_backend *be, int mirror,
 	unsigned long len = cmd->npages * SCN_PAGE_SIZE;
 	unsigned long out_len = command == HMM_DMIRROR_SNAPSHOT ?
 				cmd->npages : len;
-	struct model_proc *p;
+	struct model_proc *p = &w->procs[w->cur];
 	int ret;
 
-	ret = bounce_for(w, len ? len : SCN_PAGE_SIZE);
-	if (ret)
-		return ret;
-	p = &w->procs[w->cur];
 	if (command == HMM_DMIRROR_WRITE && len) {
 		ret = devmig_store(p->bounce, host, len);
 		if (ret)

@@ -56,18 +56,6 @@ void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void model_vma_free(struct vm_area_struct *vma);
 void model_vma_start_write(struct vm_area_struct *vma);
 
-/*
- * A VMA mapping a file (the model's files are shmem objects, model/shmem.c)
- * is on its mapping's i_mmap list through one of these; vma->model_private
- * points at it.  Added and removed under i_mmap_lock_write() by the VMA's
- * ->open/->close, so a file rmap walk (i_mmap_lock_read) sees every VMA
- * that can map a folio of the file.
- */
-struct model_i_mmap_link {
-	struct list_head node;		/* in mapping->i_mmap */
-	struct vm_area_struct *vma;
-};
-
 /* shmem.c: make @vma a shared anonymous (shmem) mapping; 0 or -ENOMEM. */
 int shmem_zero_setup(struct vm_area_struct *vma);
 
