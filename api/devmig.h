@@ -21,9 +21,13 @@
 
 #include <stddef.h>
 
+/* The version of libdevmig (also devmig.pc's and `devmig --version`'s). */
+#define DEVMIG_VERSION "0.1.0"
+
 struct mm_struct;
 struct task_struct;
 struct devmig_proc;
+struct file;
 
 /* The machine. */
 struct devmig_config {
@@ -83,8 +87,37 @@ void devmig_task_leave(void);
 /* Map anonymous memory; returns the address or a negative errno. */
 long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 		 int flags);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags);
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len);
+
+/*
+ * tmpfs files, as memfd_create(), pwrite(), pread(), mmap() and close() of
+ * a file descriptor.  devmig_memfd_create() makes a file of @size zero
+ * bytes (memfd_create() and ftruncate()); devmig_file_pwrite() writes
+ * through the page cache, growing the file as needed, and returns the
+ * bytes written; devmig_file_pread() returns the bytes read, fewer at the
+ * end of the file.  devmig_mmap_file() maps @len bytes from page-aligned
+ * offset @off: MAP_SHARED mappings share the page cache; MAP_PRIVATE ones
+ * read it and copy a page on the first write to it (the copy is anonymous
+ * memory in a file VMA).  A fault beyond the end of the file gets SIGBUS.
+ * A mapping holds its own reference to the file: devmig_file_close() while
+ * it is mapped is safe, the file goes with its last reference.
+ */
+int devmig_memfd_create(long size, struct file **out);
+long devmig_file_pwrite(struct file *file, const void *buf, size_t len,
+			long off);
+long devmig_file_pread(struct file *file, void *buf, size_t len, long off);
+long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
+		      unsigned long len, int prot, int flags,
+		      unsigned long off);
+/* The same at @addr exactly (MAP_FIXED_NOREPLACE): -EEXIST if taken. */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off);
+void devmig_file_close(struct file *file);
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot);
 
@@ -123,6 +156,22 @@ int devmig_store(unsigned long addr, const void *buf, size_t len);
 long devmig_gup(unsigned long addr, unsigned long npages, int flags,
 		void **pages);
 void devmig_gup_put(void **pages, unsigned long npages, int flags);
+
+/*
+ * devmig_peek() - what @proc's memory holds at @npages pages from @addr,
+ * wherever the bytes are (system, THP, zero, device or page-cache page),
+ * found without faulting, migrating or touching accessed/dirty bits: for
+ * checkers that compare memory with a shadow copy.  @state gets one
+ * DEVMIG_PEEK_* per page; only DATA pages are copied into @buf.  A
+ * device-private page's bytes are where @device_data (its driver's
+ * answer, e.g. dmirror_device_backing_page()) says; NULL: UNKNOWN.
+ */
+#define DEVMIG_PEEK_DATA	0	/* bytes copied (zeroes for a hole) */
+#define DEVMIG_PEEK_NONE	1	/* no VMA there */
+#define DEVMIG_PEEK_UNKNOWN	2	/* a migration or swap entry */
+int devmig_peek(struct devmig_proc *proc, unsigned long addr, void *buf,
+		unsigned char *state, unsigned long npages,
+		void *(*device_data)(void *device_page));
 
 /* Counters of the calling task, for tests and reports. */
 struct devmig_task_stats {

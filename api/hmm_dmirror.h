@@ -132,8 +132,25 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 		  struct hmm_dmirror_cmd *cmd);
 
 /*
- * dmirror_close() - as the release of the file: stop mirroring, then evict
- * every page of the device (not only this mirror's) back to system memory.
+ * dmirror_mmap() - as mmap(NULL, @len, @prot, @flags, fd of the mirror, 0)
+ * in the calling task's process: like test_hmm, one zeroed kernel page is
+ * inserted at every page of the mapping (a VM_MIXEDMAP VMA; in a
+ * DEVMIG_MAP_PRIVATE mapping the pages are mapped read-only and a CPU write
+ * copies them).  @prot and @flags are DEVMIG_PROT_* and DEVMIG_MAP_*.  The
+ * mapping holds a reference to the mirror's file.  Returns the address or
+ * a negative errno.
+ */
+long dmirror_mmap(struct dmirror *dmirror, unsigned long len, int prot,
+		  int flags);
+/* The same with an address hint, used when that range is free (as mmap()). */
+long dmirror_mmap_at(struct dmirror *dmirror, unsigned long hint,
+		     unsigned long len, int prot, int flags);
+
+/*
+ * dmirror_close() - as close() of the mirror's file.  When no mapping of it
+ * is left (at once, or at the munmap or exit that removes the last one),
+ * the file is released: mirroring stops, then every page of the device
+ * (not only this mirror's) is evicted back to system memory.
  */
 void dmirror_close(struct dmirror *dmirror);
 

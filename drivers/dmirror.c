@@ -39,7 +39,8 @@
  *    migrating to this device is forgotten before it is copied, so no
  *    device WRITE can land in the old page after the copy (both found by
  *    tests/stress.c: device writes were lost);
- *  - there is no character device and no mmap of the device file.
+ *  - there is no character device: a mirror is an anonymous-inode file
+ *    (its mmap() is dmirror_mmap(), its last close dmirror_close()).
  */
 #include <linux/mm.h>
 #include <linux/hmm.h>
@@ -59,6 +60,8 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
+#include <linux/fs.h>
+#include <linux/err.h>
 
 #include <model/fail.h>
 
@@ -123,6 +126,7 @@ struct dmirror_device {
 
 struct dmirror {
 	struct dmirror_device *mdevice;
+	struct file *file;		/* the open file; mappings hold it too */
 	struct mmu_interval_notifier notifier;
 	struct mutex mutex;		/* protects pt */
 	struct xarray pt;		/* virtual page number -> tagged page */
@@ -1299,9 +1303,65 @@ int dmirror_ioctl(struct dmirror *dmirror, unsigned int command,
 	return ret;
 }
 
+/*
+ * The release of the file (its last reference gone: the opener's close and
+ * every mapping of it): stop mirroring, then empty the whole device.
+ */
+static int dmirror_fops_release(struct inode *inode, struct file *file)
+{
+	struct dmirror *dmirror = file->private_data;
+	struct dmirror_device *mdevice = dmirror->mdevice;
+
+	(void)inode;
+	mmu_interval_notifier_remove(&dmirror->notifier);
+	mutex_lock(&mdevice->mirrors_lock);
+	list_del(&dmirror->link);
+	mutex_unlock(&mdevice->mirrors_lock);
+
+	/* As test_hmm: closing any mirror empties the whole device. */
+	dmirror_evict_all(mdevice);
+
+	xa_destroy(&dmirror->pt);
+	kfree(dmirror);
+	return 0;
+}
+
+/*
+ * mmap of the device file, as test_hmm's: a zeroed kernel page inserted at
+ * every address (the VMA becomes VM_MIXEDMAP); the mapping holds the only
+ * reference to each page, so they go with it.
+ */
+static int dmirror_fops_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long addr;
+
+	(void)file;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		int ret;
+
+		if (!page)
+			return -ENOMEM;
+		ret = vm_insert_page(vma, addr, page);
+		if (ret) {
+			__free_page(page);
+			return ret;
+		}
+		put_page(page);
+	}
+	return 0;
+}
+
+static const struct file_operations dmirror_fops = {
+	.mmap		= dmirror_fops_mmap,
+	.release	= dmirror_fops_release,
+	.llseek		= default_llseek,
+};
+
 int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
 {
 	struct dmirror *dmirror;
+	struct file *file;
 	int ret;
 
 	if (!mdevice || !out || !current->mm)
@@ -1320,6 +1380,13 @@ int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
 		kfree(dmirror);
 		return ret;
 	}
+	file = anon_inode_getfile("hmm_dmirror", &dmirror_fops, dmirror, 0);
+	if (IS_ERR(file)) {
+		mmu_interval_notifier_remove(&dmirror->notifier);
+		kfree(dmirror);
+		return PTR_ERR(file);
+	}
+	dmirror->file = file;
 	mutex_lock(&mdevice->mirrors_lock);
 	list_add(&dmirror->link, &mdevice->mirrors);
 	mutex_unlock(&mdevice->mirrors_lock);
@@ -1327,23 +1394,27 @@ int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
 	return 0;
 }
 
+long dmirror_mmap_at(struct dmirror *dmirror, unsigned long hint,
+		     unsigned long len, int prot, int flags)
+{
+	if (!dmirror || !current->mm)
+		return -EINVAL;
+	return (long)vm_mmap(dmirror->file, hint, len, prot, flags, 0);
+}
+
+long dmirror_mmap(struct dmirror *dmirror, unsigned long len, int prot,
+		  int flags)
+{
+	return dmirror_mmap_at(dmirror, 0, len, prot, flags);
+}
+
 void dmirror_close(struct dmirror *dmirror)
 {
-	struct dmirror_device *mdevice;
-
 	if (!dmirror)
 		return;
-	mdevice = dmirror->mdevice;
-	mmu_interval_notifier_remove(&dmirror->notifier);
-	mutex_lock(&mdevice->mirrors_lock);
-	list_del(&dmirror->link);
-	mutex_unlock(&mdevice->mirrors_lock);
-
-	/* As test_hmm: closing any mirror empties the whole device. */
-	dmirror_evict_all(mdevice);
-
-	xa_destroy(&dmirror->pt);
-	kfree(dmirror);
+	/* As close(): the release runs once no mapping holds the file. */
+	fput(dmirror->file);
+	flush_delayed_fput();
 }
 
 int dmirror_device_create(const struct dmirror_device_config *cfg,

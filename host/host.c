@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * host.c - the host side of include/host/host.h: pthreads, the C heap,
- * mmap reservations, the clock and stdio.  The only model file that sees
- * libc; it never sees the shadow kernel headers.
+ * mmap reservations, the clock and stdio (backtraces: backtrace.c).  Like
+ * every file of host/, it sees libc and never the shadow kernel headers.
  */
 #define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
-#include <execinfo.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -237,7 +236,16 @@ void *host_mem_reserve(size_t size)
 	void *p = mmap(NULL, size, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	/*
+	 * Model RAM and struct pages are touched page by page all over a big
+	 * range: in 2 MiB host pages that is one host fault (and one TLB
+	 * entry) per 512 model pages, not one each.  Advice only: the host
+	 * may have THP off, and then nothing changes but speed.
+	 */
+	madvise(p, size, MADV_HUGEPAGE);
+	return p;
 }
 
 void host_mem_release(void *addr, size_t size)
@@ -255,6 +263,94 @@ int host_mem_protect(void *addr, size_t size, int prot)
 void host_mem_discard(void *addr, size_t size)
 {
 	madvise(addr, size, MADV_DONTNEED);
+}
+
+/* The regions of host_big_alloc(), in use or kept warm, under big_lock. */
+struct big_region {
+	void *addr;
+	size_t size;
+	bool used;
+};
+
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct big_region *big_regions;
+static size_t nr_big_regions, big_capacity;
+
+#define BIG_ALIGN	(2UL << 20)
+
+void *host_big_alloc(size_t size)
+{
+	struct big_region *best = NULL, *r;
+	void *p;
+	size_t i;
+
+	size = (size + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
+	pthread_mutex_lock(&big_lock);
+	/* The smallest free region that fits, if it wastes at most half. */
+	for (i = 0; i < nr_big_regions; i++) {
+		r = &big_regions[i];
+		if (!r->used && r->size >= size && r->size / 2 <= size &&
+		    (!best || r->size < best->size))
+			best = r;
+	}
+	if (best) {
+		best->used = true;
+		pthread_mutex_unlock(&big_lock);
+		return best->addr;
+	}
+	if (nr_big_regions == big_capacity) {
+		size_t cap = big_capacity ? 2 * big_capacity : 16;
+
+		r = realloc(big_regions, cap * sizeof(*r));
+		if (!r) {
+			pthread_mutex_unlock(&big_lock);
+			return NULL;
+		}
+		big_regions = r;
+		big_capacity = cap;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		pthread_mutex_unlock(&big_lock);
+		return NULL;
+	}
+	madvise(p, size, MADV_HUGEPAGE);
+	big_regions[nr_big_regions++] = (struct big_region){ p, size, true };
+	pthread_mutex_unlock(&big_lock);
+	return p;
+}
+
+bool host_big_free(void *addr)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&big_lock);
+	for (i = 0; i < nr_big_regions && !found; i++) {
+		if (big_regions[i].addr == addr) {
+			assert(big_regions[i].used);
+			big_regions[i].used = false;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&big_lock);
+	return found;
+}
+
+void host_big_trim(void)
+{
+	size_t i, kept = 0;
+
+	pthread_mutex_lock(&big_lock);
+	for (i = 0; i < nr_big_regions; i++) {
+		if (big_regions[i].used)
+			big_regions[kept++] = big_regions[i];
+		else
+			munmap(big_regions[i].addr, big_regions[i].size);
+	}
+	nr_big_regions = kept;
+	pthread_mutex_unlock(&big_lock);
 }
 
 unsigned long long host_clock_ns(void)
@@ -293,14 +389,6 @@ int host_snprintf(char *buf, size_t size, const char *fmt, ...)
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
-}
-
-void host_backtrace(void)
-{
-	void *frames[32];
-	int n = backtrace(frames, 32);
-
-	backtrace_symbols_fd(frames, n, 2);
 }
 
 _Noreturn void host_abort(const char *file, int line, const char *what)

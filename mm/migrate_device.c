@@ -992,12 +992,13 @@ int migrate_device_range(unsigned long *src_pfns, unsigned long start,
 }
 EXPORT_SYMBOL(migrate_device_range);
 
-/*
+/**
  * migrate_device_coherent_folio() - move a device-coherent folio to RAM
  * @folio: the folio; the caller holds a reference, which is consumed
  *
  * Used before a long-term pin, which device-coherent memory must not get.
- * Returns 0 when every mapping now maps a system copy, -EBUSY when the folio
+ *
+ * Return: 0 when every mapping now maps a system copy; -EBUSY when the folio
  * is pinned, cannot be unmapped, or no system page could be allocated.
  */
 int migrate_device_coherent_folio(struct folio *folio)
@@ -1033,9 +1034,13 @@ int migrate_device_coherent_folio(struct folio *folio)
 	return moved ? 0 : -EBUSY;
 }
 
-/*
- * migrate_device_coherent_page() - the page-based name of
- * migrate_device_coherent_folio(), from before folios.
+/**
+ * migrate_device_coherent_page() - migrate_device_coherent_folio() by page
+ * @page: a page of the folio; the caller's reference is consumed
+ *
+ * The name callers used before folios.
+ *
+ * Return: as migrate_device_coherent_folio().
  */
 int migrate_device_coherent_page(struct page *page)
 {

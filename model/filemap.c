@@ -3,26 +3,43 @@
  * filemap.c - the folio lock and waiting on it (mm/filemap.c).
  *
  * PG_locked is taken with an acquire test-and-set and released with a
- * release clear.  Sleepers wait on a hashed bucket (a host mutex and
- * condition) and announce themselves with PG_waiters before their last
- * check of PG_locked.  Both the announcement and the unlock are atomic
- * read-modify-writes of the same flags word, so either the unlocker sees
- * PG_waiters and wakes the bucket, or the sleeper sees the folio unlocked
- * and does not sleep: no wake-up is lost.
+ * release clear.  A sleeper queues itself on a bucket hashed from the folio
+ * (a host mutex and condition) and announces itself with PG_waiters before
+ * its last check of PG_locked.  Both the announcement and the unlock are
+ * atomic read-modify-writes of the same flags word, so either the unlocker
+ * sees PG_waiters and wakes the bucket, or the sleeper sees the folio
+ * unlocked and does not sleep: no wake-up is lost.
+ *
+ * The unlock takes every sleeper queued for that folio off the bucket and
+ * marks it woken.  A sleeper that only waits (folio_wait_locked(), a
+ * migration entry) returns once woken and does not look at the folio again:
+ * it may hold no reference, and by the time it runs the page may have been
+ * freed, reused and locked by its next owner, whose unlock owes it nothing.
+ * Only a sleeper that wants the lock (and so holds a reference) tries again.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/swapops.h>
 #include <linux/xarray.h>
+#include <model/model.h>
 #include <host/host.h>
 
 #define FOLIO_WAIT_TABLE_BITS	8
 #define FOLIO_WAIT_TABLE_SIZE	(1 << FOLIO_WAIT_TABLE_BITS)
 
+/* All zero bytes when idle: the table needs no initialisation. */
 struct folio_wait_bucket {
-	struct host_mutex lock;		/* zero bytes: statically initialised */
+	struct host_mutex lock;
 	struct host_cond cond;
+	struct hlist_head sleepers;
+};
+
+/* A task asleep on a folio, queued on the folio's bucket. */
+struct folio_sleeper {
+	struct hlist_node node;
+	struct folio *folio;
+	bool woken;
 };
 
 static struct folio_wait_bucket folio_wait_table[FOLIO_WAIT_TABLE_SIZE];
@@ -40,29 +57,62 @@ static void folio_announce_waiter(struct folio *folio)
 	__atomic_fetch_or(&folio->flags, 1UL << PG_waiters, __ATOMIC_SEQ_CST);
 }
 
-/*
- * Sleep in @b until @folio is unlocked; if @take, lock it.  Called and
- * returns with b->lock held.
- */
-static void folio_wait_bit(struct folio_wait_bucket *b, struct folio *folio,
-			   bool take)
+/* Queue @s for @folio's unlock.  Called with b->lock held. */
+static void folio_sleeper_queue(struct folio_wait_bucket *b,
+				struct folio_sleeper *s, struct folio *folio)
 {
-	for (;;) {
-		folio_announce_waiter(folio);
-		if (take ? folio_trylock(folio) :
-			   !test_bit_acquire(PG_locked, &folio->flags))
-			return;
+	s->folio = folio;
+	s->woken = false;
+	hlist_add_head(&s->node, &b->sleepers);
+}
+
+/* Sleep until an unlock has woken @s.  Called and returns with b->lock held. */
+static void folio_sleeper_wait(struct folio_wait_bucket *b,
+			       struct folio_sleeper *s)
+{
+	while (!s->woken)
 		host_cond_wait(&b->cond, &b->lock);
+}
+
+/* Wake every sleeper queued for @folio.  Called with b->lock held. */
+static void folio_wake(struct folio_wait_bucket *b, struct folio *folio)
+{
+	struct hlist_node **link = &b->sleepers.first;
+	bool woke = false;
+
+	while (*link) {
+		struct folio_sleeper *s = hlist_entry(*link, struct folio_sleeper,
+						      node);
+
+		if (s->folio != folio) {
+			link = &(*link)->next;
+			continue;
+		}
+		hlist_del_init(&s->node);
+		s->woken = true;
+		woke = true;
 	}
+	/* None of @folio's sleepers is left; one that loops sets it again. */
+	clear_bit(PG_waiters, &folio->flags);
+	if (woke)
+		host_cond_broadcast(&b->cond);
 }
 
 /* __folio_lock() - sleep until @folio can be locked, then lock it. */
 void __folio_lock(struct folio *folio)
 {
 	struct folio_wait_bucket *b = folio_waitqueue(folio);
+	struct folio_sleeper s;
 
 	host_mutex_lock(&b->lock);
-	folio_wait_bit(b, folio, true);
+	/* The caller holds a reference: looking at @folio again is safe. */
+	for (;;) {
+		folio_announce_waiter(folio);
+		if (folio_trylock(folio))
+			break;
+		folio_sleeper_queue(b, &s, folio);
+		folio_sleeper_wait(b, &s);
+	}
 	host_mutex_unlock(&b->lock);
 }
 
@@ -90,9 +140,7 @@ void folio_unlock(struct folio *folio)
 		return;
 	b = folio_waitqueue(folio);
 	host_mutex_lock(&b->lock);
-	/* Waiters still sleeping set it again before they re-check. */
-	clear_bit(PG_waiters, &folio->flags);
-	host_cond_broadcast(&b->cond);
+	folio_wake(b, folio);
 	host_mutex_unlock(&b->lock);
 }
 
@@ -101,7 +149,33 @@ void unlock_page(struct page *page)
 	folio_unlock(page_folio(page));
 }
 
-/* folio_wait_locked() - sleep until @folio is not locked (without locking it). */
+/*
+ * Sleep until the holder of @folio's lock releases it, once.  Called with
+ * b->lock held.  If @ptl is given, it is dropped once this task is queued.
+ */
+static void folio_wait_unlock_once(struct folio_wait_bucket *b,
+				   struct folio *folio, spinlock_t *ptl)
+{
+	struct folio_sleeper s;
+	bool locked;
+
+	folio_announce_waiter(folio);
+	locked = test_bit_acquire(PG_locked, &folio->flags);
+	if (locked)
+		folio_sleeper_queue(b, &s, folio);
+	if (ptl)
+		spin_unlock(ptl);
+	if (locked)
+		folio_sleeper_wait(b, &s);
+}
+
+/**
+ * folio_wait_locked() - sleep until @folio is unlocked, without locking it
+ * @folio: the folio
+ *
+ * Returns when the folio is seen unlocked or the unlock that was awaited
+ * has happened: the folio may be locked again by then.
+ */
 void folio_wait_locked(struct folio *folio)
 {
 	struct folio_wait_bucket *b;
@@ -110,7 +184,7 @@ void folio_wait_locked(struct folio *folio)
 		return;
 	b = folio_waitqueue(folio);
 	host_mutex_lock(&b->lock);
-	folio_wait_bit(b, folio, false);
+	folio_wait_unlock_once(b, folio, NULL);
 	host_mutex_unlock(&b->lock);
 }
 
@@ -120,10 +194,10 @@ void folio_wait_locked(struct folio *folio)
  * @ptl: the PTE (or PMD) lock, held on entry, released before sleeping
  *
  * Migration entries exist only while their folio is locked, so the
- * migration is over when the folio is unlocked.  Registering as a waiter
- * before dropping @ptl means the unlock cannot slip in between; no
- * reference is taken, so the folio may even be freed meanwhile, and then
- * the wait simply ends.
+ * migration is over when the folio is unlocked.  The task is queued before
+ * @ptl is dropped, so that unlock cannot slip in between.  No reference is
+ * taken: the wait ends at that unlock, whatever becomes of the folio next,
+ * and the caller retries the access.
  */
 void migration_entry_wait_on_locked(swp_entry_t entry, spinlock_t *ptl)
 {
@@ -131,10 +205,27 @@ void migration_entry_wait_on_locked(swp_entry_t entry, spinlock_t *ptl)
 	struct folio_wait_bucket *b = folio_waitqueue(folio);
 
 	host_mutex_lock(&b->lock);
-	folio_announce_waiter(folio);
-	spin_unlock(ptl);
-	folio_wait_bit(b, folio, false);
+	folio_wait_unlock_once(b, folio, ptl);
 	host_mutex_unlock(&b->lock);
+}
+
+/**
+ * model_folio_sleepers() - how many tasks are asleep on @folio
+ * @folio: the folio
+ *
+ * For tests that must know a task has gone to sleep before they go on.
+ */
+unsigned int model_folio_sleepers(struct folio *folio)
+{
+	struct folio_wait_bucket *b = folio_waitqueue(folio);
+	struct folio_sleeper *s;
+	unsigned int n = 0;
+
+	host_mutex_lock(&b->lock);
+	hlist_for_each_entry(s, &b->sleepers, node)
+		n += s->folio == folio;
+	host_mutex_unlock(&b->lock);
+	return n;
 }
 
 /* Drop the lock a fault runs under: the VMA lock or mmap_lock (read). */

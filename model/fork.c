@@ -7,7 +7,9 @@
  * Private writable mappings become copy-on-write in both: the parent's PTEs
  * are write-protected under the PTE lock and its TLBs flushed before fork
  * returns, so no CPU of the parent writes a page the child can already see.
- * Device-private and migration entries follow MIGRATE_DEVICE.md section 9.
+ * A device-private or migration entry is copied to the child; in a
+ * copy-on-write mapping a writable one becomes read-only on both sides, and
+ * a device-private page gains the child's reference and mapping.
  *
  * VMAs without an anon_vma (nothing private was ever written, or shmem) are
  * not copied at all: the child refaults them, as in the kernel.

@@ -29,6 +29,7 @@
 #include <linux/swap.h>
 #include <asm/pgalloc.h>
 #include <asm/tlbflush.h>
+#include <model/model.h>
 #include <devmig.h>
 #include "internal.h"
 

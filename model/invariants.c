@@ -411,8 +411,9 @@ static void inv_check_page(struct inv_state *st, unsigned long pfn)
 		inv_report(st, "pfn %#lx: map count %d but %lu page-table entries map it",
 			   pfn, folio_mapcount(folio), maps);
 	batched = folio_is_zone_device(folio) ? 0 : model_lru_batched(folio);
+	/* Kernel pages a driver inserted (VM_MIXEDMAP) are on no LRU. */
 	if (maps && !folio_is_zone_device(folio) && !folio_test_lru(folio) &&
-	    !batched)
+	    !batched && (folio_test_anon(folio) || folio->mapping))
 		inv_report(st, "pfn %#lx: mapped system page neither on an LRU nor in an LRU batch",
 			   pfn);
 

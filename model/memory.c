@@ -169,15 +169,19 @@ release:
 }
 
 /*
- * Map the page a ->fault handler returned (locked, referenced).  The
- * reference becomes the mapping's.
+ * Map the page of a fault on a hole of a file VMA (finish_fault()): the
+ * page a ->fault handler returned (locked, referenced; the reference
+ * becomes the mapping's), or for a write fault in a private mapping the
+ * anonymous copy in vmf->cow_page, which becomes a new exclusive anon page.
  */
 static vm_fault_t finish_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
-	struct folio *folio = page_folio(vmf->page);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool cow = write && !(vma->vm_flags & VM_SHARED);
+	struct page *page = cow ? vmf->cow_page : vmf->page;
+	struct folio *folio = page_folio(page);
 	pte_t entry;
 
 	if (pte_alloc(mm, vmf->pmd))
@@ -189,21 +193,80 @@ static vm_fault_t finish_fault(struct vm_fault *vmf)
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		return VM_FAULT_NOPAGE;
 	}
-	entry = mk_pte(vmf->page, vma->vm_page_prot);
+	entry = mk_pte(page, vma->vm_page_prot);
 	entry = pte_mkyoung(entry);
 	if (write)
 		entry = maybe_mkwrite_pte(pte_mkdirty(entry), vma);
-	folio_add_file_rmap_pte(folio, vmf->page, vma);
-	inc_mm_counter(mm, mm_counter_file(folio));
+	if (cow) {
+		inc_mm_counter(mm, MM_ANONPAGES);
+		folio_add_new_anon_rmap(folio, vma, vmf->address,
+					RMAP_EXCLUSIVE);
+		folio_add_lru_vma(folio, vma);
+	} else {
+		folio_add_file_rmap_pte(folio, page, vma);
+		inc_mm_counter(mm, mm_counter_file(folio));
+	}
 	set_pte_at(mm, vmf->address, vmf->pte, entry);
 	update_mmu_cache(vma, vmf->address, vmf->pte);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return 0;
 }
 
+/* ->fault, with the folio it returns locked. */
+static vm_fault_t __do_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = vmf->vma->vm_ops->fault(vmf);
+
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	if (!(ret & VM_FAULT_LOCKED))
+		folio_lock(page_folio(vmf->page));
+	return 0;
+}
+
 /*
- * A hole in a VMA with ->fault (shmem).  Only shared mappings are modelled:
- * a private file mapping would need a CoW fault here.
+ * Write fault on a hole of a private file mapping (do_cow_fault()): the
+ * file's page is copied into a new anon folio, which is mapped writable;
+ * the page cache is left as it was.
+ */
+static vm_fault_t do_cow_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct folio *folio, *file_folio;
+	vm_fault_t ret;
+
+	ret = vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
+	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address);
+	if (!folio)
+		return VM_FAULT_OOM;
+	if (mem_cgroup_charge(folio, vma->vm_mm, GFP_KERNEL)) {
+		folio_put(folio);
+		return VM_FAULT_OOM;
+	}
+	ret = __do_fault(vmf);
+	if (ret) {
+		folio_put(folio);
+		return ret;
+	}
+	file_folio = page_folio(vmf->page);
+	copy_highpage(&folio->page, vmf->page);
+	__folio_mark_uptodate(folio);
+	folio_unlock(file_folio);
+	folio_put(file_folio);
+
+	vmf->cow_page = &folio->page;
+	ret = finish_fault(vmf);
+	if (ret)
+		folio_put(folio);	/* not mapped after all */
+	return ret & ~VM_FAULT_NOPAGE;
+}
+
+/*
+ * A hole in a VMA with ->fault (a tmpfs file, shared or private).  Read
+ * faults map the file's page (read-only in a private mapping); write faults
+ * map it writable in a shared mapping and copy it in a private one.
  */
 static vm_fault_t do_fault(struct vm_fault *vmf)
 {
@@ -211,14 +274,14 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 	struct folio *folio;
 	vm_fault_t ret;
 
-	if (!vma->vm_ops->fault || !(vma->vm_flags & VM_SHARED))
+	if (!vma->vm_ops->fault)
 		return VM_FAULT_SIGBUS;
-	ret = vma->vm_ops->fault(vmf);
-	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	ret = __do_fault(vmf);
+	if (ret)
 		return ret;
 	folio = page_folio(vmf->page);
-	if (!(ret & VM_FAULT_LOCKED))
-		folio_lock(folio);
 	ret = finish_fault(vmf);
 	folio_unlock(folio);
 	if (ret)
@@ -475,7 +538,7 @@ static vm_fault_t remove_device_exclusive_entry(struct vm_fault *vmf)
 /*
  * The device-private branch of do_swap_page(): hand the fault to the owning
  * driver's migrate_to_ram() with a reference on the page held across the call
- * (MIGRATE_DEVICE.md section 8).
+ * (doc/CONTRACT.md, "CPU faults on device-private pages").
  */
 static vm_fault_t do_device_private_fault(struct vm_fault *vmf,
 					  swp_entry_t entry)

@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/pagemap.h>
+#include <model/model.h>
 #include <host/host.h>
 #include "internal.h"
 

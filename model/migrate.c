@@ -224,36 +224,34 @@ int folio_migrate_mapping(struct address_space *mapping, struct folio *newfolio,
 	return MIGRATEPAGE_SUCCESS;
 }
 
+/*
+ * State flags that the destination takes over when the source has them.
+ * Dirty moves here when folio_migrate_mapping() had no cache to do it.
+ */
+#define COPIED_FLAGS	((1UL << PG_referenced) | (1UL << PG_uptodate) |	\
+			 (1UL << PG_workingset) | (1UL << PG_checked) |		\
+			 (1UL << PG_mappedtodisk) | (1UL << PG_dirty) |		\
+			 (1UL << PG_young) | (1UL << PG_idle) |			\
+			 (1UL << PG_readahead))
+
 /**
  * folio_migrate_flags() - move a folio's state flags and charge to another
  * @newfolio: the destination
  * @folio: the source; loses what moved (active, unevictable, swapcache,
  *	private, memcg charge)
  */
-/* State flags that the destination takes over when the source has them. */
-static const struct {
-	bool (*test)(const struct folio *folio);
-	void (*set)(struct folio *folio);
-} copied_flags[] = {
-	{ folio_test_referenced,	folio_set_referenced },
-	{ folio_test_uptodate,		folio_mark_uptodate },
-	{ folio_test_workingset,	folio_set_workingset },
-	{ folio_test_checked,		folio_set_checked },
-	{ folio_test_mappedtodisk,	folio_set_mappedtodisk },
-	/* Dirty moves here when folio_migrate_mapping() had no cache to do it. */
-	{ folio_test_dirty,		folio_set_dirty },
-	{ folio_test_young,		folio_set_young },
-	{ folio_test_idle,		folio_set_idle },
-	{ folio_test_readahead,		folio_set_readahead },
-};
-
 void folio_migrate_flags(struct folio *newfolio, struct folio *folio)
 {
-	size_t i;
+	/*
+	 * One atomic OR for all of them (set_bit() each would be one apiece);
+	 * acquire and release as folio_test_uptodate() and
+	 * folio_mark_uptodate() order the data that uptodate vouches for.
+	 */
+	unsigned long copied = __atomic_load_n(&folio->flags, __ATOMIC_ACQUIRE) &
+			       COPIED_FLAGS;
 
-	for (i = 0; i < ARRAY_SIZE(copied_flags); i++)
-		if (copied_flags[i].test(folio))
-			copied_flags[i].set(newfolio);
+	if (copied)
+		__atomic_fetch_or(&newfolio->flags, copied, __ATOMIC_RELEASE);
 	/* These move: the source loses them (active and unevictable exclude each other). */
 	if (folio_test_clear_active(folio)) {
 		VM_BUG_ON_FOLIO(folio_test_unevictable(folio), folio);

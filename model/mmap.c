@@ -28,6 +28,7 @@
 #include <linux/sched/mm.h>
 #include <linux/spinlock.h>
 #include <linux/export.h>
+#include <linux/shmem_fs.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
 #include <model/process.h>
@@ -173,10 +174,43 @@ static struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
 	/* Shared by a split; anon_vma_fork() replaces it in a fork child. */
 	vma->anon_vma = orig->anon_vma;
 	vma->vm_pgoff = orig->vm_pgoff;
-	vma->vm_file = orig->vm_file;
+	vma->vm_file = NULL;	/* referenced by model_vma_link_file() */
 	vma->vm_private_data = orig->vm_private_data;
 	vma->model_private = orig->model_private;
 	return vma;
+}
+
+/*
+ * A file VMA references its file (get_file(), dropped by fput() when the
+ * VMA is freed) and sits on the file's i_mmap, where file rmap walks
+ * (rmap_walk_file()) find it: __vma_link_file() and unlink_file_vma().
+ */
+static void model_vma_link_file(struct vm_area_struct *vma, struct file *file)
+{
+	struct address_space *mapping;
+
+	if (!file)
+		return;
+	vma->vm_file = get_file(file);
+	mapping = file->f_mapping;
+	i_mmap_lock_write(mapping);
+	list_add_tail(&vma->shared, &mapping->i_mmap);
+	i_mmap_unlock_write(mapping);
+}
+
+static void model_vma_unlink_file(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+	struct address_space *mapping;
+
+	if (!file)
+		return;
+	mapping = file->f_mapping;
+	i_mmap_lock_write(mapping);
+	list_del_init(&vma->shared);
+	i_mmap_unlock_write(mapping);
+	vma->vm_file = NULL;
+	fput(file);
 }
 
 /**
@@ -196,6 +230,7 @@ struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig)
 		kfree(vma);
 		return NULL;
 	}
+	model_vma_link_file(vma, orig->vm_file);
 	if (vma->vm_ops && vma->vm_ops->open)
 		vma->vm_ops->open(vma);
 	return vma;
@@ -221,6 +256,7 @@ struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 		kfree(vma);
 		return NULL;
 	}
+	model_vma_link_file(vma, orig->vm_file);
 	if (vma->vm_ops && vma->vm_ops->open)
 		vma->vm_ops->open(vma);
 	return vma;
@@ -255,6 +291,7 @@ void model_vma_free(struct vm_area_struct *vma)
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 	unlink_anon_vmas(vma);
+	model_vma_unlink_file(vma);
 	kfree(vma);
 }
 
@@ -338,21 +375,63 @@ static unsigned long model_get_unmapped_area(struct mm_struct *mm,
 	return cand >= MODEL_MMAP_MIN ? cand : 0;
 }
 
+/*
+ * Undo what a failed ->mmap() may have mapped already (mmap_region()'s
+ * unmap_region()): @vma is not linked, its page tables are only its own.
+ */
+static void model_unmap_unlinked(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *next = find_vma(mm, vma->vm_end), *prev = NULL;
+	struct vm_area_struct *v;
+
+	unmap_page_range(vma, vma->vm_start, vma->vm_end);
+	list_for_each_entry(v, &mm->mmap, vm_list) {
+		if (v->vm_end > vma->vm_start)
+			break;
+		prev = v;
+	}
+	free_pgtables(mm, vma->vm_start, vma->vm_end, prev ? prev->vm_end : 0,
+		      next ? next->vm_start : TASK_SIZE);
+}
+
+/* Is [addr, addr + len) free of VMAs?  mmap_lock held. */
+static bool model_range_free(struct mm_struct *mm, unsigned long addr,
+			     unsigned long len)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return !vma || vma->vm_start >= addr + len;
+}
+
 /**
- * model_mmap() - map anonymous memory
+ * model_do_mmap_at() - mmap(@fixed, @len, @prot, @flags, fd of @file,
+ *	@pgoff), with MAP_FIXED_NOREPLACE when @fixed is not 0
  * @mm: the address space (mmap_lock taken here)
+ * @fixed: 0 to let the kernel choose, else the address the mapping must have
+ * @file: the file to map, or NULL for anonymous memory
  * @len: length in bytes (rounded up to pages)
  * @prot: DEVMIG_PROT_* bits
  * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED
+ * @pgoff: offset in @file, in pages (0 for anonymous memory)
  *
- * Return: the start address, or -EINVAL (bad length/flags), -ENOMEM.
+ * Anonymous shared memory gets a tmpfs file of its own; a file's ->mmap()
+ * sets up the VMA (vm_ops) and may map pages into it (a driver's).
+ *
+ * Return: the start address, or -EINVAL (bad length/flags/address),
+ * -EEXIST (@fixed overlaps a mapping), -ENODEV (a file without ->mmap),
+ * -EOVERFLOW (offset wraps), -ENOMEM, or ->mmap()'s error.
  */
-long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
+long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
+		      struct file *file, unsigned long len, int prot,
+		      int flags, unsigned long pgoff)
 {
 	struct vm_area_struct *vma;
 	unsigned long addr;
 	vm_flags_t vm_flags;
 	int type = flags & (DEVMIG_MAP_PRIVATE | DEVMIG_MAP_SHARED);
+	bool anon_shared = false;
+	int ret;
 
 	if (!len || (prot & ~(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)))
 		return -EINVAL;
@@ -363,39 +442,78 @@ long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
 	len = PAGE_ALIGN(len);
 	if (!len || len > TASK_SIZE)
 		return -ENOMEM;
+	if (file && !file->f_op->mmap)
+		return -ENODEV;
+	if (file && pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
 
 	vm_flags = model_prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE |
 		   VM_MAYEXEC;
 	if (type == DEVMIG_MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 
+	if (offset_in_page(fixed) || (fixed && (fixed < MODEL_MMAP_MIN ||
+						 fixed + len > TASK_SIZE)))
+		return -EINVAL;
 	vma = model_vma_alloc(mm);
 	if (!vma)
 		return -ENOMEM;
 	mmap_write_lock(mm);
-	addr = model_get_unmapped_area(mm, len);
-	if (!addr) {
-		mmap_write_unlock(mm);
-		kfree(vma);
-		return -ENOMEM;
+	addr = fixed ? fixed : model_get_unmapped_area(mm, len);
+	if (!addr || (fixed && !model_range_free(mm, fixed, len))) {
+		ret = addr ? -EEXIST : -ENOMEM;
+		goto free;
 	}
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
 	vma->vm_flags = vm_flags;
 	vma->vm_page_prot = vm_get_page_prot(vm_flags);
-	vma->vm_pgoff = addr >> PAGE_SHIFT;
-	if (type == DEVMIG_MAP_SHARED) {
-		/* Shared anonymous memory is a shmem object of its own. */
-		vma->vm_pgoff = 0;
-		if (shmem_zero_setup(vma)) {
-			mmap_write_unlock(mm);
-			kfree(vma);
-			return -ENOMEM;
+	vma->vm_pgoff = file ? pgoff : addr >> PAGE_SHIFT;
+	if (file) {
+		vma->vm_file = file;
+		ret = file->f_op->mmap(file, vma);
+		if (ret) {
+			model_unmap_unlinked(vma);
+			goto free;
 		}
+		/* ->mmap() may have changed the flags (VM_MIXEDMAP). */
+		vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	} else if (type == DEVMIG_MAP_SHARED) {
+		/* Shared anonymous memory is a tmpfs file of its own. */
+		vma->vm_pgoff = 0;
+		ret = shmem_zero_setup(vma);
+		if (ret)
+			goto free;
+		file = vma->vm_file;
+		anon_shared = true;
 	}
+	vma->vm_file = NULL;
 	model_vma_link(mm, vma);
+	model_vma_link_file(vma, file);
+	/* The file shmem_zero_setup() made is the VMA's alone. */
+	if (anon_shared)
+		fput(file);
 	mmap_write_unlock(mm);
 	return (long)addr;
+free:
+	mmap_write_unlock(mm);
+	kfree(vma);
+	return ret;
+}
+
+/* model_do_mmap() - model_do_mmap_at() wherever the kernel chooses. */
+long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
+		   int prot, int flags, unsigned long pgoff)
+{
+	return model_do_mmap_at(mm, 0, file, len, prot, flags, pgoff);
+}
+
+/**
+ * model_mmap() - map anonymous memory (model_do_mmap() without a file)
+ */
+long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
+{
+	return model_do_mmap(mm, NULL, len, prot, flags, 0);
 }
 
 /*
@@ -514,9 +632,11 @@ static bool model_can_change_pte_writable(struct vm_area_struct *vma,
 }
 
 /*
- * Non-present entries under a changed protection: a writable entry loses
- * its write permission whatever the new protection is (MIGRATE_DEVICE.md
- * section 9); the next access faults and sorts it out.
+ * Non-present entries under a changed protection: a writable migration or
+ * device-private entry becomes read-only whatever the new protection is,
+ * as in the kernel's change_pte_range() (an entry that maps nothing cannot
+ * be checked against the new protection); the next write faults and gets
+ * what the new protection allows.
  */
 static pte_t model_change_nonpresent_pte(pte_t old)
 {
@@ -720,20 +840,12 @@ out:
  * Linux does.
  */
 static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
-				  unsigned long len)
+				  unsigned long end)
 {
 	struct vm_area_struct *vma;
-	unsigned long end, cur, s, e;
+	unsigned long cur, s, e;
 	int ret = 0;
 
-	if (offset_in_page(addr))
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = addr + len;
-	if (end < addr)
-		return -EINVAL;
-	if (!len)
-		return 0;
 	mmap_read_lock(mm);
 	cur = addr;
 	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
@@ -752,7 +864,7 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
- * model_madvise() - madvise(@addr, @len, @advice) for the THP advice
+ * model_madvise() - madvise(@addr, @len, @advice): THP advice, DONTNEED
  * @mm: the address space (mmap_lock taken here, for write)
  * @addr: page-aligned start
  * @len: length (rounded up to pages)
@@ -767,20 +879,18 @@ static int model_madvise_dontneed(struct mm_struct *mm, unsigned long addr,
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice)
 {
-	vm_flags_t set, clear;
+	vm_flags_t set = 0, clear = 0;
 	struct vm_area_struct *vma;
 	unsigned long end, cur;
 	int ret;
 
-	if (advice == DEVMIG_MADV_DONTNEED)
-		return model_madvise_dontneed(mm, addr, len);
 	if (advice == DEVMIG_MADV_HUGEPAGE) {
 		set = VM_HUGEPAGE;
 		clear = VM_NOHUGEPAGE;
 	} else if (advice == DEVMIG_MADV_NOHUGEPAGE) {
 		set = VM_NOHUGEPAGE;
 		clear = VM_HUGEPAGE;
-	} else {
+	} else if (advice != DEVMIG_MADV_DONTNEED) {
 		return -EINVAL;
 	}
 	if (offset_in_page(addr))
@@ -791,6 +901,8 @@ int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (!len)
 		return 0;
+	if (advice == DEVMIG_MADV_DONTNEED)
+		return model_madvise_dontneed(mm, addr, end);
 
 	mmap_write_lock(mm);
 	ret = model_split_range(mm, addr, end);

@@ -254,7 +254,7 @@ static void put_free(struct page *page)
 {
 	unsigned long block = pfn_block(page_to_pfn(page));
 
-	/* Atomic store: a migration-entry waiter may still set PG_waiters. */
+	/* One store: pfn scanners read a page's flags without a reference. */
 	WRITE_ONCE(page->flags, (READ_ONCE(page->flags) & (ZONES_MASK << ZONES_PGSHIFT)) |
 				(1UL << PG_buddy));
 	page->mapping = NULL;
@@ -473,6 +473,7 @@ void model_shutdown(void)
 	model_lru_shutdown();
 	model_thp_shutdown();
 	model_resource_shutdown();
+	host_big_trim();
 	host_mem_release(model_direct_map, direct_map_bytes);
 	host_mem_release(vmemmap, vmemmap_bytes);
 	host_free(block_free);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * printk.c - the kernel log and warnings (kernel/printk, lib/bug.c).
- * Messages go to the host's stderr; warnings are also counted, so that a
- * test can fail on a WARN the kernel would have printed.
+ * Messages go to the host's stderr; warnings are also counted and the first
+ * one kept, so that the test harness fails the test that hit a WARN the
+ * kernel would have printed, naming it.
  */
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/bug.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
 #include <host/host.h>
 
 int model_loglevel = 1;
@@ -23,12 +26,51 @@ void model_printk(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void model_warn(const char *file, int line, const char *cond)
+/*
+ * The first warning since the last model_warn_take(), for the test that
+ * caused it; pending counts them.  The lock orders a warning against a
+ * take on another thread.
+ */
+static DEFINE_SPINLOCK(warn_lock);
+static unsigned long warn_pending;
+static char warn_first[160];
+
+void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 {
+	char msg[sizeof(warn_first)];
+	va_list ap;
+	int n;
+
+	n = host_snprintf(msg, sizeof(msg), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	host_vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+
 	__atomic_fetch_add(&model_warn_count, 1, __ATOMIC_RELAXED);
-	if (READ_ONCE(model_loglevel) >= 0) {
-		host_printf("WARNING: %s:%d: %s\n", file, line, cond);
-		if (READ_ONCE(model_loglevel) >= 2)
+	spin_lock(&warn_lock);
+	if (!warn_pending++)
+		strscpy(warn_first, msg, sizeof(warn_first));
+	spin_unlock(&warn_lock);
+	if (print && READ_ONCE(model_loglevel) >= 0) {
+		host_printf("WARNING: %s\n", msg);
+		/* As the kernel's WARN: where it came from, not just where. */
+		if (READ_ONCE(model_loglevel) >= 1)
 			host_backtrace();
 	}
+}
+
+unsigned long model_warn_take(char *msg, unsigned long len)
+{
+	unsigned long n;
+
+	spin_lock(&warn_lock);
+	n = warn_pending;
+	warn_pending = 0;
+	if (len)
+		strscpy(msg, n ? warn_first : "", len);
+	spin_unlock(&warn_lock);
+	return n;
 }

@@ -8,13 +8,18 @@
  * reference (mm_users) on its mm, so the address space is torn down by
  * whichever of "process exited" and "last task left" comes last.
  *
- * The syscall entry points here only validate and forward to mmap.c and
- * fork.c, which take mmap_lock themselves.
+ * The syscall entry points here only validate and forward to mmap.c,
+ * fork.c and the files' operations, which take their locks themselves.
+ * Each ends as a return to user space would: files whose last reference
+ * went meanwhile are released then (flush_delayed_fput()).
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/shmem_fs.h>
 #include <model/tlb.h>
 #include <model/process.h>
 #include <model/boot.h>
@@ -144,6 +149,7 @@ void devmig_proc_exit(struct devmig_proc *proc)
 	mm->model_private = NULL;
 	mmput(mm);
 	kfree(proc);
+	flush_delayed_fput();
 }
 
 /**
@@ -170,6 +176,7 @@ struct devmig_proc *devmig_proc_fork(struct devmig_proc *parent)
 	if (model_dup_mm(parent->mm, child->mm)) {
 		mmput(child->mm);
 		kfree(child);
+		flush_delayed_fput();
 		return NULL;
 	}
 	child->mm->model_private = child;
@@ -205,6 +212,129 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 }
 
 /**
+ * devmig_mmap_fixed() - mmap(@addr, @len, @prot, @flags | MAP_ANONYMOUS |
+ *	MAP_FIXED_NOREPLACE, -1, 0)
+ * @proc: the process
+ * @addr: page-aligned address the mapping must have
+ * @len: bytes, rounded up to pages
+ * @prot: DEVMIG_PROT_*
+ * @flags: DEVMIG_MAP_PRIVATE or DEVMIG_MAP_SHARED (shmem)
+ *
+ * Return: @addr, or -EINVAL, -EEXIST (something is mapped there), -ENOMEM.
+ */
+long devmig_mmap_fixed(struct devmig_proc *proc, unsigned long addr,
+		       unsigned long len, int prot, int flags)
+{
+	if (!proc || !addr)
+		return -EINVAL;
+	return model_do_mmap_at(proc->mm, addr, NULL, len, prot, flags, 0);
+}
+
+/**
+ * devmig_memfd_create() - memfd_create() then ftruncate(@size): a new
+ * tmpfs file of @size bytes, all zero
+ * @size: bytes
+ * @out: the file
+ *
+ * Return: 0, -EINVAL (negative size) or -ENOMEM.
+ */
+int devmig_memfd_create(long size, struct file **out)
+{
+	struct file *file = shmem_file_setup("memfd:devmig", size, 0);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	*out = file;
+	return 0;
+}
+
+/**
+ * devmig_file_pwrite() - pwrite(@file, @buf, @len, @off)
+ * @file: the file
+ * @buf: the bytes
+ * @len: how many
+ * @off: file offset; the file grows to cover what is written
+ *
+ * Return: bytes written, or -EINVAL / -ENOMEM.
+ */
+long devmig_file_pwrite(struct file *file, const void *buf, size_t len,
+			long off)
+{
+	loff_t pos = off;
+
+	if (!file || off < 0)
+		return -EINVAL;
+	return kernel_write(file, buf, len, &pos);
+}
+
+/**
+ * devmig_file_pread() - pread(@file, @buf, @len, @off)
+ * @file: the file
+ * @buf: where the bytes go
+ * @len: how many
+ * @off: file offset
+ *
+ * Return: bytes read (fewer at the end of the file, 0 past it) or -EINVAL.
+ */
+long devmig_file_pread(struct file *file, void *buf, size_t len, long off)
+{
+	loff_t pos = off;
+
+	if (!file || off < 0)
+		return -EINVAL;
+	return kernel_read(file, buf, len, &pos);
+}
+
+/**
+ * devmig_mmap_file() - mmap(NULL, @len, @prot, @flags, fd of @file, @off)
+ * @proc: the process
+ * @file: the file
+ * @len: bytes, rounded up to pages
+ * @prot: DEVMIG_PROT_*
+ * @flags: DEVMIG_MAP_SHARED or DEVMIG_MAP_PRIVATE
+ * @off: file offset, page aligned
+ *
+ * Return: the address, or -EINVAL / -ENOMEM / -ENODEV / -EOVERFLOW.
+ */
+long devmig_mmap_file(struct devmig_proc *proc, struct file *file,
+		      unsigned long len, int prot, int flags, unsigned long off)
+{
+	return devmig_mmap_file_fixed(proc, 0, file, len, prot, flags, off);
+}
+
+/**
+ * devmig_mmap_file_fixed() - devmig_mmap_file() at @addr exactly
+ *	(MAP_FIXED_NOREPLACE), or anywhere when @addr is 0
+ *
+ * Return: as devmig_mmap_file(), or -EEXIST if something is mapped there.
+ */
+long devmig_mmap_file_fixed(struct devmig_proc *proc, unsigned long addr,
+			    struct file *file, unsigned long len, int prot,
+			    int flags, unsigned long off)
+{
+	long ret;
+
+	if (!proc || !file || offset_in_page(off))
+		return -EINVAL;
+	ret = model_do_mmap_at(proc->mm, addr, file, len, prot, flags,
+			       off >> PAGE_SHIFT);
+	flush_delayed_fput();
+	return ret;
+}
+
+/**
+ * devmig_file_close() - close() of the opener's reference to @file
+ * @file: the file; mappings of it keep it alive until they go
+ */
+void devmig_file_close(struct file *file)
+{
+	if (!file)
+		return;
+	fput(file);
+	flush_delayed_fput();
+}
+
+/**
  * devmig_munmap() - munmap(@addr, @len)
  * @proc: the process
  * @addr: page-aligned start
@@ -215,9 +345,13 @@ long devmig_mmap(struct devmig_proc *proc, unsigned long len, int prot,
 int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 		  unsigned long len)
 {
+	int ret;
+
 	if (!proc)
 		return -EINVAL;
-	return model_munmap(proc->mm, addr, len);
+	ret = model_munmap(proc->mm, addr, len);
+	flush_delayed_fput();
+	return ret;
 }
 
 /**
@@ -232,9 +366,13 @@ int devmig_munmap(struct devmig_proc *proc, unsigned long addr,
 int devmig_mprotect(struct devmig_proc *proc, unsigned long addr,
 		    unsigned long len, int prot)
 {
+	int ret;
+
 	if (!proc)
 		return -EINVAL;
-	return model_mprotect(proc->mm, addr, len, prot);
+	ret = model_mprotect(proc->mm, addr, len, prot);
+	flush_delayed_fput();
+	return ret;
 }
 
 /**

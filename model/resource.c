@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <asm/memory_model.h>
+#include <model/model.h>
 #include "internal.h"
 
 /* Device memory regions are handed out in these units, like sections. */

@@ -24,6 +24,7 @@
 #include <linux/userfaultfd_k.h>
 #include <linux/pagemap.h>
 #include <asm/tlbflush.h>
+#include <model/model.h>
 #include <model/fail.h>
 #include "internal.h"
 
@@ -695,6 +696,7 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 	pgoff_t pgoff = folio_pgoff(folio);
 	unsigned long nr = folio_nr_pages(folio);
 	struct vm_area_struct *vma;
+	struct list_head *node;
 
 	if (!mapping)
 		return;
@@ -708,9 +710,16 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc,
 			i_mmap_lock_read(mapping);
 		}
 	}
-	list_for_each_entry(vma, &mapping->i_mmap, shared)
+	/*
+	 * By list node, not list_for_each_entry(): the list head lives in the
+	 * address_space, and the VMA "containing" it that the macro computes
+	 * at the end is misaligned (UBSan stops there).
+	 */
+	list_for_each(node, &mapping->i_mmap) {
+		vma = list_entry(node, struct vm_area_struct, shared);
 		if (!rmap_walk_one_vma(folio, vma, pgoff, nr, rwc))
 			break;
+	}
 	if (!locked)
 		i_mmap_unlock_read(mapping);
 }

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/string.h>
+#include <asm/page.h>
 #include <model/fail.h>
 #include <host/host.h>
 
@@ -140,7 +141,7 @@ void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
 
 void kvfree(const void *p)
 {
-	kfree(p);
+	vfree(p);
 }
 
 char *kstrdup(const char *s, gfp_t gfp)
@@ -157,29 +158,55 @@ char *kstrdup(const char *s, gfp_t gfp)
 	return p;
 }
 
+/*
+ * vmalloc: from PMD_SIZE up, host_big_alloc(), which keeps freed areas
+ * warm as the kernel keeps freed pages (a driver's per-call bounce buffer
+ * would otherwise cost a host fault per page on every call); smaller
+ * sizes come from the heap like kmalloc.
+ */
+static void *vmalloc_gfp(unsigned long size, gfp_t flags)
+{
+	void *p;
+
+	if (size < PMD_SIZE)
+		return slab_alloc(size, flags);
+	if (model_should_fail(MODEL_FAIL_KMALLOC))
+		return NULL;
+	p = host_big_alloc(size);
+	if (p && (flags & __GFP_ZERO))
+		memset(p, 0, size);
+	return p;
+}
+
 void *vmalloc(unsigned long size)
 {
-	return kmalloc(size, GFP_KERNEL);
+	return vmalloc_gfp(size, GFP_KERNEL);
 }
 
 void *vzalloc(unsigned long size)
 {
-	return kzalloc(size, GFP_KERNEL);
+	return vmalloc_gfp(size, GFP_KERNEL | __GFP_ZERO);
 }
 
 void *vmalloc_array(size_t n, size_t size)
 {
-	return kmalloc_array(n, size, GFP_KERNEL);
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	return vmalloc_gfp(n * size, GFP_KERNEL);
 }
 
 void *vcalloc(size_t n, size_t size)
 {
-	return kcalloc(n, size, GFP_KERNEL);
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	return vmalloc_gfp(n * size, GFP_KERNEL | __GFP_ZERO);
 }
 
+/* Also kvfree(): whichever allocator @addr came from. */
 void vfree(const void *addr)
 {
-	kfree(addr);
+	if (addr && !host_big_free((void *)addr))
+		kfree(addr);
 }
 
 struct kmem_cache {

@@ -102,8 +102,25 @@ static void tlb_flush_range_locked(struct model_tlb *tlb, unsigned long start,
 				   unsigned long end)
 {
 	unsigned long first = start >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
+	unsigned long vpn;
 	unsigned int i;
 
+	/*
+	 * The TLB is direct-mapped: a range shorter than the TLB can only
+	 * be cached in its own slots, so look at those alone (a migration
+	 * flushes page by page).
+	 */
+	if (last - first < MODEL_TLB_ENTRIES) {
+		for (vpn = first; vpn <= last; vpn++) {
+			struct model_tlb_entry *e = tlb_slot(tlb, vpn);
+
+			if ((e->flags & MODEL_TLB_VALID) && e->vpn == vpn) {
+				e->flags = 0;
+				tlb->shootdowns++;
+			}
+		}
+		return;
+	}
 	for (i = 0; i < MODEL_TLB_ENTRIES; i++) {
 		struct model_tlb_entry *e = &tlb->e[i];
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * util.c - small folio helpers of the kernel's mm/util.c: which address
- * space a folio belongs to, its anon_vma, copying contents.
+ * space a folio belongs to, its anon_vma, copying contents; vm_mmap().
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -9,6 +9,8 @@
 #include <linux/highmem.h>
 #include <linux/memremap.h>
 #include <linux/swap.h>
+#include <linux/sched.h>
+#include <model/process.h>
 
 /**
  * folio_mapping() - the page-cache address_space of a folio
@@ -69,4 +71,32 @@ int folio_mc_copy(struct folio *dst, struct folio *src)
 bool folio_is_longterm_pinnable(struct folio *folio)
 {
 	return !folio_is_device_coherent(folio);
+}
+
+/**
+ * vm_mmap() - mmap() on behalf of the current task, for drivers
+ * @file: the file to map (NULL: anonymous memory)
+ * @addr: 0, or a hint: used exactly when that range is free (as Linux
+ *	uses a free hint), else the kernel chooses
+ * @len: length in bytes
+ * @prot: PROT_* (DEVMIG_PROT_* have the same values)
+ * @flag: MAP_SHARED or MAP_PRIVATE
+ * @offset: byte offset in @file, page aligned
+ *
+ * Return: the address, or a negative errno cast to unsigned long.
+ */
+unsigned long vm_mmap(struct file *file, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flag,
+		      unsigned long offset)
+{
+	long ret;
+
+	if (offset_in_page(offset) || !current->mm)
+		return (unsigned long)-EINVAL;
+	ret = model_do_mmap_at(current->mm, addr & PAGE_MASK, file, len, prot,
+			       flag, offset >> PAGE_SHIFT);
+	if (addr && (ret == -EEXIST || ret == -EINVAL))
+		ret = model_do_mmap(current->mm, file, len, prot, flag,
+				    offset >> PAGE_SHIFT);
+	return ret;
 }

@@ -48,12 +48,14 @@ static struct model_world *world(struct scn_backend *be)
 
 static int model_start(struct scn_backend *be)
 {
+	/* RAM enough for any script; small, so each invariant check is quick. */
+	static const struct devmig_config machine = { .ram_bytes = 256UL << 20 };
 	struct dmirror_device_config cfg = { .chunk_bytes = MODEL_CHUNK_BYTES };
 	struct model_world *w;
 	long bounce;
 	int ret, c, i;
 
-	ret = devmig_boot(NULL);
+	ret = devmig_boot(&machine);
 	if (ret)
 		return ret;
 	w = calloc(1, sizeof(*w));
@@ -124,12 +126,8 @@ static const char *model_unsupported(struct scn_backend *be,
 {
 	(void)be;
 	switch (f) {
-	case SCN_FEAT_FILE:
-		return "the model has no tmpfs/memfd files";
 	case SCN_FEAT_HUGETLB:
 		return "the model has no hugetlb";
-	case SCN_FEAT_DEVFILE:
-		return "the model cannot mmap the device file (VM_MIXEDMAP)";
 	case SCN_FEAT_COLLAPSE:
 		return "the model has no MADV_COLLAPSE";
 	default:
@@ -206,6 +204,22 @@ static int model_wait(struct scn_backend *be, int proc, int *code)
 	return 0;
 }
 
+/* A fresh tmpfs file of @len zero bytes, mapped; the mapping keeps it. */
+static long model_mmap_memfd(struct devmig_proc *proc, unsigned long addr,
+			     unsigned long len, int prot, int flags)
+{
+	struct file *file;
+	long a;
+	int ret;
+
+	ret = devmig_memfd_create(len, &file);
+	if (ret)
+		return ret;
+	a = devmig_mmap_file_fixed(proc, addr, file, len, prot, flags, 0);
+	devmig_file_close(file);
+	return a;
+}
+
 static int model_mmap(struct scn_backend *be, enum scn_map kind,
 		      unsigned long len, int prot, int mirror,
 		      unsigned long *addr)
@@ -213,11 +227,28 @@ static int model_mmap(struct scn_backend *be, enum scn_map kind,
 	struct model_world *w = world(be);
 	long a;
 
-	(void)mirror;
-	if (kind != SCN_MAP_ANON && kind != SCN_MAP_ANON_SHARED)
+	switch (kind) {
+	case SCN_MAP_ANON:
+	case SCN_MAP_ANON_SHARED:
+		a = devmig_mmap_fixed(cur_proc(w), *addr, len, prot,
+				      kind == SCN_MAP_ANON ?
+				      DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+		break;
+	case SCN_MAP_FILE_SHARED:
+	case SCN_MAP_FILE_PRIVATE:
+		a = model_mmap_memfd(cur_proc(w), *addr, len, prot,
+				     kind == SCN_MAP_FILE_SHARED ?
+				     DEVMIG_MAP_SHARED : DEVMIG_MAP_PRIVATE);
+		break;
+	case SCN_MAP_DEVFILE:
+		if (mirror < 0 || mirror >= SCN_MAX_MIRRORS || !w->mirror[mirror])
+			return -EBADF;
+		a = dmirror_mmap_at(w->mirror[mirror], *addr, len, prot,
+				    DEVMIG_MAP_PRIVATE);
+		break;
+	default:
 		return -EOPNOTSUPP;
-	a = devmig_mmap(cur_proc(w), len, prot, kind == SCN_MAP_ANON ?
-			DEVMIG_MAP_PRIVATE : DEVMIG_MAP_SHARED);
+	}
 	if (a < 0)
 		return (int)a;
 	*addr = a;
@@ -382,6 +413,18 @@ static unsigned long model_check(struct scn_backend *be,
 	return devmig_check_invariants(report, arg);
 }
 
+static int model_peek(struct scn_backend *be, int proc, unsigned long addr,
+		      void *buf, unsigned char *state, unsigned long npages)
+{
+	struct model_proc *p = &world(be)->procs[proc];
+
+	if (!p->proc || p->exited)
+		return -ESRCH;
+	/* DEVMIG_PEEK_* and SCN_PEEK_* have the same values. */
+	return devmig_peek(p->proc, addr, buf, state, npages,
+			   dmirror_device_backing_page);
+}
+
 const struct scn_backend_ops scn_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -403,4 +446,5 @@ const struct scn_backend_ops scn_backend_model = {
 	.dev_close = model_dev_close,
 	.dev_ioctl = model_dev_ioctl,
 	.check = model_check,
+	.peek = model_peek,
 };

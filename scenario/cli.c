@@ -4,6 +4,8 @@
  *
  *	devmig run [--backend NAME] [--check] [--quiet] FILE...
  *	devmig run --compare|--update [--check] FILE.scn...
+ *	devmig gen --seed S [--count N] [--steps K] [--dir DIR]
+ *	devmig fuzz --seed S [--count N] [--steps K] [--dir DIR]
  *
  * run prints each FILE's transcript on stdout (a "== FILE" line before each
  * when there are several); exit status 0 if every script ran with its
@@ -15,13 +17,18 @@
  * FILE.out byte for byte and the run must be clean (a script the backend
  * cannot run passes if FILE.out says so); it prints the first differing line
  * of each failure and a cmocka-style count that scripts/run-tests.sh adds
- * to the suite's.  --update writes FILE.out instead.
+ * to the suite's; with cmocka's CMOCKA_MESSAGE_OUTPUT=xml and
+ * CMOCKA_XML_FILE in the environment it also writes a cmocka XML report
+ * there, one test per script, as the suites do.  --update writes FILE.out
+ * instead.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "scenario.h"
@@ -39,6 +46,8 @@ static void run_usage(FILE *f)
 "  --backend NAME  the world to run in (default: model)\n"
 "  --check         check the model's invariants after every step\n"
 "                  (they are always checked at the end)\n"
+"  --shadow        compare every region with a byte-exact shadow after\n"
+"                  every step\n"
 "  --quiet         print no transcript, only failures\n");
 }
 
@@ -164,12 +173,63 @@ static int replay(const char *file, const struct scn_script *s,
 	}
 	if (ret == 1) {
 		printf("%s: FAILED (%d expectations, %lu invariant "
-		       "violations)\n", file, sum.failed_expectations,
-		       sum.violations);
+		       "violations, %lu bytes lost)\n", file,
+		       sum.failed_expectations, sum.violations,
+		       sum.shadow_mismatches);
 		bad = 1;
 	}
 	free(got);
 	return bad;
+}
+
+/*
+ * The cmocka XML report a corpus replay writes when the test runner asks
+ * for one, or NULL.  The suite is "corpus" (cmocka's %g in the name).
+ */
+static FILE *xml_report_open(void)
+{
+	const char *mode = getenv("CMOCKA_MESSAGE_OUTPUT");
+	const char *name = getenv("CMOCKA_XML_FILE");
+	char path[512];
+	const char *g;
+	FILE *f;
+
+	if (!mode || strcasecmp(mode, "xml") || !name)
+		return NULL;
+	g = strstr(name, "%g");
+	if (g)
+		snprintf(path, sizeof(path), "%.*scorpus%s", (int)(g - name),
+			 name, g + 2);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	f = fopen(path, "w");
+	if (f)
+		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
+			"<testsuites>\n");
+	return f;
+}
+
+/* Buffered until the end: the suite's counts come first. */
+static void xml_report_case(FILE *cases, const char *file, int bad)
+{
+	if (!cases)
+		return;
+	fprintf(cases, "    <testcase name=\"%s\" time=\"0\" >\n", file);
+	if (bad)
+		fprintf(cases, "      <failure message=\"transcript or run "
+			"differs; see the log\" />\n");
+	fprintf(cases, "    </testcase>\n");
+}
+
+static void xml_report_close(FILE *f, char *cases, int passed, int failed)
+{
+	if (!f)
+		return;
+	fprintf(f, "  <testsuite name=\"corpus\" time=\"0\" tests=\"%d\" "
+		"failures=\"%d\" errors=\"0\" skipped=\"0\" >\n%s"
+		"  </testsuite>\n</testsuites>\n", passed + failed, failed,
+		cases ? cases : "");
+	fclose(f);
 }
 
 int scn_cli_run(int argc, char **argv)
@@ -178,7 +238,9 @@ int scn_cli_run(int argc, char **argv)
 	struct scn_run_opts opts = { .out = stdout };
 	int i, nfiles = 0, status = 0, unsupported = 0;
 	int compare = 0, update = 0, passed = 0, failed = 0;
-	char err[512];
+	FILE *xml = NULL, *cases = NULL;
+	char err[512], *case_text = NULL;
+	size_t case_len = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -198,6 +260,8 @@ int scn_cli_run(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--check")) {
 			opts.check_every_step = 1;
+		} else if (!strcmp(argv[i], "--shadow")) {
+			opts.shadow = 1;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			opts.out = NULL;
 		} else if (!strcmp(argv[i], "--compare")) {
@@ -220,6 +284,9 @@ int scn_cli_run(int argc, char **argv)
 	if (compare || update) {
 		signal(SIGABRT, died);
 		signal(SIGSEGV, died);
+		xml = xml_report_open();
+		if (xml)
+			cases = open_memstream(&case_text, &case_len);
 	}
 	for (i = 1; i < argc; i++) {
 		struct scn_backend be = { .ops = ops };
@@ -236,10 +303,14 @@ int scn_cli_run(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			status = 2;
 			failed++;
+			xml_report_case(cases, argv[i], 1);
 			continue;
 		}
 		if (compare || update) {
-			if (replay(argv[i], &s, &be, &opts, update))
+			int bad = replay(argv[i], &s, &be, &opts, update);
+
+			xml_report_case(cases, argv[i], bad);
+			if (bad)
 				failed++;
 			else
 				passed++;
@@ -254,14 +325,19 @@ int scn_cli_run(int argc, char **argv)
 			unsupported = 1;
 		else if (ret) {
 			fprintf(stderr, "%s: FAILED (%d expectations, %lu "
-				"invariant violations)\n", argv[i],
-				sum.failed_expectations, sum.violations);
+				"invariant violations, %lu bytes lost)\n",
+				argv[i], sum.failed_expectations,
+				sum.violations, sum.shadow_mismatches);
 			if (!status)
 				status = 1;
 		}
 		scn_script_free(&s);
 	}
 	if (compare || update) {
+		if (cases)
+			fclose(cases);
+		xml_report_close(xml, case_text, passed, failed);
+		free(case_text);
 		printf("scenarios: %d passed, %d failed\n", passed, failed);
 		printf("[  PASSED  ] %d test(s).\n", passed);
 		if (failed)
@@ -269,4 +345,187 @@ int scn_cli_run(int argc, char **argv)
 		return failed ? 1 : 0;
 	}
 	return status ? status : unsupported ? 3 : 0;
+}
+
+static int parse_ulong(const char *opt, const char *s, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s ? s : "", &end, 10);
+	if (!s || errno || end == s || *end || s[0] == '-') {
+		fprintf(stderr, "devmig: %s needs a number\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
+struct gen_opts {
+	unsigned long seed, count, steps;
+	const char *dir;
+	int check_every;	/* invariants after every Nth step (fuzz) */
+};
+
+static int gen_args(int argc, char **argv, struct gen_opts *o)
+{
+	unsigned long n;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--seed")) {
+			if (parse_ulong(a, v, &o->seed))
+				return -1;
+		} else if (!strcmp(a, "--count")) {
+			if (parse_ulong(a, v, &o->count))
+				return -1;
+		} else if (!strcmp(a, "--steps")) {
+			if (parse_ulong(a, v, &o->steps) || !o->steps)
+				return -1;
+		} else if (!strcmp(a, "--check-every")) {
+			if (parse_ulong(a, v, &n))
+				return -1;
+			o->check_every = (int)n;
+		} else if (!strcmp(a, "--dir")) {
+			if (!v)
+				return -1;
+			o->dir = v;
+		} else {
+			fprintf(stderr, "devmig %s: unknown argument '%s'\n",
+				argv[0], a);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * devmig gen --seed S [--count N] [--steps K] [--dir DIR]: N scripts from
+ * seeds S, S+1, ...: on stdout, or as DIR/gen-SEED.scn.
+ */
+int scn_cli_gen(int argc, char **argv)
+{
+	struct gen_opts o = { .seed = 1, .count = 1, .steps = 40 };
+	char path[1024];
+	unsigned long i;
+
+	if (gen_args(argc, argv, &o)) {
+		fprintf(stderr, "usage: devmig gen --seed S [--count N] "
+			"[--steps K] [--dir DIR]\n");
+		return 2;
+	}
+	for (i = 0; i < o.count; i++) {
+		FILE *f = stdout;
+
+		if (o.dir) {
+			snprintf(path, sizeof(path), "%s/gen-%lu.scn", o.dir,
+				 o.seed + i);
+			f = fopen(path, "w");
+			if (!f) {
+				perror(path);
+				return 1;
+			}
+		}
+		scn_generate(f, o.seed + i, (int)o.steps);
+		if (o.dir && fclose(f)) {
+			perror(path);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Keep a failing generated script where it can be replayed. */
+static void keep_failure(const struct gen_opts *o, unsigned long seed,
+			 const char *script, const char *transcript)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/fuzz-%lu.scn", o->dir ? o->dir : ".",
+		 seed);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(script, f);
+		fclose(f);
+	}
+	printf("seed %lu FAILED, script saved as %s; transcript:\n%s", seed,
+	       path, transcript);
+}
+
+/*
+ * devmig fuzz --seed S --count N [--steps K] [--check-every C] [--dir DIR]:
+ * run N generated scripts on the model with the byte-exact shadow after
+ * every step and the invariant checker after every Cth step (default 1;
+ * 0: at the end of each script only); failures are saved in DIR
+ * (default .).
+ */
+int scn_cli_fuzz(int argc, char **argv)
+{
+	struct gen_opts o = { .seed = 1, .count = 100, .steps = 40,
+			      .check_every = 1 };
+	struct scn_run_opts opts = { .shadow = 1 };
+	unsigned long i, steps = 0, viol = 0, lost = 0, failed = 0;
+	struct timespec t0, t1;
+	double secs;
+	char err[512];
+
+	if (gen_args(argc, argv, &o)) {
+		fprintf(stderr, "usage: devmig fuzz --seed S [--count N] "
+			"[--steps K] [--check-every C] [--dir DIR]\n");
+		return 2;
+	}
+	opts.check_every_step = o.check_every;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < o.count; i++) {
+		struct scn_backend be = { .ops = &scn_backend_model };
+		char *script = NULL, *transcript = NULL;
+		size_t slen = 0, tlen = 0;
+		struct scn_summary sum;
+		struct scn_script s;
+		FILE *f = open_memstream(&script, &slen);
+		int ret;
+
+		if (!f)
+			return 1;
+		scn_generate(f, o.seed + i, (int)o.steps);
+		fclose(f);
+		if (scn_parse("generated", script, &s, err, sizeof(err))) {
+			printf("seed %lu: the generator wrote an invalid "
+			       "script: %s\n", o.seed + i, err);
+			keep_failure(&o, o.seed + i, script, "");
+			free(script);
+			failed++;
+			continue;
+		}
+		opts.out = open_memstream(&transcript, &tlen);
+		if (!opts.out)
+			return 1;
+		replaying = "a generated script";
+		ret = scn_run_script(&s, &be, &opts, &sum);
+		replaying = NULL;
+		fclose(opts.out);
+		steps += sum.steps;
+		viol += sum.violations;
+		lost += sum.shadow_mismatches;
+		if (ret) {
+			failed++;
+			keep_failure(&o, o.seed + i, script, transcript);
+		}
+		scn_script_free(&s);
+		free(script);
+		free(transcript);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("fuzz: seeds %lu..%lu, %lu scenarios, %lu steps in %.1f s "
+	       "(%.0f steps/s), %lu invariant violations, %lu bytes lost, "
+	       "%lu failed\n", o.seed, o.seed + o.count - 1, o.count, steps,
+	       secs, secs > 0 ? steps / secs : 0.0, viol, lost, failed);
+	printf("[  PASSED  ] %lu test(s).\n", o.count - failed);
+	if (failed)
+		printf("[  FAILED  ] %lu test(s).\n", failed);
+	return failed ? 1 : 0;
 }

@@ -58,7 +58,7 @@ const char *const scn_feature_names[SCN_NR_FEATURES] = {
 	[SCN_FEAT_COHERENT] = "coherent", [SCN_FEAT_FILE] = "file",
 	[SCN_FEAT_HUGETLB] = "hugetlb", [SCN_FEAT_DEVFILE] = "devfile",
 	[SCN_FEAT_COLLAPSE] = "collapse", [SCN_FEAT_GUP] = "gup",
-	[SCN_FEAT_THP] = "thp",
+	[SCN_FEAT_THP] = "thp", [SCN_FEAT_FILE_PRIVATE] = "file-private",
 };
 
 static const char *const thp_names[] = { "never", "madvise", "always" };
@@ -444,6 +444,8 @@ static int parse_mmap(struct parser *p, struct scn_step *st)
 	}
 	if (r->kind == SCN_MAP_FILE_SHARED || r->kind == SCN_MAP_FILE_PRIVATE)
 		s->features |= 1u << SCN_FEAT_FILE;
+	if (r->kind == SCN_MAP_FILE_PRIVATE)
+		s->features |= 1u << SCN_FEAT_FILE_PRIVATE;
 	if (prot_word(p, &r->prot))
 		return -1;
 	st->region = s->nregions++;

@@ -18,6 +18,8 @@
  * What the transcript leaves out, because it differs between worlds without
  * either being wrong: addresses, CPU fault counts, timing, which physical
  * pages or device chunks were used.  THP is "never" unless the script says.
+ * Regions are placed at fixed addresses (SCN_REGION_ADDR), the same in
+ * every world, so placement is no source of difference either.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "shadow.h"
 
 struct scn_run {
 	const struct scn_script *s;
@@ -84,8 +87,7 @@ static uint64_t seed_word(long seed, unsigned long word)
 	return x ^ (x >> 31);
 }
 
-/* The bytes of @pat for pages [off, off + npages) of a region. */
-static void pattern_fill(unsigned char *buf, unsigned long off,
+void scn_pattern_fill(unsigned char *buf, unsigned long off,
 			 unsigned long npages, const struct scn_pattern *pat)
 {
 	unsigned long k, nints = npages * SCN_INTS_PER_PAGE;
@@ -233,7 +235,7 @@ static int cpu_step(struct scn_run *run, const struct scn_step *st,
 	int rc = 0;
 
 	if (st->op == SCN_WRITE)
-		pattern_fill(b, st->off, st->npages, &st->pattern);
+		scn_pattern_fill(b, st->off, st->npages, &st->pattern);
 	for (i = 0; i < st->npages && !rc; i++) {
 		unsigned long a = base + i * SCN_PAGE_SIZE;
 		unsigned char *p = b + i * SCN_PAGE_SIZE;
@@ -259,6 +261,7 @@ static int cpu_step(struct scn_run *run, const struct scn_step *st,
 		if (rc)
 			put_cpu_fault(res, n, rc, st->off + i);
 	}
+	res->done = rc ? i - 1 : i;
 	if (rc)
 		return rc;
 	put_rc(res, n, 0);
@@ -294,7 +297,7 @@ static int dev_step(struct scn_run *run, const struct scn_step *st,
 	cmd.ptr = (unsigned long)run->buf;
 	cmd.npages = st->npages;
 	if (st->arg == SCN_DEV_WRITE)
-		pattern_fill(run->buf, st->off, st->npages, &st->pattern);
+		scn_pattern_fill(run->buf, st->off, st->npages, &st->pattern);
 	else
 		memset(run->buf, 0, st->npages * SCN_PAGE_SIZE);
 	rc = run->be->ops->dev_ioctl(run->be, st->mirror,
@@ -346,6 +349,7 @@ static int exec(struct scn_run *run, const struct scn_step *st,
 		run->mirror_open[st->mirror] = 0;
 		break;
 	case SCN_MMAP:
+		run->addr[st->region] = SCN_REGION_ADDR(st->region);
 		rc = ops->mmap(be, r->kind, r->npages * SCN_PAGE_SIZE, r->prot,
 			       r->mirror, &run->addr[st->region]);
 		break;
@@ -439,8 +443,11 @@ void scn_exec_step(struct scn_run *run, int i, struct scn_result *res)
 	size_t n = 0;
 
 	res->failed = 0;
+	res->done = 0;
 	res->text[0] = 0;
-	exec(run, st, res, &n);
+	res->rc = exec(run, st, res, &n);
+	if (res->rc > 0)	/* gup: pages done */
+		res->rc = 0;
 	if (st->expect[0] && !expectation_holds(st->expect, res->text))
 		res->failed = 1;
 }
@@ -524,6 +531,7 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		   const struct scn_run_opts *opts, struct scn_summary *sum)
 {
 	const struct scn_backend_ops *ops = be->ops;
+	struct scn_shadow *sh = NULL;
 	struct scn_run run;
 	struct scn_result *res;
 	unsigned long viol;
@@ -571,6 +579,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		return 1;
 	}
 	ret = 0;
+	if (opts->shadow && ops->peek)
+		sh = scn_shadow_new(s);
 	/* Every world starts from the same THP policy. */
 	if (ops->thp(be, SCN_THP_NEVER) && (s->features & (1u << SCN_FEAT_THP)))
 		ret = 1;
@@ -597,18 +607,30 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 			if (res->failed)
 				fprintf(out, "  !! expected %s", st->expect);
 			fputc('\n', out);
+			fflush(out);	/* all of it, should the world die */
 		}
 		if (res->failed) {
 			sum->failed_expectations++;
 			ret = 1;
 		}
-		if (opts->check_every_step) {
+		if (opts->check_every_step &&
+		    !((i + 1) % opts->check_every_step)) {
 			viol = check_world(&run);
 			sum->violations += viol;
 			if (viol)
 				ret = 1;
 		}
+		if (sh) {
+			unsigned long lost;
+
+			scn_shadow_step(sh, st, res->rc, res->done);
+			lost = scn_shadow_check(sh, be, run.addr, out);
+			sum->shadow_mismatches += lost;
+			if (lost)
+				ret = 1;
+		}
 	}
+	scn_shadow_free(sh);
 	wind_down(&run);
 	viol = check_world(&run);
 	sum->violations += viol;

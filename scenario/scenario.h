@@ -36,6 +36,12 @@
 #define SCN_TEXT_MAX		8192	/* one canonical step result */
 #define SCN_LINE_MAX		512
 
+/* Where region k is mapped, in every world: 2 MiB aligned, 64 MiB apart. */
+#define SCN_ARENA_BASE		0x200000000000UL	/* 32 TiB */
+#define SCN_REGION_STRIDE	(128UL << 20)
+#define SCN_REGION_ADDR(k)	(SCN_ARENA_BASE + (unsigned long)(k) * \
+				 SCN_REGION_STRIDE)
+
 /* ------------------------------------------------------------------------
  * The parsed script.
  */
@@ -152,6 +158,7 @@ enum scn_feature {
 	SCN_FEAT_COLLAPSE,	/* MADV_COLLAPSE */
 	SCN_FEAT_GUP,		/* gup_test */
 	SCN_FEAT_THP,		/* transparent huge pages */
+	SCN_FEAT_FILE_PRIVATE,	/* MAP_PRIVATE file mappings (CoW) */
 	SCN_NR_FEATURES
 };
 
@@ -235,8 +242,15 @@ void scn_script_free(struct scn_script *s);
  */
 struct scn_result {
 	int failed;		/* an expectation did not hold */
+	int rc;			/* 0 or the negative errno of the step */
+	unsigned long done;	/* pages a CPU write/incr completed */
 	char text[SCN_TEXT_MAX];
 };
+
+/* ->peek() page states. */
+#define SCN_PEEK_DATA		0	/* bytes copied (zeroes for a hole) */
+#define SCN_PEEK_NONE		1	/* no mapping there */
+#define SCN_PEEK_UNKNOWN	2	/* bytes not reachable (migration entry) */
 
 struct scn_backend;
 struct scn_run;
@@ -281,7 +295,14 @@ struct scn_backend_ops {
 	int (*exec_in)(struct scn_backend *be, struct scn_run *run, int proc,
 		       int step, struct scn_result *res);
 
-	/* Memory of the current process. */
+	/*
+	 * Memory of the current process.  ->mmap() should map the region at
+	 * *@addr exactly (MAP_FIXED_NOREPLACE; -EEXIST if taken): the
+	 * interpreter asks for region k at SCN_REGION_ADDR(k), so that every
+	 * world has the same layout, no region lands in a range another one
+	 * left, and two regions never merge into one VMA.  A backend that
+	 * cannot place a kind of region stores where it went in *@addr.
+	 */
 	int (*mmap)(struct scn_backend *be, enum scn_map kind,
 		    unsigned long len, int prot, int mirror,
 		    unsigned long *addr);
@@ -334,6 +355,14 @@ struct scn_backend_ops {
 	unsigned long (*check)(struct scn_backend *be,
 			       void (*report)(const char *msg, void *arg),
 			       void *arg);
+
+	/*
+	 * Optional: the bytes process @proc's memory holds at @npages pages
+	 * from @addr, without faulting or moving anything; one SCN_PEEK_*
+	 * per page in @state.  For the byte-exact shadow (fuzzing).
+	 */
+	int (*peek)(struct scn_backend *be, int proc, unsigned long addr,
+		    void *buf, unsigned char *state, unsigned long npages);
 };
 
 struct scn_backend {
@@ -356,7 +385,8 @@ const struct scn_backend_ops *scn_backend_find(const char *name);
 
 struct scn_run_opts {
 	FILE *out;		/* transcript; NULL: none */
-	int check_every_step;	/* call ->check() after each step */
+	int check_every_step;	/* call ->check() after every step (1),
+				   every Nth step (N), or at the end only (0) */
 	int shadow;		/* compare every region with a shadow copy
 				   after each step (fuzzing) */
 };
@@ -384,6 +414,10 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
  * backend and describe it in @res.  For backends with ->exec_in().
  */
 void scn_exec_step(struct scn_run *run, int i, struct scn_result *res);
+
+/* The bytes of @pat for pages [@off, @off + @npages) of a region. */
+void scn_pattern_fill(unsigned char *buf, unsigned long off,
+		      unsigned long npages, const struct scn_pattern *pat);
 
 /* Errno names as the transcript prints them ("ENOENT"); "E<n>" else. */
 const char *scn_errno_name(int err);

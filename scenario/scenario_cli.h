@@ -7,5 +7,7 @@
 #define _SCENARIO_CLI_H
 
 int scn_cli_run(int argc, char **argv);
+int scn_cli_gen(int argc, char **argv);
+int scn_cli_fuzz(int argc, char **argv);
 
 #endif /* _SCENARIO_CLI_H */

@@ -273,6 +273,25 @@ static void test_coherent_longterm_pin(void **state)
 	assert_int_equal(t_dstats(f->dev[0]).in_use, 1);
 }
 
+/* A coherent page of another device is not this device's to move back. */
+static void test_coherent_other_owner(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *page;
+
+	t_fill(buf, 1, 13);
+	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	page = t_page(f->mm, buf);
+	assert_true(t_is_coherent_of(page, f->dev[1]));
+	t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_SYS, buf, buf, 1, NULL);
+	assert_ptr_equal(t_page(f->mm, buf), page);
+	assert_true(t_is_coherent_of(page, f->dev[1]));
+	assert_int_equal(t_dstats(f->dev[1]).in_use, 1);
+	assert_int_equal(t_mismatches(buf, 1, 13), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +303,7 @@ int main(void)
 		FX_TEST_COHERENT(test_coherent_double_map),
 		FX_TEST_COHERENT(test_coherent_cow),
 		FX_TEST_COHERENT(test_coherent_longterm_pin),
+		FX_TEST_COHERENT(test_coherent_other_owner),
 	};
 
 	return T_RUN(tests);

@@ -11,6 +11,7 @@
  * by someone else, a page with an extra reference and a pinned page.
  */
 #include "harness.h"
+#include <asm/tlbflush.h>
 
 #define C_SLOTS	8
 
@@ -179,8 +180,10 @@ static void test_collect_zero_page(void **state)
 }
 
 /*
- * A writable, dirty, anon-exclusive system page: the full ledger of
- * MIGRATE_DEVICE.md 6.1, step by step.
+ * A writable, dirty, anon-exclusive system page: every reference, mapping,
+ * flag and lock the collect and unmap steps take and every one that
+ * finalize gives back, step by step (doc/CONTRACT.md, "The life of a
+ * page").
  */
 static void test_collect_present_writable(void **state)
 {
@@ -502,7 +505,7 @@ static void test_collect_extra_reference(void **state)
 
 /*
  * A page pinned with FOLL_PIN: collect's try-share of the anon-exclusive
- * mapping fails and the PTE is written back untouched (6.5).
+ * mapping fails and the PTE is written back untouched.
  */
 static void test_collect_pinned(void **state)
 {
@@ -565,6 +568,349 @@ static void test_collect_mixed_via_ioctl(void **state)
 	assert_int_equal(t_kind(f->mm, buf), T_NONE);
 }
 
+/*
+ * The PTE of a page that is not anon-exclusive (here shared with a fork
+ * child) is cleared without a flush of its own: only the flush batched after
+ * the walk keeps this CPU from using the translation it cached before.  A
+ * load after the page moved must fault and bring the data back from the
+ * device, not read the freed source through the stale entry.
+ */
+static void test_collect_flushes_shared_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct devmig_proc *child;
+	unsigned long m2r;
+	struct page *spage;
+	struct c_mig m;
+
+	t_fill(buf, 1, 17);
+	child = devmig_proc_fork(f->proc);
+	assert_non_null(child);
+	spage = t_page(f->mm, buf);
+	assert_false(PageAnonExclusive(spage));
+	/* This CPU caches the (read-only) translation. */
+	assert_int_equal(t_mismatches(buf, 1, 17), 0);
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(t_kind(f->mm, buf), T_MIG_READ);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_kind(f->mm, buf), T_DEV_READ);
+
+	m2r = t_dstats(f->dev[0]).migrate_to_ram;
+	assert_int_equal(t_mismatches(buf, 1, 17), 0);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, m2r + 1);
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+	devmig_task_leave();
+	devmig_proc_exit(child);
+	assert_int_equal(devmig_task_enter(f->proc), 0);
+}
+
+/* Rewrite @addr's PTE with @edit, as aging, writeback or uffd would. */
+static void c_edit_pte(struct fx *f, unsigned long addr, pte_t (*edit)(pte_t))
+{
+	struct vm_area_struct *vma;
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	mmap_read_lock(f->mm);
+	vma = t_vma(f->mm, addr);
+	ptep = pte_offset_map_lock(f->mm, mm_find_pmd(f->mm, addr), addr, &ptl);
+	assert_non_null(ptep);
+	set_pte_at(f->mm, addr, ptep, edit(ptep_get(ptep)));
+	flush_tlb_page(vma, addr);
+	pte_unmap_unlock(ptep, ptl);
+	mmap_read_unlock(f->mm);
+}
+
+static pte_t c_old_clean(pte_t pte)
+{
+	return pte_mkclean(pte_mkold(pte));
+}
+
+/*
+ * A migration entry remembers the accessed and dirty bits of the PTE it
+ * replaced, and a page that stays gets them back: young and dirty for a
+ * page just written, old and clean for one aged and cleaned since.
+ */
+static void test_collect_keeps_young_dirty(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	swp_entry_t e0, e1;
+	struct c_mig m;
+	pte_t pte;
+
+	t_fill(buf, 2, 23);
+	c_edit_pte(f, buf + PAGE_SIZE, c_old_clean);
+	pte = t_pte(f->mm, buf);
+	assert_true(pte_young(pte) && pte_dirty(pte));
+	pte = t_pte(f->mm, buf + PAGE_SIZE);
+	assert_false(pte_young(pte) || pte_dirty(pte));
+
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	e0 = pte_to_swp_entry(t_pte(f->mm, buf));
+	e1 = pte_to_swp_entry(t_pte(f->mm, buf + PAGE_SIZE));
+	assert_true(is_writable_migration_entry(e0));
+	assert_true(is_migration_entry_young(e0));
+	assert_true(is_migration_entry_dirty(e0));
+	assert_true(is_writable_migration_entry(e1));
+	assert_false(is_migration_entry_young(e1));
+	assert_false(is_migration_entry_dirty(e1));
+	/* No destinations: both pages stay, with their bits. */
+	c_finish(f, &m);
+
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_write(pte) && pte_young(pte) && pte_dirty(pte));
+	pte = t_pte(f->mm, buf + PAGE_SIZE);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_write(pte));
+	assert_false(pte_young(pte) || pte_dirty(pte));
+	assert_int_equal(t_mismatches(buf, 2, 23), 0);
+}
+
+/*
+ * A device page with one reference nobody explains (a CPU fault on it that
+ * is still in flight, in the kernel) gets one reference of slack in the
+ * unmap pin check, as in 6.12: it is selected, and only the exact count of
+ * the pages step refuses it.  A second stray reference is refused at setup.
+ * Either way it stays where it was, with its data.
+ */
+static void test_collect_device_page_slack(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	struct page *dpage, *spage;
+	struct c_mig m;
+	pte_t before;
+
+	t_fill(buf, 1, 29);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	before = t_pte(f->mm, buf);
+	dpage = t_page_of(before);
+	assert_int_equal(t_kind_of(before), T_DEV_WRITE);
+	get_page(dpage);
+
+	/* One stray reference: selected, then refused by the pages step. */
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_true(m.src[0] & MIGRATE_PFN_MIGRATE);
+	assert_int_equal(t_kind(f->mm, buf), T_MIG_WRITE);
+	spage = alloc_page(GFP_HIGHUSER);
+	assert_non_null(spage);
+	lock_page(spage);
+	m.dst[0] = migrate_pfn(page_to_pfn(spage));
+	migrate_vma_pages(&m.args);
+	assert_false(m.src[0] & MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+	assert_int_equal(t_state(dpage).ref, 2);
+
+	/* Two stray references: refused by the unmap pin check already. */
+	get_page(dpage);
+	assert_int_equal(c_setup(f, &m, buf, 1,
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.src[0], 0);
+	c_finish(f, &m);
+	assert_int_equal(pte_val(t_pte(f->mm, buf)), pte_val(before));
+
+	put_page(dpage);
+	put_page(dpage);
+	assert_settled_anon(dpage, 1, false);
+	assert_int_equal(t_mismatches(buf, 1, 29), 0);
+}
+
+/* What an interval notifier saw of the migrations over its range. */
+struct c_seen {
+	struct mmu_interval_notifier sub;
+	void *owner[8];
+	int nr;
+};
+
+static bool c_seen_invalidate(struct mmu_interval_notifier *sub,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	struct c_seen *seen = container_of(sub, struct c_seen, sub);
+
+	mmu_interval_set_seq(sub, cur_seq);
+	if (range->event == MMU_NOTIFY_MIGRATE && seen->nr < 8)
+		seen->owner[seen->nr++] = range->owner;
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops c_seen_ops = {
+	.invalidate = c_seen_invalidate,
+};
+
+/*
+ * Both invalidations of a migration, collect's and the pages step's (which
+ * maps new pages into holes), carry the migrating device's owner: that is
+ * how its own mirror tells its migrations from changes it must act on.
+ */
+static void test_collect_notifiers_carry_owner(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	struct c_seen seen = { .nr = 0 };
+	struct c_mig m;
+
+	assert_int_equal(mmu_interval_notifier_insert(&seen.sub, f->mm, buf,
+						      2 * PAGE_SIZE,
+						      &c_seen_ops), 0);
+	assert_int_equal(c_setup(f, &m, buf, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(seen.nr, 1);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_DEV_WRITE), 2);
+	assert_int_equal(seen.nr, 2);
+	assert_ptr_equal(seen.owner[0], f->dev[0]);
+	assert_ptr_equal(seen.owner[1], f->dev[0]);
+	mmu_interval_notifier_remove(&seen.sub);
+}
+
+static pte_t c_soft_dirty(pte_t pte)
+{
+	return pte_mksoft_dirty(pte);
+}
+
+static pte_t c_uffd_wp(pte_t pte)
+{
+	return pte_mkuffd_wp(pte_clear_soft_dirty(pte));
+}
+
+static pte_t c_swp_bits(pte_t pte)
+{
+	return pte_swp_mkuffd_wp(pte_swp_mksoft_dirty(pte));
+}
+
+/*
+ * Soft-dirty and uffd-wp survive a migration that does not happen: the
+ * migration entry carries them, from a present PTE or a device-private
+ * entry, and a page that stays gets them back.  Losing uffd-wp would let
+ * a write through that userfaultfd wanted to see.
+ */
+static void test_collect_keeps_soft_dirty_uffd_wp(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 3, T_RW);
+	struct c_mig m;
+	pte_t pte;
+
+	t_fill(buf, 3, 37);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV,
+			       buf + 2 * PAGE_SIZE, t_scratch(f->proc, 1), 1,
+			       NULL), 0);
+	c_edit_pte(f, buf, c_soft_dirty);
+	c_edit_pte(f, buf + PAGE_SIZE, c_uffd_wp);
+	c_edit_pte(f, buf + 2 * PAGE_SIZE, c_swp_bits);
+
+	assert_int_equal(c_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM |
+				 MIGRATE_VMA_SELECT_DEVICE_PRIVATE, f->dev[0]),
+			 0);
+	assert_int_equal(m.args.cpages, 3);
+	pte = t_pte(f->mm, buf);
+	assert_true(pte_swp_soft_dirty(pte) && !pte_swp_uffd_wp(pte));
+	pte = t_pte(f->mm, buf + PAGE_SIZE);
+	assert_true(pte_swp_uffd_wp(pte) && !pte_swp_soft_dirty(pte));
+	assert_int_equal(t_kind_of(pte), T_MIG_READ_EXCL);
+	pte = t_pte(f->mm, buf + 2 * PAGE_SIZE);
+	assert_true(pte_swp_soft_dirty(pte) && pte_swp_uffd_wp(pte));
+	/* No destinations: everything stays, with its bits. */
+	c_finish(f, &m);
+
+	pte = t_pte(f->mm, buf);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_soft_dirty(pte) && !pte_uffd_wp(pte));
+	pte = t_pte(f->mm, buf + PAGE_SIZE);
+	assert_int_equal(t_kind_of(pte), T_PRESENT);
+	assert_true(pte_uffd_wp(pte) && !pte_write(pte));
+	pte = t_pte(f->mm, buf + 2 * PAGE_SIZE);
+	assert_int_equal(t_kind_of(pte), T_DEV_WRITE);
+	assert_true(pte_swp_soft_dirty(pte) && pte_swp_uffd_wp(pte));
+	assert_int_equal(t_mismatches(buf, 2, 37), 0);
+	/* Page 2 is not read: a uffd-wp entry of ours stays unfaulted. */
+}
+
+/*
+ * A range under an empty PMD (no page table at all) is one hole to the
+ * walk: every page of it is selected and counted, and filled.
+ */
+static void test_collect_hole_pmd(void **state)
+{
+	struct fx *f = *state;
+	unsigned long big = t_map(f, 2 * PTRS_PER_PTE, T_RW);
+	unsigned long buf = ALIGN(big, PMD_SIZE);
+	struct c_mig m;
+	unsigned long i;
+
+	assert_null(mm_find_pmd(f->mm, buf));
+	assert_int_equal(c_setup(f, &m, buf, C_SLOTS, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.npages, C_SLOTS);
+	assert_int_equal(m.args.cpages, C_SLOTS);
+	for (i = 0; i < C_SLOTS; i++)
+		assert_int_equal(m.src[i], MIGRATE_PFN_MIGRATE);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, C_SLOTS, T_DEV_WRITE),
+			 C_SLOTS);
+	assert_int_equal(t_nonzero(buf, C_SLOTS), 0);
+}
+
+/*
+ * Empty PTEs inside a page table: selected and counted in an anonymous VMA,
+ * never in a shared (shmem) one, whose holes belong to the page cache.
+ */
+static void test_collect_empty_ptes(void **state)
+{
+	struct fx *f = *state;
+	unsigned long anon = t_map(f, 2, T_RW);
+	long shm = devmig_mmap(f->proc, 2 * PAGE_SIZE, T_RW, DEVMIG_MAP_SHARED);
+	struct c_mig m;
+
+	t_fill(anon, 1, 43);
+	assert_int_equal(t_kind(f->mm, anon + PAGE_SIZE), T_NONE);
+	assert_non_null(mm_find_pmd(f->mm, anon + PAGE_SIZE));
+	assert_int_equal(c_setup(f, &m, anon, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, anon, 2, T_DEV_WRITE), 2);
+	assert_int_equal(t_mismatches(anon, 1, 43), 0);
+	assert_int_equal(t_nonzero(anon + PAGE_SIZE, 1), 0);
+
+	assert_true(shm > 0);
+	t_fill(shm, 1, 47);
+	assert_int_equal(t_kind(f->mm, shm + PAGE_SIZE), T_NONE);
+	assert_int_equal(c_setup(f, &m, shm, 2, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.npages, 2);
+	assert_int_equal(m.args.cpages, 1);	/* the shmem page itself */
+	assert_int_equal(m.src[1], 0);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	/* Device memory holds no page cache: both stay as they were. */
+	assert_int_equal(t_kind(f->mm, shm), T_PRESENT);
+	assert_int_equal(t_kind(f->mm, shm + PAGE_SIZE), T_NONE);
+	assert_int_equal(t_mismatches(shm, 1, 47), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +926,13 @@ int main(void)
 		FX_TEST(test_collect_extra_reference),
 		FX_TEST(test_collect_pinned),
 		FX_TEST(test_collect_mixed_via_ioctl),
+		FX_TEST(test_collect_flushes_shared_page),
+		FX_TEST(test_collect_keeps_young_dirty),
+		FX_TEST(test_collect_device_page_slack),
+		FX_TEST(test_collect_notifiers_carry_owner),
+		FX_TEST(test_collect_keeps_soft_dirty_uffd_wp),
+		FX_TEST(test_collect_hole_pmd),
+		FX_TEST(test_collect_empty_ptes),
 	};
 
 	return T_RUN(tests);

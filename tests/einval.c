@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * einval.c - bad input to migrate_vma_setup(): every -EINVAL case of the
- * contract (MIGRATE_DEVICE.md 5.1 step 3, plus the reversed range, which we
- * decided to refuse too) returns -EINVAL and changes nothing; unaligned but
- * valid ranges are masked and handled as 5.1 step 4 says.  Also the
- * mirror's own argument checks.
+ * contract (doc/CONTRACT.md, "migrate_vma_setup()": no VMA, a hugetlb,
+ * VM_SPECIAL or DAX VMA, an empty or sub-page range, a range not inside the
+ * VMA, no src or dst array, a fault_page that is not device-private; plus
+ * the reversed range, which we refuse where 6.12 does not) returns -EINVAL
+ * and changes nothing; the page-offset bits of unaligned but valid bounds
+ * are masked off, and the range is migrated.  Also the mirror's own
+ * argument checks.
  *
  * "Nothing changed" is checked three ways: the PTEs and page states of the
  * range are identical before and after; cpages, npages, src and dst keep
@@ -358,7 +361,7 @@ static void test_einval_fault_page_not_private(void **state)
 /*
  * start 0x...800, end page aligned: nr_pages before masking is one less
  * than the masked range holds, but collect fills every slot of the masked
- * range.  The arrays are sized for the masked range (5.1 step 4).
+ * range.  The arrays are sized for the masked range.
  */
 static void test_unaligned_start_is_masked(void **state)
 {

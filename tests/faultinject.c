@@ -4,8 +4,8 @@
  * time (model/fail.h, SQLite style): the n-th allocation of the round trip
  * fails, for n = 1, 2, ... until a run completes without reaching the armed
  * allocation.  Whatever the ioctls answer, afterwards the data is intact,
- * no device page leaks and the model's invariants hold (MIGRATE_DEVICE.md
- * invariant 31: nothing is lost when any single allocation fails).
+ * no device page leaks and the model's invariants hold: a failed allocation
+ * only leaves its page where it was (doc/CONTRACT.md, "Invariants").
  */
 #include <model/fail.h>
 

@@ -39,6 +39,8 @@
 
 #include "devmig.h"
 #include "hmm_dmirror.h"
+#include "wait_for.h"
+#include "warn.h"
 
 #define T_NPAGES	1024UL		/* hmm-tests' default buffer: 4 MiB */
 #define T_INTS_PER_PAGE	(PAGE_SIZE / sizeof(int))
@@ -149,6 +151,7 @@ static inline int fx_setup_type(void **state, int type)
 	struct fx *f = test_calloc(1, sizeof(*f));
 
 	__atomic_store_n(&t_wd_started, host_clock_ns(), __ATOMIC_RELEASE);
+	model_warn_take(NULL, 0);	/* a failed test's are reported */
 	f->proc = devmig_proc_create();
 	assert_non_null(f->proc);
 	f->mm = devmig_proc_mm(f->proc);
@@ -168,7 +171,7 @@ static inline int fx_setup_coherent(void **state)
 }
 
 /*
- * Teardown checks that nothing leaked: the model's invariants hold with the
+ * Teardown checks that no WARN fired and nothing leaked: the model's invariants hold with the
  * process still alive, closing the mirrors (which evicts device memory)
  * leaves no device page in use, and the invariants hold again at the end.
  */
@@ -178,6 +181,7 @@ static inline int fx_teardown(void **state)
 	struct dmirror_device_stats st;
 	int i;
 
+	assert_no_warn();
 	assert_invariants();
 	for (i = 0; i < 2; i++) {
 		if (f->mirror[i])
@@ -198,6 +202,7 @@ static inline int fx_teardown(void **state)
 	}
 	devmig_proc_exit(f->proc);
 	assert_invariants();
+	assert_no_warn();
 	test_free(f);
 	__atomic_store_n(&t_wd_started, 0, __ATOMIC_RELEASE);
 	return 0;
@@ -206,23 +211,34 @@ static inline int fx_teardown(void **state)
 /*
  * Run only the tests whose names match DEVMIG_TEST_FILTER (a cmocka
  * pattern, * and ? wildcards), when it is set: handy when one test fails.
+ * The group is named after the suite's file ("roundtrip" for
+ * tests/roundtrip.c), which names it in TAP and JUnit output.
  */
-static inline int t_run(const struct CMUnitTest *tests, size_t n)
+static inline int t_run(const char *file, const struct CMUnitTest *tests,
+			size_t n)
 {
 	const char *filter = host_getenv("DEVMIG_TEST_FILTER");
+	char name[64];
+	size_t len = strlen(file);
 
+	if (len > 2 && !strcmp(file + len - 2, ".c"))
+		len -= 2;
+	host_snprintf(name, sizeof(name), "%.*s", (int)len, file);
 	if (filter && *filter)
 		cmocka_set_test_filter(filter);
-	return _cmocka_run_group_tests("tests", tests, n, fx_group_setup,
+	return _cmocka_run_group_tests(name, tests, n, fx_group_setup,
 				       fx_group_teardown);
 }
 
-#define T_RUN(tests)	t_run(tests, sizeof(tests) / sizeof((tests)[0]))
+#define T_RUN(tests)	\
+	t_run(__FILE_NAME__, tests, sizeof(tests) / sizeof((tests)[0]))
 
 #define FX_TEST(fn)	cmocka_unit_test_setup_teardown(fn, fx_setup_private, \
 							fx_teardown)
-#define FX_TEST_COHERENT(fn) \
-	cmocka_unit_test_setup_teardown(fn, fx_setup_coherent, fx_teardown)
+/* The same test on coherent memory, under a name of its own. */
+#define FX_TEST_COHERENT(fn)						\
+	{ .name = #fn "_coherent", .test_func = fn,			\
+	  .setup_func = fx_setup_coherent, .teardown_func = fx_teardown }
 
 /* ------------------------------------------------------------------------
  * Memory and data.

@@ -33,7 +33,9 @@
 #include <model/fail.h>
 #include <host/host.h>
 #include "devmig.h"
+#include "warn.h"
 #include "internal.h"
+#include "wait_for.h"
 
 #define RW	(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)
 
@@ -164,6 +166,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
+	model_warn_take(NULL, 0);	/* a failed test's are reported */
 	lru_add_drain_all();
 	f->free0 = model_nr_free_pages();
 	f->proc = devmig_proc_create();
@@ -183,6 +186,7 @@ static int teardown(void **state)
 	nviolations = 0;
 	bad = devmig_check_invariants(report_violation, NULL);
 	devmig_proc_exit(f->proc);
+	bad += t_warnings();
 	lru_add_drain_all();
 	if (model_nr_free_pages() != f->free0) {
 		print_error("%ld pages leaked by the test\n",
@@ -324,7 +328,7 @@ static void test_mprotect_readonly_store_faults(void **state)
 	assert_invariants();
 }
 
-/* mprotect takes write permission from migration entries (section 9). */
+/* mprotect takes write permission from migration entries. */
 static void test_mprotect_migration_entry(void **state)
 {
 	struct mmfx *f = *state;
@@ -534,7 +538,7 @@ static void test_shared_anon_is_shmem(void **state)
 	assert_invariants();
 }
 
-/* A page pinned while exclusive is copied at fork, not shared (6.5). */
+/* A page pinned while exclusive is copied at fork, not shared. */
 static void test_fork_copies_pinned_page(void **state)
 {
 	struct mmfx *f = *state;
@@ -696,8 +700,8 @@ static void test_migration_entry_wait(void **state)
 	mmap_read_unlock(f->mm);
 
 	assert_int_equal(host_thread_create(&th, waiter_fn, &w), 0);
-	host_sleep_ns(50 * 1000 * 1000);
-	/* Still asleep on the folio: the access cannot complete. */
+	/* Asleep on the folio: the access cannot complete. */
+	assert_true(t_wait_sleepers(folio, 1));
 	assert_int_equal(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE), 0);
 
 	/* Finish the "migration" (restored in place) and wake it. */
@@ -1194,9 +1198,10 @@ static struct page *dev_entry_page(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * MIGRATE_DEVICE.md section 8: the per-VMA-lock attempt retries without
- * calling the driver; the mmap_lock attempt calls it once, holding one
- * extra reference; the access then completes against a system page.
+ * A CPU fault on a device-private page (doc/CONTRACT.md, "CPU faults on
+ * device-private pages"): the per-VMA-lock attempt retries without calling
+ * the driver; the mmap_lock attempt calls it once, holding one extra
+ * reference; the access then completes against a system page.
  */
 static void test_device_private_fault(void **state)
 {
@@ -1298,7 +1303,7 @@ static void test_device_private_sigbus(void **state)
 	assert_invariants();
 }
 
-/* Fork shares device-private pages read-only (section 9, invariant 40). */
+/* Fork shares device-private pages read-only. */
 static void test_fork_device_private(void **state)
 {
 	struct mmfx *f = *state;

@@ -208,8 +208,8 @@ static void test_cpu_waits_for_migration(void **state)
 
 	t.addr = buf;
 	r_start(&t, f, r_load_word);
-	host_sleep_ns(20 * 1000 * 1000);
-	/* Still waiting: the page is locked under a migration entry. */
+	/* Asleep: the page is locked under a migration entry. */
+	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(src[0])), 1));
 	assert_false(r_done(&t));
 
 	r_finish_to_device(f, &args);
@@ -224,6 +224,69 @@ static void test_cpu_waits_for_migration(void **state)
 	 */
 	assert_true(t_dstats(f->dev[0]).migrate_to_ram >= 1);
 	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram_sigbus, 0);
+	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
+}
+
+/*
+ * A CPU asleep on a migration entry holds no reference to the folio, so the
+ * unlock that ends the migration must end its wait, even if the page is
+ * freed, reused and locked by its next owner before the CPU runs again.
+ * Here the test itself is that next owner and keeps the page locked until
+ * the CPU has finished its access.
+ */
+static void test_migration_waiter_outlives_folio(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long src[1], dst[1];
+	struct migrate_vma args = { 0 };
+	struct r_task t = { 0 };
+	unsigned long want = 0x5a5a12345678a5a5UL;
+	struct page *old, *held[64];
+	struct folio *reused = NULL;
+	int i, n;
+
+	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 1);
+	old = migrate_pfn_to_page(src[0]);
+
+	t.addr = buf;
+	r_start(&t, f, r_load_word);
+	assert_true(t_wait_sleepers(page_folio(old), 1));
+
+	/* The migration ends; the source page goes back to the allocator. */
+	lru_add_drain_all();
+	r_finish_to_device(f, &args);
+	assert_int_equal(page_ref_count(old), 0);
+
+	/* Allocate until the source page comes back, and lock it. */
+	for (n = 0; n < (int)ARRAY_SIZE(held) && !reused; n++) {
+		held[n] = alloc_page(GFP_HIGHUSER_MOVABLE);
+		assert_non_null(held[n]);
+		if (held[n] == old)
+			reused = page_folio(held[n]);
+	}
+	assert_non_null(reused);
+	folio_lock(reused);
+
+	/* The CPU's wait ended with the migration: it does not wait on us. */
+	assert_true(t_wait_flag(&t.done));
+	assert_int_equal(model_folio_sleepers(reused), 0);
+	folio_unlock(reused);
+	r_join(&t);
+	for (i = 0; i < n; i++)
+		__free_page(held[i]);
+	assert_int_equal(t.ret, 0);
+	assert_int_equal(t.value, want);
 	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
 }
 
@@ -277,7 +340,8 @@ static void test_stale_tlb(void **state)
 	assert_int_equal(migrate_vma_setup(&args), 0);
 	assert_int_equal(args.cpages, 1);
 	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
-	host_sleep_ns(20 * 1000 * 1000);
+	/* The store faulted and sleeps on the migration entry. */
+	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(src[0])), 1));
 	assert_false(r_done(&t));
 
 	/* The device copies what the page holds now. */
@@ -349,6 +413,9 @@ static void test_concurrent_migrations(void **state)
  * the old page after the copy is lost, and a fault that read the range
  * before the migration must not store what it found after it.
  */
+/* The migrator r_device_write_rounds() keeps writing under. */
+static struct r_task *r_migrator;
+
 static void r_device_write_rounds(struct r_task *t)
 {
 	int buf[T_INTS_PER_PAGE];
@@ -356,7 +423,8 @@ static void r_device_write_rounds(struct r_task *t)
 	unsigned long p, i;
 	int r;
 
-	for (r = 0; r < t->rounds; r++) {
+	/* At least t->rounds, and on until the migrations are over. */
+	for (r = 0; r < t->rounds || !r_done(r_migrator); r++) {
 		int base = t->base + r * 1000;
 
 		for (p = 0; p < t->npages; p++) {
@@ -384,20 +452,14 @@ static void r_device_write_rounds(struct r_task *t)
 		}
 	}
 	/* What the main thread will find there. */
-	t->base += (t->rounds - 1) * 1000;
+	t->base += (r - 1) * 1000;
 }
 
-/* The writer r_migrate_until_done() keeps migrating under. */
-static struct r_task *r_writer;
-
-static void r_migrate_until_done(struct r_task *t)
+static void r_migrate_back_and_forth(struct r_task *t)
 {
-	unsigned long seed = 99;
-	int ret;
+	int r, ret;
 
-	while (!r_done(r_writer)) {
-		/* Leave the device's faults room to complete between events. */
-		host_sleep_ns(r_rand(&seed) % 20000);
+	for (r = 0; r < t->rounds; r++) {
 		ret = t_cmd(t->mirror, HMM_DMIRROR_MIGRATE_TO_DEV, t->addr,
 			    t->ptr, t->npages, NULL);
 		if (ret && ret != -ENOENT)
@@ -419,15 +481,16 @@ static void test_device_write_races_own_migration(void **state)
 	w.npages = npages;
 	w.ptr = t_map(f, 2 * npages, T_RW);
 	w.mirror = f->mirror[0];
-	w.rounds = 2000;
+	w.rounds = 20;
 	w.base = 5;
 	m.addr = buf;
 	m.npages = npages;
 	m.ptr = t_scratch(f->proc, npages);
 	m.mirror = f->mirror[0];
-	r_writer = &w;
+	m.rounds = 2000;
+	r_migrator = &m;
+	r_start(&m, f, r_migrate_back_and_forth);
 	r_start(&w, f, r_device_write_rounds);
-	r_start(&m, f, r_migrate_until_done);
 	r_join(&w);
 	r_join(&m);
 	assert_int_equal(w.ret, 0);
@@ -529,6 +592,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_pages_loses_race),
+		FX_TEST(test_migration_waiter_outlives_folio),
 		FX_TEST(test_cpu_waits_for_migration),
 		FX_TEST(test_stale_tlb),
 		FX_TEST(test_concurrent_migrations),

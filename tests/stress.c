@@ -816,6 +816,9 @@ static void test_stress(void **state)
 	unsigned long enoent = 0, einval = 0, efault = 0;
 	unsigned long rng = seed, round, s, i;
 	unsigned long addr, top;
+	/* Seconds between progress lines; 0: none (make stress sets 5). */
+	unsigned long progress = s_env("DEVMIG_STRESS_PROGRESS", 0);
+	unsigned long long shown = t0;
 	struct s_run *run;
 
 	print_message("stress: seed %#lx, %lu ops in %lu rounds "
@@ -892,6 +895,18 @@ static void test_stress(void **state)
 				 round, i, t->msg);
 		}
 		assert_invariants();
+		if (progress && round + 1 < rounds &&
+		    host_clock_ns() - shown >= progress * 1000000000ULL) {
+			unsigned long long spent = host_clock_ns() - t0;
+
+			shown = host_clock_ns();
+			print_message("stress: %lu%% (round %lu of %lu), "
+				      "%llu s, about %llu s left\n",
+				      (round + 1) * 100 / rounds, round + 1,
+				      rounds, spent / 1000000000ULL,
+				      spent / (round + 1) * (rounds - round - 1) /
+				      1000000000ULL);
+		}
 	}
 
 	s_verify(run, 0, S_NPAGES);
@@ -908,8 +923,8 @@ static void test_stress(void **state)
 		      ((host_clock_ns() - t0) / 1000000));
 	for (s = 0; s < S_OP_NR; s++)
 		print_message(" %s %lu", s_op_name[s], total[s]);
-	print_message("; -ENOENT %lu, -EINVAL %lu, expected faults %lu\n",
-		      enoent, einval, efault);
+	print_message("; expected outcomes of lost races: -ENOENT %lu, "
+		      "-EINVAL %lu, faults %lu\n", enoent, einval, efault);
 	host_mutex_destroy(&run->remap_lock);
 	test_free(run);
 }

@@ -80,6 +80,18 @@ void host_mem_release(void *addr, size_t size);
 int host_mem_protect(void *addr, size_t size, int prot);
 /* Give the bytes back to the host (they read as zero afterwards). */
 void host_mem_discard(void *addr, size_t size);
+/*
+ * Big allocations (the model's vmalloc): host mappings rounded up to 2 MiB,
+ * in huge pages where the host allows, kept mapped and warm after
+ * host_big_free() and handed out again to a request that fits, so a buffer
+ * allocated per call does not take a host fault per page every time.
+ * Contents are not zeroed on reuse.  host_big_free() returns false for an
+ * address host_big_alloc() did not hand out; host_big_trim() unmaps every
+ * region not in use.
+ */
+void *host_big_alloc(size_t size);
+bool host_big_free(void *addr);
+void host_big_trim(void);
 
 /* Time. */
 unsigned long long host_clock_ns(void);
@@ -91,7 +103,10 @@ int host_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int host_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 _Noreturn void host_abort(const char *file, int line, const char *what);
-/* Print a backtrace of the calling thread (best effort). */
+/*
+ * Print the calling thread's stack to stderr, one frame a line: function and
+ * file:line where addr2line can tell (host/backtrace.c), symbol+offset else.
+ */
 void host_backtrace(void);
 
 /* Environment knobs for tests (getenv). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * bug.h - assertions.  BUG() aborts the process, as an oops would stop the
- * kernel.  WARN*() print and count: tests read model_warn_count to fail on a
- * warning the kernel would have printed.
+ * kernel.  WARN*() print and count; every hit is counted (a *_ONCE prints
+ * only the first), and the test harness fails a test during which one fired
+ * unless the test says it expects it (model_warn_take()).
  */
 #ifndef _LINUX_BUG_H
 #define _LINUX_BUG_H
@@ -11,9 +12,15 @@
 #include <linux/printk.h>
 #include <host/host.h>
 
-/* Number of WARN*() that fired since boot (tests assert on it). */
+/* Number of WARN*() that fired since boot. */
 extern unsigned long model_warn_count;
-void model_warn(const char *file, int line, const char *cond);
+__printf(4, 5) void model_warn(const char *file, int line, bool print,
+			       const char *fmt, ...);
+/*
+ * model_warn_take() - how many WARN*() fired since the last call; the first
+ * one's "file:line: message" is copied to @msg (@len bytes, may be 0).
+ */
+unsigned long model_warn_take(char *msg, unsigned long len);
 
 #define BUG()	host_abort(__FILE__, __LINE__, "BUG")
 
@@ -27,17 +34,15 @@ do {									\
 ({									\
 	bool __ret_warn = !!(cond);					\
 	if (unlikely(__ret_warn))					\
-		model_warn(__FILE__, __LINE__, #cond);			\
+		model_warn(__FILE__, __LINE__, true, "%s", #cond);	\
 	unlikely(__ret_warn);						\
 })
 
 #define WARN(cond, fmt, ...)						\
 ({									\
 	bool __ret_warn = !!(cond);					\
-	if (unlikely(__ret_warn)) {					\
-		pr_warn(fmt, ##__VA_ARGS__);				\
-		model_warn(__FILE__, __LINE__, #cond);			\
-	}								\
+	if (unlikely(__ret_warn))					\
+		model_warn(__FILE__, __LINE__, true, fmt, ##__VA_ARGS__); \
 	unlikely(__ret_warn);						\
 })
 
@@ -45,9 +50,11 @@ do {									\
 ({									\
 	static bool __warned;						\
 	bool __ret_warn = !!(cond);					\
-	if (unlikely(__ret_warn) &&					\
-	    !__atomic_exchange_n(&__warned, true, __ATOMIC_RELAXED))	\
-		model_warn(__FILE__, __LINE__, #cond);			\
+	if (unlikely(__ret_warn))					\
+		model_warn(__FILE__, __LINE__,				\
+			   !__atomic_exchange_n(&__warned, true,	\
+						__ATOMIC_RELAXED),	\
+			   "%s", #cond);				\
 	unlikely(__ret_warn);						\
 })
 
@@ -55,11 +62,11 @@ do {									\
 ({									\
 	static bool __warned;						\
 	bool __ret_warn = !!(cond);					\
-	if (unlikely(__ret_warn) &&					\
-	    !__atomic_exchange_n(&__warned, true, __ATOMIC_RELAXED)) {	\
-		pr_warn(fmt, ##__VA_ARGS__);				\
-		model_warn(__FILE__, __LINE__, #cond);			\
-	}								\
+	if (unlikely(__ret_warn))					\
+		model_warn(__FILE__, __LINE__,				\
+			   !__atomic_exchange_n(&__warned, true,	\
+						__ATOMIC_RELAXED),	\
+			   fmt, ##__VA_ARGS__);				\
 	unlikely(__ret_warn);						\
 })
 

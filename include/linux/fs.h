@@ -61,7 +61,16 @@ struct inode {
 
 struct file_operations;
 
+/*
+ * struct file - an open file
+ * @f_count: references: the opener's and one per VMA mapping it (as the
+ *	kernel's get_file()/fput()); the last fput() releases the file
+ * @f_delayed: on the delayed-fput list between the last fput() and the
+ *	release (model/file_table.c)
+ */
 struct file {
+	atomic_long_t f_count;
+	struct list_head f_delayed;
 	struct inode *f_inode;
 	struct address_space *f_mapping;
 	const struct file_operations *f_op;
@@ -78,7 +87,30 @@ struct file_operations {
 	int (*mmap)(struct file *file, struct vm_area_struct *vma);
 	int (*open)(struct inode *inode, struct file *file);
 	int (*release)(struct inode *inode, struct file *file);
+	/* Kernel buffers (kernel_read()/kernel_write()); no __user here. */
+	ssize_t (*read)(struct file *file, char *buf, size_t count,
+			loff_t *pos);
+	ssize_t (*write)(struct file *file, const char *buf, size_t count,
+			 loff_t *pos);
 };
+
+/* model/file_table.c (fs/file_table.c, fs/read_write.c, fs/anon_inodes.c) */
+static inline struct file *get_file(struct file *f)
+{
+	atomic_long_inc(&f->f_count);
+	return f;
+}
+
+void fput(struct file *file);
+void flush_delayed_fput(void);
+ssize_t kernel_read(struct file *file, void *buf, size_t count, loff_t *pos);
+ssize_t kernel_write(struct file *file, const void *buf, size_t count,
+		     loff_t *pos);
+struct file *anon_inode_getfile(const char *name,
+				const struct file_operations *fops,
+				void *priv, int flags);
+struct file *alloc_file_pseudo(struct inode *inode, const char *name,
+			       int flags, const struct file_operations *fops);
 
 static inline struct inode *file_inode(const struct file *f)
 {

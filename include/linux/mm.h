@@ -181,6 +181,10 @@ struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
 			    pte_t pte);
 struct folio *vm_normal_folio(struct vm_area_struct *vma, unsigned long addr,
 			      pte_t pte);
+struct file;
+unsigned long vm_mmap(struct file *file, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flag,
+		      unsigned long offset);
 int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
 		   struct page *page);
 void zap_page_range_single(struct vm_area_struct *vma, unsigned long address,

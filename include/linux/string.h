@@ -17,6 +17,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 size_t strscpy(char *dst, const char *src, size_t size);
 
 /* First byte in [@p, @p + @n) that differs from @c, or NULL if none. */

@@ -9,6 +9,8 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/page-flags.h>
 
 struct mm_struct;
 struct page;
@@ -63,6 +65,42 @@ unsigned long model_lru_check(void (*report)(const char *msg, void *arg), void *
  * tests of the paths that meet swap-cache folios.  0 or -errno.
  */
 int model_swap_cache_add(struct folio *folio, swp_entry_t entry);
+
+/*
+ * model_folio_sleepers() - tasks asleep on @folio (its lock or its unlock):
+ * lets a test wait until another thread has really gone to sleep.
+ */
+unsigned int model_folio_sleepers(struct folio *folio);
+
+/*
+ * Boot-time hooks of the model's files, called by model_boot() once
+ * physical memory exists and undone by model_shutdown(): the resource tree
+ * (resource.c), the huge zero folio (huge_memory.c), the LRU (swap.c).
+ */
+void model_resource_boot(unsigned long ram_start_pfn, unsigned long ram_end_pfn);
+void model_resource_shutdown(void);
+void model_thp_boot(void);
+void model_thp_shutdown(void);
+void model_lru_shutdown(void);
+
+/* swap.c: unlink a folio whose PG_lru the caller just cleared. */
+void model_lru_del(struct folio *folio);
+
+/* memremap.c: first ZONE_DEVICE pfn >= @pfn, or max_pfn. */
+unsigned long model_next_device_pfn(unsigned long pfn);
+
+/* First pfn of the physical window handed out to device memory. */
+extern unsigned long model_device_start_pfn;
+
+/* rmap.c: the anon_vma of an anon folio, without checking that it is mapped. */
+static inline struct anon_vma *folio_anon_vma_raw(const struct folio *folio)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		return NULL;
+	return (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+}
 
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;

@@ -17,6 +17,8 @@
 #include <linux/types.h>
 #include <linux/mm_types.h>
 
+struct file;
+
 struct mm_struct;
 struct vm_area_struct;
 struct task_struct;
@@ -37,6 +39,13 @@ struct mm_struct *model_mm_create(void);
  * DEVMIG_MAP_SHARED.  Returns the address or a negative errno.
  */
 long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags);
+/* As mmap(NULL, len, prot, flags, fd of @file, pgoff pages); see mmap.c. */
+long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
+		   int prot, int flags, unsigned long pgoff);
+/* The same at @fixed exactly (MAP_FIXED_NOREPLACE) unless @fixed is 0. */
+long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
+		      struct file *file, unsigned long len, int prot,
+		      int flags, unsigned long pgoff);
 /* As munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
@@ -56,8 +65,6 @@ void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void model_vma_free(struct vm_area_struct *vma);
 void model_vma_start_write(struct vm_area_struct *vma);
 
-/* shmem.c: make @vma a shared anonymous (shmem) mapping; 0 or -ENOMEM. */
-int shmem_zero_setup(struct vm_area_struct *vma);
 
 /* memory.c */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
