@@ -117,12 +117,21 @@ quiet_khugepaged() {
 # (devmig.after=NAME).
 oops_watchdog() {
 	while sleep 1; do
-		if dmesg | grep -q -E "$oops_pattern"; then
-			mark "SCEN-OOPS $(cat /tmp/current)"
-			sync
-			reboot -f
+		dmesg >/tmp/kmsg-watch
+		if grep -q -E "$oops_pattern" /tmp/kmsg-watch; then
+			report_oops /tmp/kmsg-watch "$(cat /tmp/current)"
 		fi
 	done
+}
+
+# The kernel log $1 has an oops of script $2: say where (the first RIP line
+# after the oops, which DIFFERENCES entries oops@FUNCTION match) and reboot.
+report_oops() {
+	mark "SCEN-KMSG OOPS-$(awk -v p="$oops_pattern" '$0 ~ p { o = 1 }
+		o && /RIP:/ { print; exit }' "$1")"
+	mark "SCEN-OOPS $2"
+	sync
+	reboot -f
 }
 
 oops_pattern='Oops|BUG:|kernel BUG|Kernel panic'
@@ -169,9 +178,7 @@ run_scenarios() {
 				mark "SCEN-KMSG $line"
 			done
 		if grep -q -E "$oops_pattern" /tmp/kmsg; then
-			mark "SCEN-OOPS $name"
-			sync
-			reboot -f
+			report_oops /tmp/kmsg "$name"
 		fi
 		collapsed=$(khugepaged_collapsed)
 		[ "$collapsed" = "$before" ] ||

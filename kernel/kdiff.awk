@@ -18,6 +18,9 @@
 #   kernel  6.12 is defective outside mm/migrate_device.c (lib/test_hmm.c
 #           oopses, say), which the model does not reproduce: the model may
 #           differ from stock, ours must agree with it.
+# NAME may also be oops@FUNCTION: every script on which stock oopses in
+# FUNCTION (the guest's "RIP: ...FUNCTION+" line), kind kernel; generated
+# scripts cannot be listed by name.
 # A listed script that agrees with stock is a stale entry.  Exit status 1
 # on any disagreement, stale entry or missing run.  The names of the
 # disagreeing scripts go to @disagree.
@@ -39,6 +42,11 @@ function load(dir, name, arr,    f, line, n, r) {
 	while ((getline line < f) > 0) {
 		sub(/\r+$/, "", line)
 		if (line ~ /^KMSG /) {
+			if (line ~ /^KMSG OOPS-.*RIP: /) {
+				rip[dir, name] = line
+				sub(/.*RIP: [0-9a-f]+:/, "", rip[dir, name])
+				sub(/\+.*/, "", rip[dir, name])
+			}
 			kmsg[dir, name]++
 			if (kmsg[dir, name] <= 3)
 				kmsgs[dir, name, kmsg[dir, name]] = substr(line, 6)
@@ -104,6 +112,14 @@ BEGIN {
 		}
 		listed = (name in deliberate)
 		seen_listed[name] = 1
+		oops_fn = "oops@" rip[stock, name]
+		if (!listed && S[ns] == "exit oops" && (oops_fn in deliberate)) {
+			name_key = oops_fn
+			seen_listed[oops_fn] = 1
+			listed = 1
+		} else {
+			name_key = name
+		}
 
 		if (nm < 0) {
 			mres = "not run"
@@ -121,7 +137,7 @@ BEGIN {
 		}
 		note = ""
 		failed = 0
-		if (listed && kind[name] == "ours") {
+		if (listed && kind[name_key] == "ours") {
 			if (mres == "agree" && ores == "agree") {
 				note = "  <-- listed in DIFFERENCES but agrees with stock"
 				failed = 1
@@ -135,7 +151,7 @@ BEGIN {
 					mres = "deliberate"
 				if (ores == "DIFF")
 					ores = "deliberate"
-				note = "  (ours: " deliberate[name] ")"
+				note = "  (ours: " deliberate[name_key] ")"
 			}
 		} else if (listed) {
 			if (mres == "agree") {
@@ -143,7 +159,7 @@ BEGIN {
 				failed = 1
 			} else if (mres == "DIFF") {
 				mres = "kernel-bug"
-				note = "  (6.12: " deliberate[name] ")"
+				note = "  (6.12: " deliberate[name_key] ")"
 			}
 		}
 		if (mres == "DIFF" || mres == "not run" || ores == "DIFF" ||

@@ -76,8 +76,9 @@ run_model() {
 }
 
 # Keep each generated script that disagrees as a corpus file: shrunk
-# (kernel/minimise.sh) when the model is what disagrees with stock, as
-# generated when only ours does (shrinking that would need both kernels).
+# (kernel/minimise.sh, the first DEVMIG_MIN_SCRIPTS=4 of them) when the
+# model is what disagrees with stock, as generated when only ours does
+# (shrinking that would need both kernels) or when stock oopsed.
 keep_disagreements() {
 	local name dest src how model_diff=()
 
@@ -87,8 +88,13 @@ keep_disagreements() {
 		gen/*) ;;
 		*) continue ;;
 		esac
-		if ! cmp -s "$work/model/$name" \
-			"$cache/runs/stock-scenarios/transcripts/$name"; then
+		# An oops reboots the guest: too slow to shrink by trial.
+		grep -q '^exit oops' \
+			"$cache/runs/stock-scenarios/transcripts/$name.status" &&
+			continue
+		if [ "${#model_diff[@]}" -lt "${DEVMIG_MIN_SCRIPTS:-4}" ] &&
+			! cmp -s "$work/model/$name" \
+				"$cache/runs/stock-scenarios/transcripts/$name"; then
 			model_diff+=("$name")
 		fi
 	done <"$work/disagree"
