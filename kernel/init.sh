@@ -119,14 +119,19 @@ oops_watchdog() {
 	while sleep 1; do
 		dmesg >/tmp/kmsg-watch
 		if grep -q -E "$oops_pattern" /tmp/kmsg-watch; then
-			report_oops /tmp/kmsg-watch "$(cat /tmp/current)"
+			report_oops /tmp/kmsg-watch "$(cat /tmp/current)" partial
 		fi
 	done
 }
 
 # The kernel log $1 has an oops of script $2: say where (the first RIP line
 # after the oops, which DIFFERENCES entries oops@FUNCTION match) and reboot.
+# From the watchdog ($3 = partial), the steps the script had written first.
 report_oops() {
+	if [ "${3:-}" = partial ]; then
+		cat /tmp/transcript >"$out"
+		[ -z "$(tail -c 1 /tmp/transcript)" ] || echo >"$out"
+	fi
 	mark "SCEN-KMSG OOPS-$(awk -v p="$oops_pattern" '$0 ~ p { o = 1 }
 		o && /RIP:/ { print; exit }' "$1")"
 	mark "SCEN-OOPS $2"
@@ -159,6 +164,7 @@ run_scenarios() {
 			continue
 		fi
 		echo "$name" >/tmp/current
+		: >/tmp/transcript
 		mark "SCEN-BEGIN $name"
 		before=$(khugepaged_collapsed)
 		rc=0
