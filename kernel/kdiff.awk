@@ -9,7 +9,8 @@
 # A world's result for script NAME is DIR/NAME (the transcript, one line
 # per step) followed by DIR/NAME.status ("STDERR ..." lines, "exit N");
 # the guest's status also has "KMSG ..." lines, the kernel's warnings,
-# which are reported but not compared (they carry addresses).  Missing
+# which are reported but not compared (they carry addresses), and the
+# model's "STDERR WARNING..." lines are reported, not compared, likewise.  Missing
 # files mean the world never ran the script.
 #
 # DIFFERENCES lists "NAME KIND REASON", the differences that are meant:
@@ -28,6 +29,7 @@
 function load(dir, name, arr,    f, line, n, r) {
 	n = 0
 	kmsg[dir, name] = 0
+	warns[dir, name] = 0
 	f = dir "/" name
 	r = getline line < f
 	if (r < 0)
@@ -50,6 +52,14 @@ function load(dir, name, arr,    f, line, n, r) {
 			kmsg[dir, name]++
 			if (kmsg[dir, name] <= 3)
 				kmsgs[dir, name, kmsg[dir, name]] = substr(line, 6)
+			continue
+		}
+		# A WARN is not compared: the kernel's WARN_ON_ONCE fires once
+		# per boot, the model's once per script.  It is reported.
+		if (line ~ /^STDERR WARNING/) {
+			warns[dir, name]++
+			if (warns[dir, name] == 1)
+				warn1[dir, name] = substr(line, 8)
 			continue
 		}
 		arr[++n] = line
@@ -173,6 +183,10 @@ BEGIN {
 		}
 		if (kmsg[stock, name] > 0)
 			note = note "  (stock: " kmsg[stock, name] " kernel warnings)"
+		if (nm >= 0 && warns[model, name] > 0) {
+			note = note "  (model: " warns[model, name] " warnings)"
+			details = details "\n      model: " warn1[model, name]
+		}
 		row(name, mres, ores, note)
 		if (details != "")
 			print substr(details, 2)
