@@ -12,7 +12,10 @@
  * but serves its steps: process 0 sends it a step number through a pipe
  * (->exec_in()), it runs scn_exec_step() on its own copy of the run (which
  * it inherited at fork, at the same address) and sends the flat result
- * back.  The pipes of every process slot are made by process 0 before any
+ * back, saying first whether it is about to exit: after an exit step
+ * process 0 waits until the process is a zombie, its memory unmapped and
+ * its files closed, as in the model, where an exit is over when it
+ * returns.  The pipes of every process slot are made by process 0 before any
  * fork, so a grandchild is reachable as well as a child.  A process that
  * dies unexpectedly is noticed through its /proc state, since the pipe
  * ends that every process inherits would keep an EOF from ever arriving.
@@ -281,7 +284,7 @@ static void __attribute__((noreturn)) lx_serve(int self)
 	struct lx_request req;
 	struct scn_result res;
 	pid_t pid = getpid();
-	int i;
+	int i, exiting;
 
 	lx.self = self;
 	lx.exit_code = -1;
@@ -299,9 +302,11 @@ static void __attribute__((noreturn)) lx_serve(int self)
 		if (req.step < 0)
 			_exit(req.code);
 		scn_exec_step(req.run, req.step, &res);
-		if (lx_write_all(p->res[1], &res, sizeof(res)))
+		exiting = lx.exit_code >= 0;
+		if (lx_write_all(p->res[1], &exiting, sizeof(exiting)) ||
+		    lx_write_all(p->res[1], &res, sizeof(res)))
 			_exit(127);
-		if (lx.exit_code >= 0)
+		if (exiting)
 			_exit(lx.exit_code);
 	}
 }
@@ -328,14 +333,23 @@ static int lx_exec_in(struct scn_backend *be, struct scn_run *run, int proc,
 		      int step, struct scn_result *res)
 {
 	struct lx_request req = { .run = run, .step = step };
-	int rc;
+	int rc, exiting = 0;
 
 	(void)be;
 	rc = lx_hello(proc);
 	if (!rc)
 		rc = lx_write_all(lx.procs[proc].cmd[1], &req, sizeof(req));
 	if (!rc)
+		rc = lx_receive(proc, &exiting, sizeof(exiting));
+	if (!rc)
 		rc = lx_receive(proc, res, sizeof(*res));
+	/*
+	 * An exit step: the next step must not race with the exit, which
+	 * unmaps the process's memory and closes its mirrors.  Both are done
+	 * before the process becomes a zombie.
+	 */
+	while (!rc && exiting && !lx_dead(lx.procs[proc].reported_pid))
+		usleep(1000);
 	if (rc) {
 		snprintf(res->text, sizeof(res->text),
 			 "!! process %d did not answer (%s)", proc,
