@@ -56,6 +56,8 @@ function load(dir, name, arr,    f, line, n, r) {
 		}
 		# A WARN is not compared: the kernel's WARN_ON_ONCE fires once
 		# per boot, the model's once per script.  It is reported.
+		if (line ~ /^STDERR (backtrace:|  #)/)
+			continue
 		if (line ~ /^STDERR WARNING/) {
 			warns[dir, name]++
 			if (warns[dir, name] == 1)
