@@ -53,8 +53,9 @@ variants() {
 run_model() {
 	local dir=$1
 
+	# devmig's exit status says whether expectations held: not the point.
 	(cd "$dir" && find . -name '*.scn' | sed 's|^\./||' | LC_ALL=C sort |
-		xargs "$devmig" run 2>/dev/null) |
+		xargs "$devmig" run 2>/dev/null || true) |
 		awk -v root="$dir" '
 			/^== / { if (f) close(f); f = root "/" substr($0, 4) ".model"; next }
 			f { print > f }'
