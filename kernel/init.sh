@@ -110,20 +110,61 @@ quiet_khugepaged() {
 	say "KHUGEPAGED parked; pages_collapsed=$(khugepaged_collapsed)"
 }
 
+# A kernel oops leaves locks held (a mirror's mutex, an mm's lock): later
+# scripts would hang on them, and the script that oopsed may never finish
+# exiting.  Watch the kernel log; on an oops, say which script did it and
+# reboot at once.  The host boots again to run the scripts after it
+# (devmig.after=NAME).
+oops_watchdog() {
+	while sleep 1; do
+		dmesg >/tmp/kmsg-watch
+		if grep -q -E "$oops_pattern" /tmp/kmsg-watch; then
+			report_oops /tmp/kmsg-watch "$(cat /tmp/current)" partial
+		fi
+	done
+}
+
+# The kernel log $1 has an oops of script $2: say where (the first RIP line
+# after the oops, which DIFFERENCES entries oops@FUNCTION match) and reboot.
+# From the watchdog ($3 = partial), the steps the script had written first.
+report_oops() {
+	if [ "${3:-}" = partial ]; then
+		cat /tmp/transcript >"$out"
+		[ -z "$(tail -c 1 /tmp/transcript)" ] || echo >"$out"
+	fi
+	mark "SCEN-KMSG OOPS-$(awk -v p="$oops_pattern" '$0 ~ p { o = 1 }
+		o && /RIP:/ { print; exit }' "$1")"
+	mark "SCEN-OOPS $2"
+	sync
+	reboot -f
+}
+
+oops_pattern='Oops|BUG:|kernel BUG|Kernel panic'
+
 # make kernel-diff: every script under /scenarios through the linux backend,
 # each in a fresh process (the interpreter first sets THP to "never", where
-# every script starts in both worlds).  Each transcript goes to the results port between
+# every script starts in both worlds), in sorted order from the one after
+# devmig.after.  Each transcript goes to the results port between
 # SCEN-BEGIN and SCEN-END; kernel warnings a script provoked follow as
 # SCEN-KMSG lines.  A script that hangs is killed after devmig.scentimeout.
 run_scenarios() {
-	local limit n=0 script name rc line before collapsed
+	local limit n=0 script name rc line before collapsed after
 
 	limit=$(param scentimeout 60)
+	after=$(param after "")
 	quiet_khugepaged
 	dmesg -c >/dev/null
-	say "BEGIN scenarios $(find /scenarios -type f | wc -l)"
+	echo "(none yet)" >/tmp/current
+	oops_watchdog &
+	say "BEGIN scenarios $(find /scenarios -type f | wc -l)${after:+ after $after}"
 	for script in $(cd /scenarios && find . -type f | sort); do
 		name=${script#./}
+		if [ -n "$after" ]; then
+			[ "$name" = "$after" ] && after=""
+			continue
+		fi
+		echo "$name" >/tmp/current
+		: >/tmp/transcript
 		mark "SCEN-BEGIN $name"
 		before=$(khugepaged_collapsed)
 		rc=0
@@ -137,10 +178,14 @@ run_scenarios() {
 		while IFS= read -r line; do
 			mark "SCEN-STDERR $line"
 		done </tmp/stderr
-		dmesg -c | grep -E 'WARNING|BUG|Oops|Call Trace|leak' |
+		dmesg -c >/tmp/kmsg
+		grep -E 'WARNING|BUG|Oops|Call Trace|leak' /tmp/kmsg |
 			while IFS= read -r line; do
 				mark "SCEN-KMSG $line"
 			done
+		if grep -q -E "$oops_pattern" /tmp/kmsg; then
+			report_oops /tmp/kmsg "$name"
+		fi
 		collapsed=$(khugepaged_collapsed)
 		[ "$collapsed" = "$before" ] ||
 			mark "SCEN-KMSG khugepaged collapsed $((collapsed - before)) THPs during this script"

@@ -25,6 +25,7 @@
 #   DEVMIG_SCEN_BIN  the static scenario interpreter (linux backend)
 #   DEVMIG_SCEN_DIR  the scripts to run (a directory tree)
 #   DEVMIG_SCEN_TIMEOUT  seconds one script may take in the guest, default 60
+#   DEVMIG_SCEN_TREES    the kernels to boot for scenarios, default "stock ours"
 
 set -euo pipefail
 
@@ -41,6 +42,7 @@ bench_runs=${DEVMIG_BENCH_RUNS:-5}
 scen_bin=${DEVMIG_SCEN_BIN:-}
 scen_dir=${DEVMIG_SCEN_DIR:-}
 scen_timeout=${DEVMIG_SCEN_TIMEOUT:-60}
+scen_trees=${DEVMIG_SCEN_TREES:-stock ours}
 
 tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$kdir/devmig.config
@@ -56,6 +58,7 @@ spm1=0x50000000
 memmap=512M\$0x40000000
 
 ours_status=""		# empty when ours is built, else why not
+extra_append=""		# more kernel command line for the next boot
 
 say() { printf '== %s\n' "$*"; }
 die() { printf 'kernel-check: %s\n' "$*" >&2; exit 1; }
@@ -313,7 +316,7 @@ boot() {
 	t0=$(now)
 	qemu_base "$tree"
 	timeout -k 10 "$limit" qemu-system-x86_64 "${qargs[@]}" "$@" \
-		-append "console=ttyS0 loglevel=5 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs devmig.scentimeout=$scen_timeout" \
+		-append "console=ttyS0 loglevel=5 panic=-1 memmap=$memmap devmig.mode=$mode devmig.spm0=$spm0 devmig.spm1=$spm1 devmig.runs=$bench_runs devmig.scentimeout=$scen_timeout${extra_append:+ $extra_append}" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
 		>"$dir/qemu.log" 2>&1 || rc=$?
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -426,27 +429,66 @@ split_transcripts() {
 				print substr($0, 13) >> (file ".status")
 			next
 		}
+		/^DEVMIG SCEN-OOPS / {
+			if (file != "") {
+				print "exit oops" >> (file ".status")
+				close(file); close(file ".status")
+			}
+			file = ""
+			next
+		}
 		/^DEVMIG / { next }
 		file != "" { print >> file }
 	' "$dir/results.log"
 }
 
 run_scenarios() {
-	local trees=stock rc=0 t dir
+	local trees=stock rc=0 t dir n limit
 
-	[ -n "$ours_status" ] || trees="stock ours"
+	[ -n "$ours_status" ] || trees=$scen_trees
 	accel_why=""
 	choose_accel
 	say "accelerator: $accel_name${accel_why:+ ($accel_why)}"
+	n=$(find "$scen_dir" -type f | wc -l)
+	# A boot runs every script: allow 3 s each beyond the usual limit.
+	limit=${DEVMIG_TIMEOUT:-$((test_timeout + 3 * n))}
 	for t in $trees; do
-		dir=$cache/runs/$t-scenarios
-		say "[$t] booting: $(find "$scen_dir" -type f | wc -l) scenarios"
-		boot "$t" scenarios "$test_timeout" "${accel_args[@]}" || rc=1
-		if [ -s "$dir/results.log" ]; then
-			split_transcripts "$dir"
-			say "[$t] transcripts: $dir/transcripts"
-		fi
+		boot_scenarios "$t" "$n" "$limit" || rc=1
 	done
+	return "$rc"
+}
+
+# Boot kernel $1 until all its $2 scripts have run: when one oopses the
+# kernel, the guest reboots (kernel/init.sh) and the next boot starts after
+# it.  The logs of every boot are joined into results.log; each boot's
+# console log is kept as console-N.log.
+boot_scenarios() {
+	local t=$1 n=$2 limit=$3 dir=$cache/runs/$1-scenarios part=1 rc=0
+	local all=$cache/runs/$1-scenarios.all oopsed
+
+	rm -rf "$all"
+	mkdir -p "$all"
+	extra_append=""
+	while :; do
+		say "[$t] booting: $n scenarios${extra_append:+ ($extra_append)}"
+		boot "$t" scenarios "$limit" "${accel_args[@]}" || rc=1
+		cat "$dir/results.log" >>"$all/results.log" 2>/dev/null || true
+		cp "$dir/console.log" "$all/console-$part.log" 2>/dev/null || true
+		oopsed=$(sed -n 's/^DEVMIG SCEN-OOPS //p' "$dir/results.log" 2>/dev/null |
+			tr -d '\r' | tail -1)
+		[ -n "$oopsed" ] && [ "$part" -lt 50 ] || break
+		say "[$t] $oopsed oopsed the kernel (console log: $all/console-$part.log); rebooting for the scripts after it"
+		extra_append="devmig.after=$oopsed"
+		part=$((part + 1))
+		rc=0
+	done
+	extra_append=""
+	rm -rf "$dir"
+	mv "$all" "$dir"
+	if [ -s "$dir/results.log" ]; then
+		split_transcripts "$dir"
+		say "[$t] transcripts: $dir/transcripts"
+	fi
 	return "$rc"
 }
 

@@ -9,18 +9,27 @@
 # A world's result for script NAME is DIR/NAME (the transcript, one line
 # per step) followed by DIR/NAME.status ("STDERR ..." lines, "exit N");
 # the guest's status also has "KMSG ..." lines, the kernel's warnings,
-# which are reported but not compared (they carry addresses).  Missing
+# which are reported but not compared (they carry addresses), and the
+# model's "STDERR WARNING..." lines are reported, not compared, likewise.  Missing
 # files mean the world never ran the script.
 #
-# DIFFERENCES lists "NAME REASON": scripts where our migrate_device.c
-# differs from 6.12 on purpose.  There stock may differ, but the model and
-# ours must agree with each other; a listed script that agrees with stock
-# is a stale entry.  Exit status 1 on any disagreement, stale entry or
-# missing run.  The names of the disagreeing scripts go to @disagree.
+# DIFFERENCES lists "NAME KIND REASON", the differences that are meant:
+#   ours    our migrate_device.c differs from 6.12's on purpose: stock may
+#           differ, but the model and ours must agree with each other;
+#   kernel  6.12 is defective outside mm/migrate_device.c (lib/test_hmm.c
+#           oopses, say), which the model does not reproduce: the model may
+#           differ from stock, ours must agree with it.
+# NAME may also be oops@FUNCTION: every script on which stock oopses in
+# FUNCTION (the guest's "RIP: ...FUNCTION+" line), kind kernel; generated
+# scripts cannot be listed by name.
+# A listed script that agrees with stock is a stale entry.  Exit status 1
+# on any disagreement, stale entry or missing run.  The names of the
+# disagreeing scripts go to @disagree.
 
 function load(dir, name, arr,    f, line, n, r) {
 	n = 0
 	kmsg[dir, name] = 0
+	warns[dir, name] = 0
 	f = dir "/" name
 	r = getline line < f
 	if (r < 0)
@@ -35,9 +44,24 @@ function load(dir, name, arr,    f, line, n, r) {
 	while ((getline line < f) > 0) {
 		sub(/\r+$/, "", line)
 		if (line ~ /^KMSG /) {
+			if (line ~ /^KMSG OOPS-.*RIP: /) {
+				rip[dir, name] = line
+				sub(/.*RIP: [0-9a-f]+:/, "", rip[dir, name])
+				sub(/\+.*/, "", rip[dir, name])
+			}
 			kmsg[dir, name]++
 			if (kmsg[dir, name] <= 3)
 				kmsgs[dir, name, kmsg[dir, name]] = substr(line, 6)
+			continue
+		}
+		# A WARN is not compared: the kernel's WARN_ON_ONCE fires once
+		# per boot, the model's once per script.  It is reported.
+		if (line ~ /^STDERR (backtrace:|  #)/)
+			continue
+		if (line ~ /^STDERR WARNING/) {
+			warns[dir, name]++
+			if (warns[dir, name] == 1)
+				warn1[dir, name] = substr(line, 8)
 			continue
 		}
 		arr[++n] = line
@@ -72,8 +96,14 @@ BEGIN {
 			continue
 		split(line, w, /[ \t]+/)
 		reason = line
-		sub(/^[^ \t]+[ \t]+/, "", reason)
+		sub(/^[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", reason)
+		if (w[2] != "ours" && w[2] != "kernel") {
+			printf "DIFFERENCES: %s: kind '%s' is neither ours nor kernel\n", w[1], w[2]
+			bad++
+			continue
+		}
 		deliberate[w[1]] = reason
+		kind[w[1]] = w[2]
 	}
 	close(differences)
 
@@ -94,6 +124,14 @@ BEGIN {
 		}
 		listed = (name in deliberate)
 		seen_listed[name] = 1
+		oops_fn = "oops@" rip[stock, name]
+		if (!listed && S[ns] == "exit oops" && (oops_fn in deliberate)) {
+			name_key = oops_fn
+			seen_listed[oops_fn] = 1
+			listed = 1
+		} else {
+			name_key = name
+		}
 
 		if (nm < 0) {
 			mres = "not run"
@@ -111,7 +149,7 @@ BEGIN {
 		}
 		note = ""
 		failed = 0
-		if (listed) {
+		if (listed && kind[name_key] == "ours") {
 			if (mres == "agree" && ores == "agree") {
 				note = "  <-- listed in DIFFERENCES but agrees with stock"
 				failed = 1
@@ -125,7 +163,15 @@ BEGIN {
 					mres = "deliberate"
 				if (ores == "DIFF")
 					ores = "deliberate"
-				note = "  (" deliberate[name] ")"
+				note = "  (ours: " deliberate[name_key] ")"
+			}
+		} else if (listed) {
+			if (mres == "agree") {
+				note = "  <-- listed in DIFFERENCES but agrees with stock"
+				failed = 1
+			} else if (mres == "DIFF") {
+				mres = "kernel-bug"
+				note = "  (6.12: " deliberate[name_key] ")"
 			}
 		}
 		if (mres == "DIFF" || mres == "not run" || ores == "DIFF" ||
@@ -139,12 +185,16 @@ BEGIN {
 		}
 		if (kmsg[stock, name] > 0)
 			note = note "  (stock: " kmsg[stock, name] " kernel warnings)"
+		if (nm >= 0 && warns[model, name] > 0) {
+			note = note "  (model: " warns[model, name] " warnings)"
+			details = details "\n      model: " warn1[model, name]
+		}
 		row(name, mres, ores, note)
 		if (details != "")
 			print substr(details, 2)
 		magree += (mres == "agree")
 		oagree += (ores == "agree")
-		mdelib += (mres == "deliberate")
+		mdelib += (mres == "deliberate" || mres == "kernel-bug")
 		odelib += (ores == "deliberate")
 		if (failed) {
 			bad++

@@ -75,23 +75,52 @@ run_model() {
 	done <"$work/list"
 }
 
-# Keep each generated script that disagrees as a corpus file.
+# Keep each generated script that disagrees as a corpus file: shrunk
+# (kernel/minimise.sh, the first DEVMIG_MIN_SCRIPTS=4 of them) when the
+# model is what disagrees with stock, as generated when only ours does
+# (shrinking that would need both kernels) or when stock oopsed.
 keep_disagreements() {
-	local name dest
+	local name dest src how model_diff=()
 
 	[ -s "$work/disagree" ] || return 0
+	while IFS= read -r name; do
+		case "$name" in
+		gen/*) ;;
+		*) continue ;;
+		esac
+		# An oops reboots the guest: too slow to shrink by trial.
+		grep -q '^exit oops' \
+			"$cache/runs/stock-scenarios/transcripts/$name.status" &&
+			continue
+		if [ "${#model_diff[@]}" -lt "${DEVMIG_MIN_SCRIPTS:-4}" ] &&
+			! cmp -s "$work/model/$name" \
+				"$cache/runs/stock-scenarios/transcripts/$name"; then
+			model_diff+=("$name")
+		fi
+	done <"$work/disagree"
+	if [ "${#model_diff[@]}" -gt 0 ]; then
+		say "shrinking ${#model_diff[@]} generated scripts on which the model differs from stock"
+		bash "$repo/kernel/minimise.sh" "$build" "$work/scripts" \
+			"$work/minimised" "${model_diff[@]}" || true
+	fi
 	mkdir -p "$corpus/found"
 	while IFS= read -r name; do
 		case "$name" in
 		gen/*) ;;
 		*) continue ;;
 		esac
+		src=$work/scripts/$name
+		how=""
+		if [ -s "$work/minimised/$name" ]; then
+			src=$work/minimised/$name
+			how=", shrunk"
+		fi
 		dest=$corpus/found/seed$seed-$(basename "$name")
 		{
-			echo "# found by make kernel-diff GEN=$gen SEED=$seed ($name)"
-			cat "$work/scripts/$name"
+			echo "# found by make kernel-diff GEN=$gen SEED=$seed ($name$how)"
+			cat "$src"
 		} >"$dest"
-		say "kept $dest"
+		say "kept $dest ($(grep -c -v '^#' "$dest") steps)"
 	done <"$work/disagree"
 }
 

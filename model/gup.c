@@ -450,7 +450,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 			   unsigned long nr_pages, unsigned int gup_flags,
 			   struct page **pages, int *locked)
 {
-	if (WARN_ON_ONCE(gup_flags & FOLL_PIN))
+	if (WARN_ON_ONCE(gup_flags & (FOLL_PIN | FOLL_LONGTERM)))
 		return -EINVAL;
 	return gup_locked(mm, start, nr_pages,
 			  gup_flags | FOLL_GET | FOLL_REMOTE, pages,
@@ -494,6 +494,9 @@ long get_user_pages(unsigned long start, unsigned long nr_pages,
 {
 	if (!current->mm || WARN_ON_ONCE(gup_flags & FOLL_PIN))
 		return -EFAULT;
+	/* As is_valid_gup_args(): only a pin may be long-term. */
+	if (WARN_ON_ONCE(gup_flags & FOLL_LONGTERM))
+		return -EINVAL;
 	return gup_locked(current->mm, start, nr_pages, gup_flags | FOLL_GET,
 			  pages, NULL);
 }

@@ -150,8 +150,11 @@ void model_hung_task_start(void)
 		while (*env >= '0' && *env <= '9')
 			secs = secs * 10 + (unsigned long long)(*env++ - '0');
 	}
+	/* A monitor still running from an earlier boot keeps its limit. */
+	if (ht_running)
+		return;
 	ht_limit_ns = secs * 1000000000ULL;
-	if (!ht_limit_ns || ht_running)
+	if (!ht_limit_ns)
 		return;
 	__atomic_store_n(&ht_stop, 0, __ATOMIC_RELEASE);
 	ht_running = !host_thread_create(&ht_thread, ht_monitor, NULL);

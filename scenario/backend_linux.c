@@ -12,7 +12,10 @@
  * but serves its steps: process 0 sends it a step number through a pipe
  * (->exec_in()), it runs scn_exec_step() on its own copy of the run (which
  * it inherited at fork, at the same address) and sends the flat result
- * back.  The pipes of every process slot are made by process 0 before any
+ * back, saying first whether it is about to exit: after an exit step
+ * process 0 waits until the process is a zombie, its memory unmapped and
+ * its files closed, as in the model, where an exit is over when it
+ * returns.  The pipes of every process slot are made by process 0 before any
  * fork, so a grandchild is reachable as well as a child.  A process that
  * dies unexpectedly is noticed through its /proc state, since the pipe
  * ends that every process inherits would keep an EOF from ever arriving.
@@ -20,9 +23,10 @@
  * The CPU.  Loads and stores are plain memory accesses; SIGSEGV and SIGBUS
  * during one are caught and returned as -EFAULT and -EIO.
  *
- * Placement.  Every region gets its own 2 MiB-aligned slot between
- * PROT_NONE guard pages, so two regions never merge into one VMA and a
- * region of 2 MiB or more can hold a THP, whatever else the process maps.
+ * Placement.  Every region goes exactly where the interpreter asks
+ * (SCN_REGION_ADDR(), 2 MiB aligned and far apart, MAP_FIXED_NOREPLACE), as
+ * in the model: two regions never merge into one VMA, a region of 2 MiB or
+ * more can hold a THP, and both worlds have the same layout.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,9 +49,6 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
-
-#define LX_SLOT_ALIGN	(2UL << 20)
-#define LX_GUARD	(2UL << 20)
 
 #define LX_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define LX_GUP_TEST	"/sys/kernel/debug/gup_test"
@@ -185,6 +186,11 @@ static int lx_start(struct scn_backend *be)
 	struct sigaction sa;
 	int i;
 
+	/*
+	 * A step may kill the kernel: whatever the transcript had reached
+	 * must be out of this process by then, not in its stdio buffer.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&lx, 0, sizeof(lx));
 	lx.exit_code = -1;
 	lx.gup_fd = -1;
@@ -278,7 +284,7 @@ static void __attribute__((noreturn)) lx_serve(int self)
 	struct lx_request req;
 	struct scn_result res;
 	pid_t pid = getpid();
-	int i;
+	int i, exiting;
 
 	lx.self = self;
 	lx.exit_code = -1;
@@ -296,9 +302,11 @@ static void __attribute__((noreturn)) lx_serve(int self)
 		if (req.step < 0)
 			_exit(req.code);
 		scn_exec_step(req.run, req.step, &res);
-		if (lx_write_all(p->res[1], &res, sizeof(res)))
+		exiting = lx.exit_code >= 0;
+		if (lx_write_all(p->res[1], &exiting, sizeof(exiting)) ||
+		    lx_write_all(p->res[1], &res, sizeof(res)))
 			_exit(127);
-		if (lx.exit_code >= 0)
+		if (exiting)
 			_exit(lx.exit_code);
 	}
 }
@@ -325,14 +333,23 @@ static int lx_exec_in(struct scn_backend *be, struct scn_run *run, int proc,
 		      int step, struct scn_result *res)
 {
 	struct lx_request req = { .run = run, .step = step };
-	int rc;
+	int rc, exiting = 0;
 
 	(void)be;
 	rc = lx_hello(proc);
 	if (!rc)
 		rc = lx_write_all(lx.procs[proc].cmd[1], &req, sizeof(req));
 	if (!rc)
+		rc = lx_receive(proc, &exiting, sizeof(exiting));
+	if (!rc)
 		rc = lx_receive(proc, res, sizeof(*res));
+	/*
+	 * An exit step: the next step must not race with the exit, which
+	 * unmaps the process's memory and closes its mirrors.  Both are done
+	 * before the process becomes a zombie.
+	 */
+	while (!rc && exiting && !lx_dead(lx.procs[proc].reported_pid))
+		usleep(1000);
 	if (rc) {
 		snprintf(res->text, sizeof(res->text),
 			 "!! process %d did not answer (%s)", proc,
@@ -524,37 +541,15 @@ static int lx_prot(int prot)
 	       (prot & SCN_PROT_WRITE ? PROT_WRITE : 0);
 }
 
-/*
- * A 2 MiB-aligned slot of @len bytes with PROT_NONE guards on both sides:
- * reserve it all, the caller maps the region over the middle.
- */
-static int lx_reserve(unsigned long len, unsigned long *slot)
-{
-	unsigned long span = len + 2 * LX_GUARD + LX_SLOT_ALIGN;
-	void *p = mmap(NULL, span, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	unsigned long start;
-
-	if (p == MAP_FAILED)
-		return lx_errno();
-	start = ((unsigned long)p + LX_GUARD + LX_SLOT_ALIGN - 1) &
-		~(LX_SLOT_ALIGN - 1);
-	*slot = start;
-	return 0;
-}
-
 static int lx_mmap(struct scn_backend *be, enum scn_map kind,
 		   unsigned long len, int prot, int mirror,
 		   unsigned long *addr)
 {
-	int flags = MAP_FIXED, fd = -1, rc;
-	unsigned long slot;
+	unsigned long want = *addr;
+	int flags = want ? MAP_FIXED_NOREPLACE : 0, fd = -1, rc;
 	void *p;
 
 	(void)be;
-	rc = lx_reserve(len, &slot);
-	if (rc)
-		return rc;
 	switch (kind) {
 	case SCN_MAP_ANON:
 		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
@@ -587,12 +582,17 @@ static int lx_mmap(struct scn_backend *be, enum scn_map kind,
 	default:
 		return -EINVAL;
 	}
-	p = mmap((void *)slot, len, lx_prot(prot), flags, fd, 0);
+	p = mmap((void *)want, len, lx_prot(prot), flags, fd, 0);
 	rc = p == MAP_FAILED ? lx_errno() : 0;
 	if (kind == SCN_MAP_FILE_SHARED || kind == SCN_MAP_FILE_PRIVATE)
 		close(fd);
 	if (rc)
 		return rc;
+	/* A kernel without MAP_FIXED_NOREPLACE takes it as a mere hint. */
+	if (want && (unsigned long)p != want) {
+		munmap(p, len);
+		return -EEXIST;
+	}
 	*addr = (unsigned long)p;
 	return 0;
 }

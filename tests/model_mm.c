@@ -975,6 +975,37 @@ static void test_gup_pin_counts(void **state)
 	assert_invariants();
 }
 
+/*
+ * Only a pin may be long-term: FOLL_GET with FOLL_LONGTERM warns and takes
+ * nothing, as 6.12's is_valid_gup_args() (gup_test reports 0 pages; found
+ * by make kernel-diff).
+ */
+static void test_gup_get_longterm_refused(void **state)
+{
+	struct mmfx *f = *state;
+	unsigned long a = t_map(f, 1, RW);
+	struct page *pages[1], *page;
+	int ref;
+
+	t_store_long(a, 9);
+	page = t_page(f->mm, a);
+	ref = page_ref_count(page);
+	assert_int_equal(get_user_pages(a, 1, FOLL_WRITE | FOLL_LONGTERM,
+					pages), -EINVAL);
+	t_expect_warn(1, "FOLL_LONGTERM");
+	assert_int_equal(get_user_pages_fast(a, 1, FOLL_LONGTERM, pages),
+			 -EINVAL);
+	t_expect_warn(1, "FOLL_LONGTERM");
+	assert_int_equal(page_ref_count(page), ref);
+	assert_false(folio_maybe_dma_pinned(page_folio(page)));
+	/* A long-term pin is what the flag is for. */
+	assert_int_equal(pin_user_pages(a, 1, FOLL_WRITE | FOLL_LONGTERM,
+					pages), 1);
+	assert_ptr_equal(pages[0], page);
+	unpin_user_page(pages[0]);
+	assert_invariants();
+}
+
 /* Pinning a shared (post-fork) anon page unshares it first. */
 static void test_gup_pin_unshares(void **state)
 {
@@ -1824,6 +1855,7 @@ int main(void)
 		T(test_hmm_range_fault_flags),
 		T(test_hmm_snapshot_skips_migration_entry),
 		T(test_gup_pin_counts),
+		T(test_gup_get_longterm_refused),
 		T(test_gup_pin_unshares),
 		cmocka_unit_test_setup_teardown(test_device_private_fault,
 						tdev_setup, tdev_teardown),
