@@ -318,8 +318,9 @@ static int model_gup(struct scn_backend *be, enum scn_gup mode,
 	int f;
 
 	if (mode == SCN_GUP_RELEASE) {
+		/* As PIN_LONGTERM_TEST_STOP: nothing held is not an error. */
 		if (!w->pins)
-			return -EINVAL;
+			return 0;
 		devmig_gup_put(w->pins, w->npins, DEVMIG_GUP_PIN);
 		free(w->pins);
 		w->pins = NULL;
