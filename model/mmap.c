@@ -807,7 +807,8 @@ static void model_merge_range(struct mm_struct *mm, unsigned long start,
  * @prot: DEVMIG_PROT_* bits
  *
  * Return: 0; -EINVAL for bad arguments; -ENOMEM if part of the range is not
- * mapped (nothing is changed then).
+ * mapped: as in Linux, the mapped run starting at @addr is changed all the
+ * same (nothing is when @addr itself is unmapped).
  */
 int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		   int prot)
@@ -815,7 +816,7 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	struct vm_area_struct *vma;
 	unsigned long end, cur;
 	vm_flags_t newflags;
-	int ret;
+	int ret, err;
 
 	if (offset_in_page(addr) ||
 	    (prot & ~(DEVMIG_PROT_READ | DEVMIG_PROT_WRITE)))
@@ -828,17 +829,27 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return 0;
 
 	mmap_write_lock(mm);
-	/* The whole range must be mapped before anything changes. */
+	/*
+	 * As Linux: nothing changes if @addr is not mapped; otherwise the
+	 * mapped run from @addr changes and a hole after it (inside the
+	 * range) makes the call fail with -ENOMEM all the same.
+	 */
+	ret = 0;
 	for (cur = addr; cur < end; cur = vma->vm_end) {
 		vma = vma_lookup(mm, cur);
 		if (!vma) {
 			ret = -ENOMEM;
-			goto out;
+			end = cur;
+			break;
 		}
 	}
-	ret = model_split_range(mm, addr, end);
-	if (ret)
+	if (end == addr)
 		goto out;
+	err = model_split_range(mm, addr, end);
+	if (err) {
+		ret = err;
+		goto out;
+	}
 	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
 	     vma = model_vma_next(vma)) {
 		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) |
