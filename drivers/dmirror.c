@@ -380,11 +380,24 @@ static void dmirror_pt_erase_range(struct dmirror *dmirror,
 }
 
 /*
+ * An entry a migration to the device took from a mirror before copying its
+ * page, kept until the pages step says whether the page moved.
+ */
+struct dmirror_saved_entry {
+	struct list_head link;
+	struct dmirror *dmirror;
+	unsigned long index;
+	void *entry;
+};
+
+/*
  * Forget @addr in every mirror of @mdevice on @mm: the page it named is
- * leaving device memory under a MIGRATE event that those mirrors ignore.
+ * leaving under a MIGRATE event that those mirrors ignore.  With @saved,
+ * what was there is kept on that list, to be put back if the page stays.
  */
 static void dmirror_forget_page(struct dmirror_device *mdevice,
-				struct mm_struct *mm, unsigned long addr)
+				struct mm_struct *mm, unsigned long addr,
+				struct list_head *saved)
 {
 	struct list_head *pos;
 
@@ -396,12 +409,56 @@ static void dmirror_forget_page(struct dmirror_device *mdevice,
 	 */
 	list_for_each(pos, &mdevice->mirrors) {
 		struct dmirror *dmirror = list_entry(pos, struct dmirror, link);
+		struct dmirror_saved_entry *se;
+		void *old;
 
 		if (dmirror->notifier.mm != mm)
 			continue;
 		mutex_lock(&dmirror->mutex);
-		xa_erase(&dmirror->pt, addr >> PAGE_SHIFT);
+		old = xa_erase(&dmirror->pt, addr >> PAGE_SHIFT);
 		mutex_unlock(&dmirror->mutex);
+		/* Without memory to remember it, the entry is just gone. */
+		se = old && saved ? kmalloc(sizeof(*se), GFP_KERNEL) : NULL;
+		if (!se)
+			continue;
+		se->dmirror = dmirror;
+		se->index = addr >> PAGE_SHIFT;
+		se->entry = old;
+		list_add(&se->link, saved);
+	}
+	mutex_unlock(&mdevice->mirrors_lock);
+}
+
+/*
+ * After the pages step: the mirrors get back the entries of pages that did
+ * not move (they still name the system page, which stays), as test_hmm's
+ * mirrors, which ignore their own migrations, keep theirs.  A mirror
+ * released meanwhile is no longer on the list and is skipped.
+ */
+static void dmirror_restore_refused(struct dmirror_device *mdevice,
+				    struct migrate_vma *args,
+				    struct list_head *saved)
+{
+	struct dmirror_saved_entry *se, *next;
+	struct list_head *pos;
+
+	mutex_lock(&mdevice->mirrors_lock);
+	list_for_each_entry_safe(se, next, saved, link) {
+		unsigned long i = se->index - (args->start >> PAGE_SHIFT);
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE)) {
+			list_for_each(pos, &mdevice->mirrors) {
+				if (pos != &se->dmirror->link)
+					continue;
+				mutex_lock(&se->dmirror->mutex);
+				xa_insert(&se->dmirror->pt, se->index,
+					  se->entry, GFP_KERNEL);
+				mutex_unlock(&se->dmirror->mutex);
+				break;
+			}
+		}
+		list_del(&se->link);
+		kfree(se);
 	}
 	mutex_unlock(&mdevice->mirrors_lock);
 }
@@ -680,7 +737,8 @@ static int dmirror_report_range(struct dmirror *dmirror,
  * or the zero page).  A slot we cannot serve simply stays where it is.
  */
 static void dmirror_fill_device_dst(struct dmirror *dmirror,
-				    struct migrate_vma *args)
+				    struct migrate_vma *args,
+				    struct list_head *saved)
 {
 	unsigned long i;
 
@@ -704,7 +762,7 @@ static void dmirror_fill_device_dst(struct dmirror *dmirror,
 		 * access now faults and waits on the migration entry.
 		 */
 		dmirror_forget_page(dmirror->mdevice, args->vma->vm_mm,
-				    args->start + (i << PAGE_SHIFT));
+				    args->start + (i << PAGE_SHIFT), saved);
 		if (spage)
 			copy_highpage(dmirror_backing(dpage), spage);
 		else
@@ -772,7 +830,7 @@ static void dmirror_fill_system_dst(struct dmirror_device *mdevice,
 		if (!dpage)
 			continue;
 		lock_page(dpage);
-		dmirror_forget_page(mdevice, args->vma->vm_mm, addr);
+		dmirror_forget_page(mdevice, args->vma->vm_mm, addr, NULL);
 		copy_highpage(dpage, dmirror_backing(spage));
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
 		if (args->src[i] & MIGRATE_PFN_WRITE)
@@ -838,8 +896,11 @@ static int dmirror_migrate_range(struct dmirror *dmirror,
 			break;
 
 		if (to_device) {
-			dmirror_fill_device_dst(dmirror, &args);
+			LIST_HEAD(saved);
+
+			dmirror_fill_device_dst(dmirror, &args, &saved);
 			migrate_vma_pages(&args);
+			dmirror_restore_refused(mdevice, &args, &saved);
 			ret = dmirror_map_migrated(dmirror, &args);
 		} else {
 			dmirror_fill_system_dst(mdevice, &args);

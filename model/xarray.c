@@ -206,6 +206,21 @@ void *xa_store(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp)
 	return old;
 }
 
+/* xa_insert() - store @entry at @index unless something is there already. */
+int xa_insert(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp)
+{
+	void *old;
+	int ret = -EBUSY;
+
+	xa_lock(xa);
+	if (!xa_load_locked(xa, index)) {
+		old = __xa_store(xa, index, entry, gfp);
+		ret = xa_is_err(old) ? xa_err(old) : 0;
+	}
+	xa_unlock(xa);
+	return ret;
+}
+
 /* xa_erase() - remove and return the entry at @index. */
 void *xa_erase(struct xarray *xa, unsigned long index)
 {

@@ -126,6 +126,8 @@ void xa_destroy(struct xarray *xa);
 /* Lock held by the caller. */
 void *__xa_store(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
 void *__xa_erase(struct xarray *xa, unsigned long index);
+/* Store @entry at an empty @index: 0, -EBUSY if occupied, or -ENOMEM. */
+int xa_insert(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
 
 /*
  * xa_find() - first present entry at or after *@indexp, up to @max
