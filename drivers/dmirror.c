@@ -550,37 +550,45 @@ static const struct mmu_interval_notifier_ops dmirror_notifier_ops = {
 };
 
 /*
- * Run hmm_range_fault() on @range until it gives an answer that is still
- * current under dmirror->mutex, or until the retry budget is spent.  Returns
- * 0 with dmirror->mutex held, or a negative errno without it.
+ * One snapshot of @range: -EAGAIN if an invalidation raced with it (the
+ * walk's own -EBUSY, or a sequence that moved before dmirror->mutex was
+ * taken), 0 with the mutex held if it is current, or the walk's error.
+ */
+static int dmirror_hmm_snapshot(struct dmirror *dmirror,
+				struct hmm_range *range)
+{
+	struct mm_struct *mm = dmirror->notifier.mm;
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	mmap_read_lock(mm);
+	ret = hmm_range_fault(range);
+	mmap_read_unlock(mm);
+	if (ret)
+		return ret == -EBUSY ? -EAGAIN : ret;
+	mutex_lock(&dmirror->mutex);
+	if (!mmu_interval_read_retry(range->notifier, range->notifier_seq))
+		return 0;
+	mutex_unlock(&dmirror->mutex);
+	return -EAGAIN;
+}
+
+/*
+ * Snapshot @range until the answer is still current under dmirror->mutex,
+ * for at most HMM_RANGE_DEFAULT_TIMEOUT.  Returns 0 with dmirror->mutex
+ * held, or a negative errno (-EBUSY once the time is spent) without it.
  */
 static int dmirror_hmm_fault_locked(struct dmirror *dmirror,
 				    struct hmm_range *range)
 {
-	struct mm_struct *mm = dmirror->notifier.mm;
-	unsigned long deadline = jiffies +
-				 msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long give_up = jiffies +
+				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	int ret;
 
-	for (;;) {
-		if (time_after(jiffies, deadline))
-			return -EBUSY;
-
-		range->notifier_seq = mmu_interval_read_begin(range->notifier);
-		mmap_read_lock(mm);
-		ret = hmm_range_fault(range);
-		mmap_read_unlock(mm);
-		if (ret == -EBUSY)
-			continue;
-		if (ret)
-			return ret;
-
-		mutex_lock(&dmirror->mutex);
-		if (!mmu_interval_read_retry(range->notifier,
-					     range->notifier_seq))
-			return 0;
-		mutex_unlock(&dmirror->mutex);
-	}
+	do {
+		ret = dmirror_hmm_snapshot(dmirror, range);
+	} while (ret == -EAGAIN && !time_after(jiffies, give_up));
+	return ret == -EAGAIN ? -EBUSY : ret;
 }
 
 /* Store what hmm_range_fault() reported into the device page table. */
