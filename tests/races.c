@@ -66,6 +66,27 @@ static int r_done(struct r_task *t)
 }
 
 /*
+ * Set up a migration of @npages at @addr to device 0 under the mmap_lock
+ * (held until r_finish_to_device() or the test drops it); every page must
+ * be selected.
+ */
+static void r_start_to_device(struct fx *f, struct migrate_vma *args,
+			      unsigned long addr, unsigned long npages,
+			      unsigned long *src, unsigned long *dst)
+{
+	mmap_read_lock(f->mm);
+	args->vma = t_vma(f->mm, addr);
+	args->start = addr;
+	args->end = addr + npages * PAGE_SIZE;
+	args->src = src;
+	args->dst = dst;
+	args->flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args->pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(args), 0);
+	assert_int_equal(args->cpages, npages);
+}
+
+/*
  * Finish a one-page migration set up by the test: copy the source into a
  * page of device 0, commit, and drop the mmap_lock setup was called under.
  */
@@ -118,16 +139,7 @@ static void test_pages_loses_race(void **state)
 	/* Page 0 a hole, page 1 the zero page, page 2 untouched too. */
 	assert_int_equal(devmig_load(buf + PAGE_SIZE, &val, sizeof(val)), 0);
 
-	mmap_read_lock(f->mm);
-	args.vma = t_vma(f->mm, buf);
-	args.start = buf;
-	args.end = buf + 3 * PAGE_SIZE;
-	args.src = src;
-	args.dst = dst;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(&args), 0);
-	assert_int_equal(args.cpages, 3);
+	r_start_to_device(f, &args, buf, 3, src, dst);
 	for (i = 0; i < 3; i++) {
 		struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
 
@@ -195,16 +207,7 @@ static void test_cpu_waits_for_migration(void **state)
 	unsigned long want = 0x1122334455667788UL;
 
 	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
-	mmap_read_lock(f->mm);
-	args.vma = t_vma(f->mm, buf);
-	args.start = buf;
-	args.end = buf + PAGE_SIZE;
-	args.src = src;
-	args.dst = dst;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(&args), 0);
-	assert_int_equal(args.cpages, 1);
+	r_start_to_device(f, &args, buf, 1, src, dst);
 
 	t.addr = buf;
 	r_start(&t, f, r_load_word);
@@ -247,16 +250,7 @@ static void test_migration_waiter_outlives_folio(void **state)
 	int i, n;
 
 	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
-	mmap_read_lock(f->mm);
-	args.vma = t_vma(f->mm, buf);
-	args.start = buf;
-	args.end = buf + PAGE_SIZE;
-	args.src = src;
-	args.dst = dst;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(&args), 0);
-	assert_int_equal(args.cpages, 1);
+	r_start_to_device(f, &args, buf, 1, src, dst);
 	old = migrate_pfn_to_page(src[0]);
 
 	t.addr = buf;
@@ -329,16 +323,7 @@ static void test_stale_tlb(void **state)
 	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 1)
 		host_sleep_ns(1000 * 1000);
 
-	mmap_read_lock(f->mm);
-	args.vma = t_vma(f->mm, buf);
-	args.start = buf;
-	args.end = buf + PAGE_SIZE;
-	args.src = src;
-	args.dst = dst;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(&args), 0);
-	assert_int_equal(args.cpages, 1);
+	r_start_to_device(f, &args, buf, 1, src, dst);
 	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
 	/* The store faulted and sleeps on the migration entry. */
 	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(src[0])), 1));
@@ -629,16 +614,7 @@ static void test_collect_drains_other_cpus(void **state)
 		assert_false(folio_test_lru(page_folio(t_page(f->mm,
 						buf + (i << PAGE_SHIFT)))));
 
-	mmap_read_lock(f->mm);
-	args.vma = t_vma(f->mm, buf);
-	args.start = buf;
-	args.end = buf + 2 * PAGE_SIZE;
-	args.src = src;
-	args.dst = dst;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(&args), 0);
-	assert_int_equal(args.cpages, 2);
+	r_start_to_device(f, &args, buf, 2, src, dst);
 	for (i = 0; i < 2; i++) {
 		dpage = dmirror_device_alloc_page(f->dev[0]);
 		assert_non_null(dpage);
