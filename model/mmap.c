@@ -854,6 +854,9 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     vma = model_vma_next(vma)) {
 		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) |
 			   model_prot_to_vm_flags(prot);
+		/* As mprotect_fixup(): no change, no invalidation. */
+		if (newflags == vma->vm_flags)
+			continue;
 		model_vma_start_write(vma);
 		vma->vm_flags = newflags;
 		vma->vm_page_prot = vm_get_page_prot(newflags);
