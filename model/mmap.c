@@ -148,6 +148,13 @@ void model_vma_start_write(struct vm_area_struct *vma)
 	up_write(&vma->vm_lock);
 }
 
+/*
+ * The operations of a file VMA whose ->mmap() sets none: no ->fault, so a
+ * hole in it is a SIGBUS, never anonymous memory.
+ */
+const struct vm_operations_struct vma_dummy_vm_ops;
+
+/* As vma_init(): a VMA is a file VMA until vma_set_anonymous(). */
 static struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
@@ -155,6 +162,7 @@ static struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 	if (!vma)
 		return NULL;
 	vma->vm_mm = mm;
+	vma->vm_ops = &vma_dummy_vm_ops;
 	init_rwsem(&vma->vm_lock);
 	INIT_LIST_HEAD(&vma->vm_list);
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
@@ -502,6 +510,8 @@ long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
 		anon_shared = true;
 	} else if (flags & DEVMIG_MAP_HUGETLB) {
 		hugetlb_vma_setup(vma);
+	} else {
+		vma_set_anonymous(vma);
 	}
 	vma->vm_file = NULL;
 	model_vma_link(mm, vma);
