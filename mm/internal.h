@@ -55,4 +55,20 @@ static inline unsigned long vma_pgoff_address(pgoff_t pgoff,
 	return address;
 }
 
+/* One past the last address the walk's range can have in its VMA. */
+static inline unsigned long
+vma_address_end(struct page_vma_mapped_walk *pvmw)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long address;
+
+	if (pvmw->nr_pages == 1)
+		return pvmw->address + PAGE_SIZE;
+	address = vma->vm_start +
+		  ((pvmw->pgoff + pvmw->nr_pages - vma->vm_pgoff) << PAGE_SHIFT);
+	if (address < vma->vm_start || address > vma->vm_end)
+		address = vma->vm_end;
+	return address;
+}
+
 #endif /* __MM_INTERNAL_H */

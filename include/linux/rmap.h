@@ -249,6 +249,7 @@ static inline pgoff_t folio_pgoff(struct folio *folio)
 	return folio->index;
 }
 
+/* model/page_vma_mapped.c */
 bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
 
 static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
