@@ -65,12 +65,12 @@ $(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
 
-$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(DRVLIB) $(LIB)
+$(BUILD)/devmig: $(BUILD)/tools/devmig-cli.o $(SOBJS) $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) $^ -o $@
 
 # The guest's interpreter (make kernel-diff): devmig, static, with the
 # linux backend.
-$(BUILD)/devmig-static: $(BUILD)/tools/devmig.o $(SOBJS) \
+$(BUILD)/devmig-static: $(BUILD)/tools/devmig-cli.o $(SOBJS) \
 		$(BUILD)/scenario/backend_linux.o $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) -static $^ -o $@ -pthread
 
@@ -146,7 +146,8 @@ clean:
 
 -include kernel/kernel.mk
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(DOBJS:.o=.d) $(SOBJS:.o=.d) \
-	$(TESTS:=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/bench_dev.d
+	$(TESTS:=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/bench_dev.d \
+	$(BUILD)/tools/devmig-cli.d
 
 # Mutation testing: every mutant of tests/mutants/*.txt built in
 # build-mut/<id>/ and run against the suites (most discriminating first)

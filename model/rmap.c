@@ -323,21 +323,6 @@ static struct anon_vma *folio_lock_anon_vma_read(struct folio *folio,
 	return anon_vma;
 }
 
-/**
- * vma_address() - where pages of a mapping would be mapped in @vma
- * @vma: the VMA
- * @pgoff: page offset of the first page in the mapping (folio->index)
- * @nr_pages: number of pages
- *
- * Return: the address of @pgoff (or of the VMA's start, if only a later page
- * of the range is inside it), or -EFAULT if no page of it is.
- */
-unsigned long vma_address(struct vm_area_struct *vma, pgoff_t pgoff,
-			  unsigned long nr_pages)
-{
-	return vma_pgoff_address(pgoff, nr_pages, vma);
-}
-
 static void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
 			     unsigned long address, bool exclusive)
 {

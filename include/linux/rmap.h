@@ -260,10 +260,6 @@ static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
 	pvmw->pte = NULL;
 }
 
-/* Where @folio's page @pgoff would be mapped in @vma, or -EFAULT. */
-unsigned long vma_address(struct vm_area_struct *vma, pgoff_t pgoff,
-			  unsigned long nr_pages);
-
 /**
  * struct rmap_walk_control - a walk over every mapping of a folio
  * @arg: passed to the callbacks
