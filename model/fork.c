@@ -461,8 +461,8 @@ struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
  * anon_vma (vm_area_dup()); the file reference and anon_vma chain are the
  * caller's to add.
  */
-struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
-					     struct mm_struct *mm)
+static struct vm_area_struct *
+model_vma_copy_fields(struct vm_area_struct *orig, struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = model_vma_alloc(mm);
 
@@ -483,22 +483,30 @@ struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
 }
 
 /**
- * model_vma_copy() - the child's copy of @orig for fork, in @mm, with an
- * anon_vma of its own chained to the parent's (anon_vma_fork()), so the
- * parent's anon pages are found in the child by rmap walks
- * @orig: the parent's VMA
- * @mm: the child's address space
+ * model_vma_copy() - a copy of @orig in @mm, not linked anywhere
+ * @orig: the VMA to copy
+ * @mm: @orig's own address space (a split), or a fork child's
  *
- * Return: the copy, not linked, or NULL on ENOMEM.
+ * In the same mm the copy shares @orig's anon_vma hierarchy
+ * (anon_vma_clone(), as __split_vma()); in a child it gets an anon_vma of
+ * its own chained to the parent's (anon_vma_fork(), as dup_mmap()), so the
+ * parent's anon pages are found in the child by rmap walks.
+ *
+ * Return: the copy (vm_ops->open already called) or NULL on ENOMEM.
  */
 struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 				      struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = model_vma_copy_fields(orig, mm);
+	int err = 0;
 
 	if (!vma)
 		return NULL;
-	if (!(orig->vm_flags & VM_WIPEONFORK) && anon_vma_fork(vma, orig)) {
+	if (mm == orig->vm_mm)
+		err = anon_vma_clone(vma, orig);
+	else if (!(orig->vm_flags & VM_WIPEONFORK))
+		err = anon_vma_fork(vma, orig);
+	if (err) {
 		kfree(vma);
 		return NULL;
 	}

@@ -62,29 +62,6 @@ static void model_vma_unlink_file(struct vm_area_struct *vma)
 	fput(file);
 }
 
-/**
- * model_vma_dup() - a copy of @orig in the same mm, not linked anywhere,
- * sharing its anon_vma hierarchy (vm_area_dup() + anon_vma_clone())
- * @orig: the VMA to copy
- *
- * Return: the copy (vm_ops->open already called) or NULL on ENOMEM.
- */
-struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig)
-{
-	struct vm_area_struct *vma = model_vma_copy_fields(orig, orig->vm_mm);
-
-	if (!vma)
-		return NULL;
-	if (anon_vma_clone(vma, orig)) {
-		kfree(vma);
-		return NULL;
-	}
-	model_vma_link_file(vma, orig->vm_file);
-	if (vma->vm_ops && vma->vm_ops->open)
-		vma->vm_ops->open(vma);
-	return vma;
-}
-
 /* Insert @vma into @mm's sorted list; mmap_lock held for write. */
 void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
@@ -132,7 +109,7 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	if (vma->vm_ops && vma->vm_ops->may_split &&
 	    vma->vm_ops->may_split(vma, addr))
 		return -EINVAL;
-	tail = model_vma_dup(vma);
+	tail = model_vma_copy(vma, mm);
 	if (!tail)
 		return -ENOMEM;
 	model_vma_start_write(vma);

@@ -71,17 +71,14 @@ vm_flags_t model_prot_to_vm_flags(int prot);
 /*
  * VMA plumbing shared by fork.c, mmap.c, vma.c, mprotect.c and madvise.c;
  * mmap_lock held for write.  fork.c: allocation (vm_area_alloc()), a copy
- * of the fields (vm_area_dup()), the child's copy for fork.  vma.c: a copy
- * in the same mm (split), linking into the mm and the file's i_mmap,
+ * in the same mm (for a split) or in a fork child (vm_area_dup() and the
+ * anon_vma link).  vma.c: linking into the mm and the file's i_mmap,
  * unlinking, freeing, splitting a range into whole VMAs and merging them
  * again, unmapping a VMA's range with the mirrors told.
  */
 struct vm_area_struct *model_vma_alloc(struct mm_struct *mm);
-struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
-					     struct mm_struct *mm);
 struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 				      struct mm_struct *mm);
-struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig);
 void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
 void model_vma_link_file(struct vm_area_struct *vma, struct file *file);
 void model_vma_unlink(struct vm_area_struct *vma);
