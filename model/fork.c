@@ -442,7 +442,16 @@ struct mm_struct *model_mm_create(void)
 	return mm;
 }
 
-/* model_vma_alloc() - an empty VMA of @mm (vm_area_alloc()), not linked. */
+/*
+ * The operations of a file VMA whose ->mmap() sets none: no ->fault, so a
+ * hole in it is a SIGBUS, never anonymous memory.
+ */
+const struct vm_operations_struct vma_dummy_vm_ops;
+
+/*
+ * model_vma_alloc() - an empty VMA of @mm (vm_area_alloc()), not linked.
+ * As vma_init(): a VMA is a file VMA until vma_set_anonymous().
+ */
 struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
@@ -450,6 +459,7 @@ struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 	if (!vma)
 		return NULL;
 	vma->vm_mm = mm;
+	vma->vm_ops = &vma_dummy_vm_ops;
 	init_rwsem(&vma->vm_lock);
 	INIT_LIST_HEAD(&vma->vm_list);
 	INIT_LIST_HEAD(&vma->anon_vma_chain);

@@ -256,6 +256,8 @@ long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
 		anon_shared = true;
 	} else if (flags & DEVMIG_MAP_HUGETLB) {
 		hugetlb_vma_setup(vma);
+	} else {
+		vma_set_anonymous(vma);
 	}
 	vma->vm_file = NULL;
 	model_vma_link(mm, vma);

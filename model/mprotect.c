@@ -152,6 +152,9 @@ static void change_protection(struct vm_area_struct *vma,
  */
 static void mprotect_fixup(struct vm_area_struct *vma, vm_flags_t newflags)
 {
+	/* No change, no invalidation (the kernel returns early too). */
+	if (newflags == vma->vm_flags)
+		return;
 	model_vma_start_write(vma);
 	vma->vm_flags = newflags;
 	vma->vm_page_prot = vm_get_page_prot(newflags);

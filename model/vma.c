@@ -14,6 +14,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/huge_mm.h>
 #include <linux/fs.h>
+#include <model/model.h>
 #include <model/process.h>
 
 /**
@@ -127,9 +128,11 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	}
 	tail->vm_start = addr;
 	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+	anon_vma_vma_moved(tail);
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = addr;
 	mm->total_vm += vma_pages(vma);
+	anon_vma_vma_moved(vma);
 	list_add(&tail->vm_list, &vma->vm_list);
 	mm->map_count++;
 	mm->total_vm += vma_pages(tail);
@@ -185,6 +188,7 @@ static void model_vma_merge_next(struct vm_area_struct *vma,
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = next->vm_end;
 	mm->total_vm += vma_pages(vma);
+	anon_vma_vma_moved(vma);
 	model_vma_free(next);
 }
 
