@@ -137,18 +137,8 @@ static unsigned long model_get_unmapped_area(struct mm_struct *mm,
  */
 static void model_unmap_unlinked(struct vm_area_struct *vma)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	struct vm_area_struct *next = find_vma(mm, vma->vm_end), *prev = NULL;
-	struct vm_area_struct *v;
-
 	unmap_page_range(vma, vma->vm_start, vma->vm_end);
-	list_for_each_entry(v, &mm->mmap, vm_list) {
-		if (v->vm_end > vma->vm_start)
-			break;
-		prev = v;
-	}
-	free_pgtables(mm, vma->vm_start, vma->vm_end, prev ? prev->vm_end : 0,
-		      next ? next->vm_start : TASK_SIZE);
+	model_free_unmapped_tables(vma->vm_mm, vma->vm_start, vma->vm_end);
 }
 
 /* Is [addr, addr + len) free of VMAs?  mmap_lock held. */

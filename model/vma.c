@@ -231,8 +231,8 @@ void model_unmap_vma_range(struct vm_area_struct *vma,
  * Free the page tables that served only [start, end), now that no VMA is
  * left in it: the neighbouring VMAs bound what may go.
  */
-static void model_free_unmapped_tables(struct mm_struct *mm,
-				       unsigned long start, unsigned long end)
+void model_free_unmapped_tables(struct mm_struct *mm, unsigned long start,
+				unsigned long end)
 {
 	struct vm_area_struct *next = find_vma(mm, end), *vma, *prev = NULL;
 

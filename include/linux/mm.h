@@ -176,8 +176,6 @@ struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 					     unsigned long start,
 					     unsigned long end);
-/* Next VMA after @vma in address order, or NULL. */
-struct vm_area_struct *model_vma_next(struct vm_area_struct *vma);
 void exit_mmap(struct mm_struct *mm);
 
 /* memory.c */

@@ -77,6 +77,8 @@ vm_flags_t model_prot_to_vm_flags(int prot);
  * again, unmapping a VMA's range with the mirrors told.
  */
 struct vm_area_struct *model_vma_alloc(struct mm_struct *mm);
+/* mmap.c: the VMA after @vma in address order, or NULL (vma_next()). */
+struct vm_area_struct *model_vma_next(struct vm_area_struct *vma);
 struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 				      struct mm_struct *mm);
 void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
@@ -90,9 +92,17 @@ void model_merge_range(struct mm_struct *mm, unsigned long start,
 		       unsigned long end);
 void model_unmap_vma_range(struct vm_area_struct *vma,
 			   unsigned long start, unsigned long end);
+/* vma.c: free the page tables of [start, end), where no VMA is left. */
+void model_free_unmapped_tables(struct mm_struct *mm, unsigned long start,
+				unsigned long end);
 
-
-/* memory.c */
+/*
+ * memory.c.  unmap_page_range() and free_pgtables() are in the kernel's
+ * mm/internal.h, but with an mmu_gather (and zap details, a maple tree
+ * state) the model has no use for: under their kernel names with the
+ * model's simpler signatures, they are declared here rather than in the
+ * model's mm/internal.h, which keeps the kernel's signatures.
+ */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
 		      unsigned long end);
 void restore_exclusive_pte(struct vm_area_struct *vma, struct page *page,
