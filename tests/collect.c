@@ -13,6 +13,7 @@
 #include "harness.h"
 #include <asm/tlbflush.h>
 #include <model/model.h>
+#include <model/fail.h>
 
 #define C_SLOTS	8
 
@@ -1107,6 +1108,7 @@ static void test_collect_refuses_other_device_memory(void **state)
 	struct resource *res;
 	struct page *spage, *gpage;
 	struct c_mig m;
+	int round;
 
 	res = request_free_mem_region(&iomem_resource, 4UL << 20, "generic");
 	assert_false(IS_ERR(res));
@@ -1136,18 +1138,26 @@ static void test_collect_refuses_other_device_memory(void **state)
 	assert_false(PageLocked(gpage));
 	assert_int_equal(t_mismatches(buf, 1, 73), 0);
 
-	/* Nor can such a page fill a hole: the CPU could not map it. */
-	assert_int_equal(c_setup(f, &m, hole, 1, 0, f->dev[0]), 0);
-	assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
-	get_page(gpage);
-	lock_page(gpage);
-	m.dst[0] = migrate_pfn(page_to_pfn(gpage));
-	migrate_vma_pages(&m.args);
-	assert_int_equal(m.src[0], 0);
-	c_finish(f, &m);
-	assert_int_equal(t_kind(f->mm, hole), T_NONE);
-	assert_int_equal(page_ref_count(gpage), 1);
-	assert_false(PageLocked(gpage));
+	/*
+	 * Nor can such a page fill a hole: the CPU could not map it.  Twice
+	 * (another page each time: a refused one keeps its memcg charge until
+	 * it is freed, as in the kernel): the warning is printed once, the
+	 * refusal holds every time.
+	 */
+	for (round = 0; round < 2; round++, gpage++) {
+		assert_int_equal(c_setup(f, &m, hole, 1, 0, f->dev[0]), 0);
+		assert_int_equal(m.src[0], MIGRATE_PFN_MIGRATE);
+		get_page(gpage);
+		lock_page(gpage);
+		m.dst[0] = migrate_pfn(page_to_pfn(gpage));
+		migrate_vma_pages(&m.args);
+		assert_int_equal(m.src[0], 0);
+		migrate_vma_finalize(&m.args);
+		mmap_read_unlock(f->mm);
+		assert_int_equal(t_kind(f->mm, hole), T_NONE);
+		assert_int_equal(page_ref_count(gpage), 1);
+		assert_false(PageLocked(gpage));
+	}
 	memunmap_pages(&pgmap);
 	release_mem_region(res->start, resource_size(res));
 }
@@ -1261,6 +1271,168 @@ static void test_collect_hole_read_only_vma(void **state)
 	assert_int_equal(t_nonzero(buf, 1), 0);
 }
 
+/*
+ * The pages step fills a hole only where an anonymous write fault could:
+ * not in an mm the OOM reaper is tearing down (MMF_UNSTABLE), nor in a VMA
+ * whose missing pages userfaultfd resolves.  Both slots stop migrating, the
+ * holes stay holes, and the device pages offered go back to the device.
+ */
+static void test_collect_hole_insert_backs_off(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	struct vm_area_struct *vma;
+	struct c_mig m;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(c_setup(f, &m, buf, 2, 0, f->dev[0]), 0);
+		assert_int_equal(m.args.cpages, 2);
+		c_fill_device(&m, f->dev[0]);
+		assert_int_equal(t_dstats(f->dev[0]).in_use, in_use + 2);
+		vma = m.args.vma;
+		if (round == 0)
+			set_bit(MMF_UNSTABLE, &f->mm->flags);
+		else
+			vma->vm_flags |= VM_UFFD_MISSING;
+		migrate_vma_pages(&m.args);
+		assert_int_equal(m.src[0], 0);
+		assert_int_equal(m.src[1], 0);
+		migrate_vma_finalize(&m.args);
+		clear_bit(MMF_UNSTABLE, &f->mm->flags);
+		vma->vm_flags &= ~VM_UFFD_MISSING;
+		mmap_read_unlock(f->mm);
+
+		assert_int_equal(t_count_kind(f->mm, buf, 2, T_NONE), 2);
+		assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 0);
+		assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+	}
+
+	/* Once stable and unregistered, the same migration fills them. */
+	assert_int_equal(c_setup(f, &m, buf, 2, 0, f->dev[0]), 0);
+	c_fill_device(&m, f->dev[0]);
+	c_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, 2, T_DEV_WRITE), 2);
+}
+
+/*
+ * A swap-cache page under writeback cannot drop its swap copy, so it
+ * cannot move to device memory (which holds no cache): the slot is
+ * refused, the page keeps its place in the swap cache, its mapping and
+ * its data.
+ */
+static void test_collect_swap_cache_writeback(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 1, T_RW);
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	struct folio *folio;
+	struct c_mig m;
+
+	t_fill(buf, 1, 71);
+	folio = page_folio(t_page(f->mm, buf));
+	folio_lock(folio);
+	assert_int_equal(model_swap_cache_add(folio, swp_entry(1, 0x678)), 0);
+	folio_unlock(folio);
+
+	assert_int_equal(c_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	c_fill_device(&m, f->dev[0]);
+	folio_set_writeback(folio);
+	migrate_vma_pages(&m.args);
+	assert_false(m.src[0] & MIGRATE_PFN_MIGRATE);
+	folio_clear_writeback(folio);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_ptr_equal(page_folio(t_page(f->mm, buf)), folio);
+	assert_true(folio_test_swapcache(folio));
+	assert_ptr_equal(xa_load(&swapper_space.i_pages, 0x678), folio);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use);
+	assert_int_equal(t_mismatches(buf, 1, 71), 0);
+	/* Out of the swap cache again, as the test found it. */
+	folio_lock(folio);
+	assert_true(folio_free_swap(folio));
+	folio_unlock(folio);
+}
+
+/*
+ * A page-cache folio whose private data (a filesystem's buffer heads, say)
+ * holds a reference of its own: the pin check explains that reference, so
+ * the page is selected; without the private data the same extra reference
+ * is a pin and the page stays.
+ */
+static void test_collect_private_data_reference(void **state)
+{
+	struct fx *f = *state;
+	long shm = devmig_mmap(f->proc, PAGE_SIZE, T_RW, DEVMIG_MAP_SHARED);
+	struct folio *folio;
+	struct c_mig m;
+
+	assert_true(shm > 0);
+	t_fill(shm, 1, 61);
+	folio = page_folio(t_page(f->mm, shm));
+	folio_get(folio);		/* what attaching private data takes */
+
+	folio_set_private(folio);
+	assert_int_equal(c_setup(f, &m, shm, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	assert_int_equal(t_kind(f->mm, shm), T_MIG_WRITE);
+	c_finish(f, &m);
+	assert_ptr_equal(page_folio(t_page(f->mm, shm)), folio);
+
+	folio_clear_private(folio);
+	assert_int_equal(c_setup(f, &m, shm, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				 f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(t_kind(f->mm, shm), T_PRESENT);
+	c_finish(f, &m);
+
+	folio_put(folio);
+	assert_ptr_equal(page_folio(t_page(f->mm, shm)), folio);
+	assert_int_equal(t_mismatches(shm, 1, 61), 0);
+}
+
+/*
+ * A hole under an empty PMD entry needs a PTE table to be filled; when that
+ * allocation fails, the slot stops migrating and the hole stays, the device
+ * page goes back, and the next hole (the allocation now succeeding) is
+ * filled as usual.
+ */
+static void test_collect_hole_no_pte_table(void **state)
+{
+	struct fx *f = *state;
+	unsigned long big = t_map(f, 2 * PTRS_PER_PTE, T_RW);
+	unsigned long buf = ALIGN(big, PMD_SIZE);
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	struct c_mig m;
+
+	/* A page in the next 2 MiB: the PMD table exists, buf's entry not. */
+	t_fill(buf + PMD_SIZE, 1, 5);
+	assert_true(pmd_none(t_pmd(f->mm, buf)));
+	assert_int_equal(c_setup(f, &m, buf, 2, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	c_fill_device(&m, f->dev[0]);
+	model_fail_nth(MODEL_FAIL_PGTABLE, 1);
+	migrate_vma_pages(&m.args);
+	assert_true(model_fail_fired());
+	model_fail_reset();
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_int_equal(t_kind(f->mm, buf), T_NONE);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use + 1);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
+	assert_int_equal(t_nonzero(buf, 2), 0);
+	assert_int_equal(t_mismatches(buf + PMD_SIZE, 1, 5), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1292,6 +1464,10 @@ int main(void)
 		FX_TEST(test_collect_to_sys_counts_moved),
 		FX_TEST(test_collect_isolated_elsewhere),
 		FX_TEST(test_collect_hole_read_only_vma),
+		FX_TEST(test_collect_hole_insert_backs_off),
+		FX_TEST(test_collect_swap_cache_writeback),
+		FX_TEST(test_collect_private_data_reference),
+		FX_TEST(test_collect_hole_no_pte_table),
 	};
 
 	return T_RUN(tests);

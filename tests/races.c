@@ -595,10 +595,12 @@ static void r_fault_then_wait(struct r_task *t)
 static void test_collect_drains_other_cpus(void **state)
 {
 	struct fx *f = *state;
-	unsigned long buf = t_map(f, 2, T_RW);
+	unsigned long buf = t_map(f, 3, T_RW);
+	unsigned long isolated = buf + 2 * PAGE_SIZE;
 	struct migrate_vma args = { 0 };
-	unsigned long src[2], dst[2], i;
+	unsigned long src[3], dst[3], i;
 	struct r_task t = { 0 };
+	struct folio *ifolio;
 	struct page *dpage;
 	int got = 0;
 
@@ -613,8 +615,27 @@ static void test_collect_drains_other_cpus(void **state)
 	for (i = 0; i < 2; i++)
 		assert_false(folio_test_lru(page_folio(t_page(f->mm,
 						buf + (i << PAGE_SHIFT)))));
+	/*
+	 * Page 2, faulted here and isolated by someone else: off the LRU
+	 * even after the drain page 0 causes; it is refused without a
+	 * second drain.
+	 */
+	t_fill(isolated, 1, 0x77);
+	ifolio = page_folio(t_page(f->mm, isolated));
+	lru_add_drain();
+	assert_true(folio_isolate_lru(ifolio));
 
-	r_start_to_device(f, &args, buf, 2, src, dst);
+	mmap_read_lock(f->mm);
+	args.vma = t_vma(f->mm, buf);
+	args.start = buf;
+	args.end = buf + 3 * PAGE_SIZE;
+	args.src = src;
+	args.dst = dst;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	args.pgmap_owner = dmirror_device_owner(f->dev[0]);
+	assert_int_equal(migrate_vma_setup(&args), 0);
+	assert_int_equal(args.cpages, 2);
+	assert_int_equal(src[2], 0);
 	for (i = 0; i < 2; i++) {
 		dpage = dmirror_device_alloc_page(f->dev[0]);
 		assert_non_null(dpage);
@@ -635,6 +656,11 @@ static void test_collect_drains_other_cpus(void **state)
 		assert_int_equal(devmig_load(addr, &got, sizeof(got)), 0);
 		assert_int_equal(got, 0x5a5a);
 	}
+	assert_ptr_equal(page_folio(t_page(f->mm, isolated)), ifolio);
+	assert_false(folio_test_lru(ifolio));
+	folio_putback_lru(ifolio);
+	assert_settled_anon(&ifolio->page, 1, true);
+	assert_int_equal(t_mismatches(isolated, 1, 0x77), 0);
 }
 
 int main(void)
