@@ -180,15 +180,32 @@ static inline void fx_open_devices(struct fx *f, int type)
 	}
 }
 
-static inline int fx_setup_type(void **state, int type)
+/*
+ * What every fixture starts with: the watchdog armed for this test, and a
+ * process.  With @count_pages, the free pages are counted first, for
+ * teardown to find them all free again.
+ */
+static inline struct fx *fx_new(bool count_pages)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
 	__atomic_store_n(&t_wd_started, host_clock_ns(), __ATOMIC_RELEASE);
 	model_warn_take(NULL, 0);	/* a failed test's are reported */
+	if (count_pages) {
+		lru_add_drain_all();
+		f->count_pages = true;
+		f->free0 = model_nr_free_pages();
+	}
 	f->proc = devmig_proc_create();
 	assert_non_null(f->proc);
 	f->mm = devmig_proc_mm(f->proc);
+	return f;
+}
+
+static inline int fx_setup_type(void **state, int type)
+{
+	struct fx *f = fx_new(false);
+
 	fx_open_devices(f, type);
 	*state = f;
 	return 0;
@@ -210,17 +227,7 @@ static inline int fx_setup_coherent(void **state)
  */
 static inline int fx_setup_proc(void **state)
 {
-	struct fx *f = test_calloc(1, sizeof(*f));
-
-	__atomic_store_n(&t_wd_started, host_clock_ns(), __ATOMIC_RELEASE);
-	model_warn_take(NULL, 0);	/* a failed test's are reported */
-	lru_add_drain_all();
-	f->count_pages = true;
-	f->free0 = model_nr_free_pages();
-	f->proc = devmig_proc_create();
-	assert_non_null(f->proc);
-	f->mm = devmig_proc_mm(f->proc);
-	*state = f;
+	*state = fx_new(true);
 	return 0;
 }
 

@@ -5,7 +5,6 @@
  * waiting on a migration entry.
  */
 #include "harness.h"
-#include <asm/tlbflush.h>
 
 static void test_read_fault_maps_zero_page(void **state)
 {
@@ -74,19 +73,10 @@ static void test_cpu_sets_accessed_dirty(void **state)
 {
 	struct fx *f = *state;
 	unsigned long a = t_map(f, 1, T_RW);
-	struct vm_area_struct *vma;
-	pte_t *ptep;
-	pmd_t *pmd;
 
 	t_store_long(a, 5);
-	mmap_read_lock(f->mm);
-	vma = vma_lookup(f->mm, a);
-	pmd = mm_find_pmd(f->mm, a);
-	ptep = pte_offset_map(pmd, a);
 	/* Age and clean it (as reclaim would), flush, then read. */
-	set_pte_at(f->mm, a, ptep, pte_mkclean(pte_mkold(ptep_get(ptep))));
-	flush_tlb_range(vma, a, a + PAGE_SIZE);
-	mmap_read_unlock(f->mm);
+	t_set_pte(f, a, pte_mkclean(pte_mkold(t_pte(f->mm, a))));
 	assert_int_equal(t_load_long(a), 5);
 	assert_true(pte_young(t_pte(f->mm, a)));
 	assert_false(pte_dirty(t_pte(f->mm, a)));

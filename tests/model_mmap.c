@@ -5,7 +5,6 @@
  * reader.
  */
 #include "harness.h"
-#include <asm/tlbflush.h>
 
 static void test_mmap_munmap(void **state)
 {

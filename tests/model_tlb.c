@@ -5,7 +5,6 @@
  * and a stale translation used until the flush.
  */
 #include "harness.h"
-#include <asm/tlbflush.h>
 #include <model/tlb.h>
 
 static void test_tlb_flush_reaches_other_task(void **state)
@@ -166,12 +165,7 @@ static void test_tlb_stale_until_flush(void **state)
 	assert_int_equal(st0.tlb_misses, st1.tlb_misses + 1);
 
 	/* Restore, flush, and the old page is back. */
-	mmap_read_lock(f->mm);
-	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
-	set_pte_at(f->mm, a, ptep, old);
-	pte_unmap_unlock(ptep, ptl);
-	flush_tlb_range(vma, a, a + PAGE_SIZE);
-	mmap_read_unlock(f->mm);
+	t_set_pte(f, a, old);
 	assert_int_equal(t_load_long(a), 0x01d);
 	__free_page(other);
 	assert_invariants();
