@@ -1160,24 +1160,35 @@ static void test_collect_to_sys_counts_moved(void **state)
 
 /*
  * A page someone else took off the LRU (compaction, another migration)
- * cannot be isolated: the unmap step gives it up and maps it back.
+ * cannot be isolated: the unmap step gives it up and maps it back.  The
+ * slots around it that have no page, a hole (still selected) and a page
+ * locked elsewhere (never selected), are left as they are.
  */
 static void test_collect_isolated_elsewhere(void **state)
 {
 	struct fx *f = *state;
-	unsigned long buf = t_map(f, 1, T_RW);
-	struct folio *folio;
+	unsigned long buf = t_map(f, 3, T_RW);
+	struct folio *folio, *locked;
 	struct t_mig m;
 
 	t_fill(buf, 1, 89);
+	t_fill(buf + 2 * PAGE_SIZE, 1, 91);
 	folio = page_folio(t_page(f->mm, buf));
+	locked = page_folio(t_page(f->mm, buf + 2 * PAGE_SIZE));
 	lru_add_drain_all();
 	assert_true(folio_isolate_lru(folio));
-	assert_int_equal(t_mig_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+	folio_lock(locked);
+	assert_int_equal(t_mig_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM,
 				 f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 0);
+	assert_int_equal(m.args.cpages, 1);
 	assert_int_equal(m.src[0], 0);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	assert_int_equal(m.src[2], 0);
 	t_mig_finish(f, &m);
+	folio_unlock(locked);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_NONE);
+	assert_ptr_equal(page_folio(t_page(f->mm, buf + 2 * PAGE_SIZE)), locked);
+	assert_int_equal(t_mismatches(buf + 2 * PAGE_SIZE, 1, 91), 0);
 	assert_ptr_equal(page_folio(t_page(f->mm, buf)), folio);
 	assert_true(PageAnonExclusive(&folio->page));
 	folio_putback_lru(folio);
