@@ -95,6 +95,7 @@ void host_big_trim(void);
 
 /* Time. */
 unsigned long long host_clock_ns(void);
+unsigned long long host_clock_coarse_ns(void);
 
 /* Printing and dying. */
 void host_vprintf(const char *fmt, va_list ap);
