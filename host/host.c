@@ -278,6 +278,12 @@ void host_mem_discard(void *addr, size_t size)
 	madvise(addr, size, MADV_DONTNEED);
 }
 
+void host_mem_populate(void *addr, size_t size)
+{
+	/* Advice too: an older host kernel without it faults on first touch. */
+	madvise(addr, size, MADV_POPULATE_WRITE);
+}
+
 /* The regions of host_big_alloc(), in use or kept warm, under big_lock. */
 struct big_region {
 	void *addr;
