@@ -36,7 +36,7 @@ unsigned long model_next_initialized_pfn(unsigned long pfn);
 unsigned long model_nr_free_pages(void);
 
 /*
- * All mms, for the invariant checker.  mmap.c registers an mm when it is
+ * All mms, for the invariant checker.  fork.c registers an mm when it is
  * created and unregisters it before freeing it.
  */
 void model_mm_register(struct mm_struct *mm);
