@@ -215,6 +215,83 @@ static void test_alloc_failure_injection(void **state)
 	kfree(k);
 }
 
+/*
+ * Freed single pages wait on the freeing CPU's list (per_cpu_pages), where
+ * that CPU takes them back first; when the zone runs dry, another CPU's
+ * allocation drains every list rather than fail, and a 2 MiB block with
+ * pages on a list re-forms for a PMD-order allocation.
+ */
+static void test_alloc_per_cpu_lists(void **state)
+{
+	unsigned long n = model_nr_free_pages(), i, nfreed = 0, block = ULONG_MAX;
+	unsigned long block_pfn;
+	struct page **pages = host_calloc(n, sizeof(*pages));
+	struct task_struct *t1 = host_calloc(1, sizeof(*t1));
+	struct task_struct *t2 = host_calloc(1, sizeof(*t2));
+	struct task_struct *self = current;
+	struct page *again;
+	struct folio *big;
+
+	(void)state;
+	assert_non_null(pages);
+	model_task_init(t1, "t1");
+	model_task_init(t2, "t2");
+	t1->cpu = 1;
+	t2->cpu = 2;
+	model_set_current(t1);
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		assert_non_null(pages[i]);
+	}
+	assert_null(alloc_page(GFP_KERNEL | __GFP_NOWARN));
+
+	/* LIFO on t1's CPU: the page freed last comes back first. */
+	__free_page(pages[1]);
+	__free_page(pages[0]);
+	assert_int_equal(model_nr_free_pages(), 2);
+	assert_ptr_equal(alloc_page(GFP_KERNEL), pages[0]);
+	assert_ptr_equal(alloc_page(GFP_KERNEL), pages[1]);
+
+	/* The one free page is on t1's list: t2 gets it all the same. */
+	__free_page(pages[0]);
+	model_set_current(t2);
+	again = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	assert_ptr_equal(again, pages[0]);
+
+	/* A whole block freed on t1: its pages on t1's list, some back in the zone. */
+	for (i = 2; i < n && block == ULONG_MAX; i++)
+		if (page_to_pfn(pages[i]) % HPAGE_PMD_NR == 0 &&
+		    i + HPAGE_PMD_NR <= n &&
+		    page_to_pfn(pages[i + HPAGE_PMD_NR - 1]) ==
+		    page_to_pfn(pages[i]) + HPAGE_PMD_NR - 1)
+			block = i;
+	assert_true(block != ULONG_MAX);
+	block_pfn = page_to_pfn(pages[block]);
+	model_set_current(t1);
+	for (i = block; i < block + HPAGE_PMD_NR; i++) {
+		__free_page(pages[i]);
+		pages[i] = NULL;
+		nfreed++;
+	}
+	assert_int_equal(model_nr_free_pages(), nfreed);
+	model_set_current(t2);
+	big = folio_alloc(GFP_KERNEL | __GFP_NOWARN, HPAGE_PMD_ORDER);
+	assert_non_null(big);
+	assert_int_equal(folio_pfn(big), block_pfn);
+	assert_int_equal(model_nr_free_pages(), 0);
+	folio_put(big);
+
+	model_set_current(self);
+	pages[0] = again;
+	for (i = 0; i < n; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	assert_int_equal(model_nr_free_pages(), n);
+	host_free(t1);
+	host_free(t2);
+	host_free(pages);
+}
+
 int main(void)
 {
 	static const struct devmig_config cfg = { .ram_bytes = 64UL << 20 };
@@ -225,6 +302,7 @@ int main(void)
 		FX_TEST_PROC(test_alloc_exhaust_and_merge),
 		FX_TEST_PROC(test_alloc_concurrent),
 		FX_TEST_PROC(test_alloc_failure_injection),
+		FX_TEST_PROC(test_alloc_per_cpu_lists),
 	};
 
 	t_boot_config = &cfg;
