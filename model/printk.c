@@ -33,11 +33,20 @@ void model_printk(int level, const char *fmt, ...)
  */
 static DEFINE_SPINLOCK(warn_lock);
 static unsigned long warn_pending;
+static unsigned long warn_expected;
 static char warn_first[160];
+
+void model_warn_expect(unsigned long n)
+{
+	spin_lock(&warn_lock);
+	warn_expected = n;
+	spin_unlock(&warn_lock);
+}
 
 void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 {
 	char msg[sizeof(warn_first)];
+	unsigned long expected;
 	va_list ap;
 	int n;
 
@@ -53,11 +62,14 @@ void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 	spin_lock(&warn_lock);
 	if (!warn_pending++)
 		strscpy(warn_first, msg, sizeof(warn_first));
+	expected = warn_expected;
+	if (expected)
+		warn_expected--;
 	spin_unlock(&warn_lock);
 	if (print && READ_ONCE(model_loglevel) >= 0) {
-		host_printf("WARNING: %s\n", msg);
+		host_printf("%sWARNING: %s\n", expected ? "expected " : "", msg);
 		/* As the kernel's WARN: where it came from, not just where. */
-		if (READ_ONCE(model_loglevel) >= 1)
+		if (!expected && READ_ONCE(model_loglevel) >= 1)
 			host_backtrace();
 	}
 }

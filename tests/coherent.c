@@ -379,6 +379,7 @@ static void test_coherent_folio_large_refused(void **state)
 	assert_true(folio_test_lru(folio));
 	assert_int_equal(folio_ref_count(folio), 1);
 
+	t_warn_coming(1);
 	assert_int_equal(migrate_device_coherent_folio(folio), -EBUSY);
 	t_expect_warn(1, "folio_test_large");
 	assert_int_equal(t_free_pages(), free0);

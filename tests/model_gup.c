@@ -79,9 +79,11 @@ static void test_gup_get_longterm_refused(void **state)
 	t_store_long(a, 9);
 	page = t_page(f->mm, a);
 	ref = page_ref_count(page);
+	t_warn_coming(1);
 	assert_int_equal(get_user_pages(a, 1, FOLL_WRITE | FOLL_LONGTERM,
 					pages), -EINVAL);
 	t_expect_warn(1, "FOLL_LONGTERM");
+	t_warn_coming(1);
 	assert_int_equal(get_user_pages_fast(a, 1, FOLL_LONGTERM, pages),
 			 -EINVAL);
 	t_expect_warn(1, "FOLL_LONGTERM");

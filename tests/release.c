@@ -291,6 +291,7 @@ static void test_device_pages_empty_slot_warns(void **state)
 
 	assert_non_null(dpage);
 	dst = migrate_pfn(page_to_pfn(dpage));
+	t_warn_coming(1);
 	migrate_device_pages(&src, &dst, 1);
 	t_expect_warn(1, "!migrate");
 	assert_int_equal(src, 0);

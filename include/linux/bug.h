@@ -21,6 +21,11 @@ __printf(4, 5) void model_warn(const char *file, int line, bool print,
  * one's "file:line: message" is copied to @msg (@len bytes, may be 0).
  */
 unsigned long model_warn_take(char *msg, unsigned long len);
+/*
+ * model_warn_expect() - the next @n WARN*() are provoked on purpose: they
+ * print as "expected WARNING" without a backtrace (and are still counted).
+ */
+void model_warn_expect(unsigned long n);
 
 #define BUG()	host_abort(__FILE__, __LINE__, "BUG")
 
