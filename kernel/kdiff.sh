@@ -68,7 +68,9 @@ stage_scripts() {
 
 # The model's transcripts, in the layout the guest's have: NAME and
 # NAME.status ("exit N", then "STDERR line"s).  Run from the scripts'
-# directory, so a message naming the file names it as the guest does.
+# directory, so a message naming the file names it as the guest does.  A
+# script the model hangs on is stopped after DEVMIG_SCEN_TIMEOUT seconds
+# (exit 124, a difference), as the guest stops its own.
 run_model() {
 	local name rc out
 
@@ -76,7 +78,8 @@ run_model() {
 		out=$work/model/$name
 		mkdir -p "$(dirname "$out")"
 		rc=0
-		(cd "$work/scripts" && "$devmig" run "$name") >"$out" \
+		(cd "$work/scripts" &&
+			timeout -k 5 "${DEVMIG_SCEN_TIMEOUT:-60}" "$devmig" run "$name") >"$out" \
 			2>"$out.stderr" || rc=$?
 		{
 			sed 's/^/STDERR /' "$out.stderr"
