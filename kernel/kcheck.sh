@@ -458,17 +458,35 @@ run_scenarios() {
 	return "$rc"
 }
 
+# While kernel $1 runs its $2 scripts: every 30 s, how many are done (the
+# boots before, in $3, and the current one, in $4) and the time left at the
+# rate so far.
+scen_progress() {
+	local t=$1 n=$2 all=$3 log=$4 t0 done spent
+
+	t0=$(now)
+	while sleep 30; do
+		done=$(cat "$all/results.log" "$log" 2>/dev/null |
+			grep -c '^DEVMIG SCEN-END') || true
+		[ "${done:-0}" -gt 0 ] || continue
+		spent=$(($(now) - t0))
+		say "[$t] $done of $n scripts run, $spent s, about $((spent * (n - done) / done)) s left"
+	done
+}
+
 # Boot kernel $1 until all its $2 scripts have run: when one oopses the
 # kernel, the guest reboots (kernel/init.sh) and the next boot starts after
 # it.  The logs of every boot are joined into results.log; each boot's
 # console log is kept as console-N.log.
 boot_scenarios() {
 	local t=$1 n=$2 limit=$3 dir=$cache/runs/$1-scenarios part=1 rc=0
-	local all=$cache/runs/$1-scenarios.all oopsed
+	local all=$cache/runs/$1-scenarios.all oopsed progress
 
 	rm -rf "$all"
 	mkdir -p "$all"
 	extra_append=""
+	scen_progress "$t" "$n" "$all" "$dir/results.log" &
+	progress=$!
 	while :; do
 		say "[$t] booting: $n scenarios${extra_append:+ ($extra_append)}"
 		boot "$t" scenarios "$limit" "${accel_args[@]}" || rc=1
@@ -482,6 +500,8 @@ boot_scenarios() {
 		part=$((part + 1))
 		rc=0
 	done
+	kill "$progress" 2>/dev/null || true
+	wait "$progress" 2>/dev/null || true
 	extra_append=""
 	rm -rf "$dir"
 	mv "$all" "$dir"

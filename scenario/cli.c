@@ -475,7 +475,7 @@ int scn_cli_fuzz(int argc, char **argv)
 	struct scn_run_opts opts = { .shadow = 1 };
 	unsigned long i, steps = 0, viol = 0, lost = 0, failed = 0;
 	struct timespec t0, t1;
-	double secs;
+	double secs, shown = 0;
 	char err[512];
 
 	if (gen_args(argc, argv, &o)) {
@@ -523,6 +523,16 @@ int scn_cli_fuzz(int argc, char **argv)
 		scn_script_free(&s);
 		free(script);
 		free(transcript);
+		/* A long run says how far it is, every 10 s, on stderr. */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (secs - shown >= 10 && i + 1 < o.count) {
+			shown = secs;
+			fprintf(stderr, "fuzz: %lu%% (%lu of %lu scenarios, %lu steps), "
+				"%.0f s, about %.0f s left, %lu failed\n",
+				(i + 1) * 100 / o.count, i + 1, o.count, steps,
+				secs, secs / (i + 1) * (o.count - i - 1), failed);
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
