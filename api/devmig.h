@@ -219,8 +219,9 @@ unsigned long devmig_check_invariants(void (*report)(const char *msg,
  * one caller: "caller:api#2").  Sites are numbered 0..nr-1 in name order.
  * devmig_fault_record() counts, from then on, how often each site is
  * reached (devmig_fault_reached(): the sites in the order first reached);
- * devmig_fault_arm() does the same and makes the @nth attempt of site @id
- * that could fail (0: every one) fail as the kernel's would.
+ * devmig_fault_arm() does the same and makes @count attempts of site @id
+ * that could fail, from the @first on (1: the first), fail as the kernel's
+ * would (-1UL: every attempt from @first on).
  * devmig_fault_stop() ends both.  Arm only while one thread runs the model.
  */
 struct devmig_fault_site {
@@ -236,7 +237,8 @@ unsigned int devmig_fault_nr_sites(void);
 int devmig_fault_site_info(unsigned int id, struct devmig_fault_site *info);
 int devmig_fault_find(const char *name);
 void devmig_fault_record(void);
-int devmig_fault_arm(unsigned int id, unsigned long nth);
+int devmig_fault_arm(unsigned int id, unsigned long first,
+		     unsigned long count);
 void devmig_fault_stop(void);
 unsigned int devmig_fault_reached(unsigned int *ids, unsigned int max);
 /* Failures injected since the last record or arm. */

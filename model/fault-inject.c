@@ -44,7 +44,8 @@ static struct {
 	unsigned int *order;		/* ids in the order first reached */
 	unsigned int nr_reached;
 	unsigned int armed;		/* id + 1; 0: none */
-	unsigned long armed_nth;	/* 0: every attempt */
+	unsigned long armed_first;	/* attempts first.. */
+	unsigned long armed_last;	/* ..last fail */
 	unsigned long fired;
 	bool recording;
 } reg;
@@ -180,7 +181,8 @@ bool __fault_site_hit(struct fault_site *site, bool can_fail)
 		return false;
 	nth = __atomic_add_fetch(&e->failable, 1, __ATOMIC_RELAXED);
 	fail = READ_ONCE(reg.armed) == site->id &&
-	       (!READ_ONCE(reg.armed_nth) || READ_ONCE(reg.armed_nth) == nth);
+	       nth >= READ_ONCE(reg.armed_first) &&
+	       nth <= READ_ONCE(reg.armed_last);
 	/* Both classes count the attempt, whichever fails it. */
 	if (class_tick(site->class) | class_tick(0))
 		fail = true;
@@ -286,13 +288,14 @@ void devmig_fault_record(void)
 	update_active();
 }
 
-int devmig_fault_arm(unsigned int id, unsigned long nth)
+int devmig_fault_arm(unsigned int id, unsigned long first, unsigned long count)
 {
 	registry_get();
-	if (id >= reg.nr)
+	if (id >= reg.nr || !first || !count)
 		return -EINVAL;
 	counts_clear();
-	reg.armed_nth = nth;
+	reg.armed_first = first;
+	reg.armed_last = first + count - 1 < first ? -1UL : first + count - 1;
 	reg.armed = id + 1;
 	reg.recording = true;
 	update_active();

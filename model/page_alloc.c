@@ -330,10 +330,13 @@ unsigned long model_nr_free_pages(void)
  * devmig_mem_usage() - RAM pages and slab objects handed out
  * @usage: filled in
  *
- * anon_vmas kept on rmap.c's free list count as free, as in a slab cache.
+ * Pages waiting in the per-CPU LRU batches hold a reference there: the
+ * batches are drained first.  anon_vmas kept on rmap.c's free list count
+ * as free, as in a slab cache.
  */
 void devmig_mem_usage(struct devmig_mem_usage *usage)
 {
+	lru_add_drain_all();
 	usage->pages = (model_ram_end_pfn - model_ram_start_pfn) -
 		       model_nr_free_pages();
 	usage->slab_objects = slab_objects_in_use() - model_anon_vmas_cached();

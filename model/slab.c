@@ -35,6 +35,7 @@ static void *slab_alloc(size_t size, gfp_t flags, struct fault_site *site)
 				 host_malloc(size ? size : 1);
 	BUG_ON(!p && (flags & __GFP_NOFAIL));
 	slab_count(p, 1);
+	if (host_getenv("SLABTRACE")) host_printf("A %p %s\n", p, site ? site->func : "?");
 	return p;
 }
 
@@ -66,11 +67,13 @@ void *krealloc_at(const void *p, size_t new_size, gfp_t flags,
 	n = host_realloc((void *)p, new_size ? new_size : 1);
 	if (!p)
 		slab_count(n, 1);
+	if (host_getenv("SLABTRACE")) { if (p) host_printf("F %p\n", p); host_printf("A %p realloc\n", n); }
 	return n;
 }
 
 void kfree(const void *p)
 {
+	if (p && host_getenv("SLABTRACE")) host_printf("F %p\n", p);
 	slab_count((void *)p, -1);
 	host_free((void *)p);
 }

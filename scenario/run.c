@@ -613,6 +613,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 	}
 	ret = ops->start(be);
 	if (ret) {
+		sum->start_rc = ret;
+		ops->finish(be);
 		if (out)
 			fprintf(out, "!! %s backend failed to start: %s\n",
 				ops->name, scn_errno_name(ret));
@@ -621,6 +623,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		return 1;
 	}
 	ret = 0;
+	if (opts->step_done)
+		opts->step_done(opts->arg, -1, NULL);
 	if (opts->shadow && ops->peek)
 		sh = scn_shadow_new(s);
 	/* Every world starts from the same THP policy. */
@@ -644,6 +648,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		if (st->op == SCN_EXIT)
 			run.proc_alive[st->proc] = 0;
 		sum->steps++;
+		if (opts->step_done)
+			opts->step_done(opts->arg, i, res);
 		if (out) {
 			fprintf(out, "%s -> %s", st->canon, res->text);
 			if (res->failed)

@@ -189,11 +189,6 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
 		   struct page *page);
 void zap_page_range_single(struct vm_area_struct *vma, unsigned long address,
 			   unsigned long size, void *details);
-int apply_to_page_range(struct mm_struct *mm, unsigned long address,
-			unsigned long size, int (*fn)(pte_t *pte,
-						      unsigned long addr,
-						      void *data),
-			void *data);
 
 /* gup.c */
 #define FOLL_WRITE		0x01
