@@ -331,15 +331,27 @@ static unsigned long walk_script(const char *file, const struct scn_script *s,
 	struct scn_summary sum;
 	unsigned long bad = 0;
 	unsigned int nr, k;
+	int ret;
 
 	if (!seen || !order || !failable) {
 		fprintf(stderr, "inject: out of memory\n");
 		exit(1);
 	}
-	/* Warm-up: boots, fills the huge page pool and the zero pages. */
-	run_once(s, &warm, &sum);
+	/*
+	 * Warm-up: boots, makes the zero pages.  Unfailed, the script must
+	 * pass as the corpus replay has it pass.
+	 */
+	ret = run_once(s, &warm, &sum);
 	if (sum.unsupported)
 		goto out;
+	if (ret) {
+		printf("inject: %s: FAILED without a failure (%d expectations, "
+		       "%lu violations, %lu bytes lost)\n", file,
+		       sum.failed_expectations, sum.violations,
+		       sum.shadow_mismatches);
+		bad = 1;
+		goto out;
+	}
 	devmig_mem_usage(&base);
 	devmig_fault_record();
 	run_once(s, &w, &sum);
@@ -350,7 +362,6 @@ static unsigned long walk_script(const char *file, const struct scn_script *s,
 		devmig_fault_site_info(order[k], &info);
 		failable[order[k]] = info.failable_hits;
 	}
-	/* The script's own expectations are the corpus replay's business. */
 	if (sum.violations || sum.shadow_mismatches || sum.start_rc ||
 	    !usage_equal(&base, &after)) {
 		printf("inject: %s: FAILED without a failure (%lu violations, "
@@ -373,9 +384,9 @@ static unsigned long walk_script(const char *file, const struct scn_script *s,
 		}
 		if (o->record_only || !failable[id])
 			continue;
+		r->failable = 1;
 		if (o->site && strcmp(o->site, info_name(id)))
 			continue;
-		r->failable = 1;
 		bad += fail_site(file, s, seen, id, failable[id], o, r, &base);
 	}
 out:

@@ -643,7 +643,7 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 			scn_exec_step(&run, i, res);
 		}
 		/* A process's state as its parent sees it. */
-		if (st->op == SCN_FORK)
+		if (st->op == SCN_FORK && !res->rc)
 			run.proc_alive[st->child] = 1;
 		if (st->op == SCN_EXIT)
 			run.proc_alive[st->proc] = 0;
