@@ -128,7 +128,7 @@ static void registry_get(void)
 
 static void update_active(void)
 {
-	bool on = reg.recording || reg.armed;
+	bool on = READ_ONCE(reg.recording) || READ_ONCE(reg.armed);
 	int c;
 
 	registry_get();
@@ -143,11 +143,11 @@ static void counts_clear(void)
 	unsigned int i;
 
 	for (i = 0; i < reg.nr; i++) {
-		reg.sites[i].hits = 0;
-		reg.sites[i].failable = 0;
+		WRITE_ONCE(reg.sites[i].hits, 0);
+		WRITE_ONCE(reg.sites[i].failable, 0);
 	}
-	reg.nr_reached = 0;
-	reg.fired = 0;
+	WRITE_ONCE(reg.nr_reached, 0);
+	WRITE_ONCE(reg.fired, 0);
 }
 
 /* One attempt of class @c; true if it is the armed one. */
@@ -175,8 +175,9 @@ bool __fault_site_hit(struct fault_site *site, bool can_fail)
 		return can_fail && (class_tick(site->class) | class_tick(0));
 	e = &reg.sites[site->id - 1];
 	if (__atomic_fetch_add(&e->hits, 1, __ATOMIC_RELAXED) == 0)
-		reg.order[__atomic_fetch_add(&reg.nr_reached, 1,
-					     __ATOMIC_RELAXED)] = site->id - 1;
+		WRITE_ONCE(reg.order[__atomic_fetch_add(&reg.nr_reached, 1,
+							__ATOMIC_RELAXED)],
+			   site->id - 1);
 	if (!can_fail)
 		return false;
 	nth = __atomic_add_fetch(&e->failable, 1, __ATOMIC_RELAXED);
@@ -230,8 +231,8 @@ void model_fail_reset(void)
 		WRITE_ONCE(class_always[i], false);
 	}
 	WRITE_ONCE(class_fired, false);
-	reg.armed = 0;
-	reg.recording = false;
+	WRITE_ONCE(reg.armed, 0);
+	WRITE_ONCE(reg.recording, false);
 	update_active();
 }
 
@@ -283,8 +284,8 @@ void devmig_fault_record(void)
 {
 	registry_get();
 	counts_clear();
-	reg.armed = 0;
-	reg.recording = true;
+	WRITE_ONCE(reg.armed, 0);
+	WRITE_ONCE(reg.recording, true);
 	update_active();
 }
 
@@ -294,18 +295,19 @@ int devmig_fault_arm(unsigned int id, unsigned long first, unsigned long count)
 	if (id >= reg.nr || !first || !count)
 		return -EINVAL;
 	counts_clear();
-	reg.armed_first = first;
-	reg.armed_last = first + count - 1 < first ? -1UL : first + count - 1;
-	reg.armed = id + 1;
-	reg.recording = true;
+	WRITE_ONCE(reg.armed_first, first);
+	WRITE_ONCE(reg.armed_last, first + count - 1 < first ? -1UL :
+				   first + count - 1);
+	WRITE_ONCE(reg.armed, id + 1);
+	WRITE_ONCE(reg.recording, true);
 	update_active();
 	return 0;
 }
 
 void devmig_fault_stop(void)
 {
-	reg.armed = 0;
-	reg.recording = false;
+	WRITE_ONCE(reg.armed, 0);
+	WRITE_ONCE(reg.recording, false);
 	update_active();
 }
 
@@ -314,7 +316,7 @@ unsigned int devmig_fault_reached(unsigned int *ids, unsigned int max)
 	unsigned int i, n = READ_ONCE(reg.nr_reached);
 
 	for (i = 0; i < n && i < max; i++)
-		ids[i] = reg.order[i];
+		ids[i] = READ_ONCE(reg.order[i]);
 	return n;
 }
 

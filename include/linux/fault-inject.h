@@ -72,8 +72,9 @@ bool __fault_site_hit(struct fault_site *site, bool can_fail);
  */
 static inline bool fault_site_fails(struct fault_site *site, bool can_fail)
 {
+	/* Acquire: the registry and the armed site are published before. */
 	if (__builtin_expect(!__atomic_load_n(&fault_inject_active,
-					      __ATOMIC_RELAXED), 1) || !site)
+					      __ATOMIC_ACQUIRE), 1) || !site)
 		return false;
 	return __fault_site_hit(site, can_fail);
 }
