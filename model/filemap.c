@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * filemap.c - the folio lock and waiting on it (mm/filemap.c).
+ * filemap.c - the folio lock and waiting on it, page cache lookup, and
+ * mapping cached pages around a read fault (mm/filemap.c).
  *
  * PG_locked is taken with an acquire test-and-set and released with a
  * release clear.  A sleeper queues itself on a bucket hashed from the folio
@@ -20,6 +21,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/rmap.h>
 #include <linux/swapops.h>
 #include <linux/xarray.h>
 #include <model/model.h>
@@ -276,4 +278,70 @@ struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
 	if (folio && (xa_is_value(folio) || !folio_try_get(folio)))
 		folio = NULL;
 	return folio ? folio : ERR_PTR(-ENOENT);
+}
+
+/**
+ * filemap_map_pages() - map the cached pages of [@start_pgoff, @end_pgoff]
+ * @vmf: the read fault (its VMA is a file VMA; the range lies inside it and
+ *	inside one page table, which exists)
+ * @start_pgoff: first file page
+ * @end_pgoff: last file page
+ *
+ * Only what can be had without waiting is mapped: a page that is locked
+ * (e.g. under migration), not up to date, beyond the end of the file, or
+ * whose PTE is not empty is skipped.  Each page is mapped with the VMA's
+ * protection (read-only in a private mapping) and keeps the lookup's
+ * reference for the mapping.
+ *
+ * Return: VM_FAULT_NOPAGE if the faulting address was mapped, else 0.
+ */
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+			     pgoff_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	pgoff_t size = DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE);
+	unsigned long addr;
+	vm_fault_t ret = 0;
+	struct folio *folio;
+	pgoff_t index;
+	pte_t *first;
+
+	if (end_pgoff >= size)
+		end_pgoff = size - 1;
+	if (!size || start_pgoff > end_pgoff)
+		return 0;
+	addr = vma->vm_start + ((start_pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+	first = pte_offset_map_lock(mm, vmf->pmd, addr, &vmf->ptl);
+	if (!first)
+		return 0;
+	vmf->pte = first;
+	for (index = start_pgoff; index <= end_pgoff;
+	     index++, vmf->pte++, addr += PAGE_SIZE) {
+		folio = filemap_get_folio(mapping, index);
+		if (IS_ERR(folio))
+			continue;
+		if (!folio_trylock(folio)) {
+			folio_put(folio);
+			continue;
+		}
+		if (folio->mapping != mapping || !folio_test_uptodate(folio) ||
+		    !pte_none(ptep_get(vmf->pte))) {
+			folio_unlock(folio);
+			folio_put(folio);
+			continue;
+		}
+		folio_add_file_rmap_pte(folio, &folio->page, vma);
+		inc_mm_counter(mm, mm_counter_file(folio));
+		set_pte_at(mm, addr, vmf->pte,
+			   pte_mkyoung(mk_pte(&folio->page, vma->vm_page_prot)));
+		update_mmu_cache(vma, addr, vmf->pte);
+		if (addr == (vmf->address & PAGE_MASK))
+			ret = VM_FAULT_NOPAGE;
+		folio_unlock(folio);
+	}
+	pte_unmap_unlock(first, vmf->ptl);
+	vmf->pte = NULL;
+	return ret;
 }

@@ -169,15 +169,20 @@ static void gup_put_folio(struct folio *folio, int refs, unsigned int flags)
 }
 
 /*
- * A pin of a shared anon page would let the pinned copy and the process's
- * page drift apart at the next CoW: unshare it first (by a fault).
+ * A read-only pin must see what the process sees later.  A shared anon page
+ * would drift apart from the process's copy at its next CoW, so it is
+ * unshared first (by a fault).  A long-term read-only pin of a page that is
+ * not anon (the zero page, the page cache) in a private writable mapping
+ * would drift apart at the first write in the same way: that CoW is broken
+ * up front.  Short-term pins need not observe later changes.
  */
-static bool gup_must_unshare(unsigned int flags, struct page *page)
+static bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
+			     struct page *page)
 {
 	if ((flags & (FOLL_PIN | FOLL_WRITE)) != FOLL_PIN)
 		return false;
 	if (!PageAnon(page))
-		return false;
+		return (flags & FOLL_LONGTERM) && is_cow_mapping(vma->vm_flags);
 	return !PageAnonExclusive(page);
 }
 
@@ -186,12 +191,12 @@ static bool gup_must_unshare(unsigned int flags, struct page *page)
 #define GUP_NEED_UNSHARE	2
 
 /* Grab @page for the caller, unless it must be unshared first. */
-static int follow_grab_page(struct page *page, unsigned int flags,
-			    struct page **pagep)
+static int follow_grab_page(struct vm_area_struct *vma, struct page *page,
+			    unsigned int flags, struct page **pagep)
 {
 	int ret;
 
-	if (gup_must_unshare(flags, page))
+	if (gup_must_unshare(vma, flags, page))
 		return GUP_NEED_UNSHARE;
 	ret = try_grab_folio(page_folio(page), 1, flags);
 	if (!ret)
@@ -228,7 +233,7 @@ static int follow_page_pte(struct vm_area_struct *vma, unsigned long address,
 		}
 		page = pte_page(pte);
 	}
-	ret = follow_grab_page(page, flags, pagep);
+	ret = follow_grab_page(vma, page, flags, pagep);
 out:
 	pte_unmap_unlock(ptep, ptl);
 	return ret;
@@ -254,7 +259,7 @@ static int follow_hugetlb_page(struct vm_area_struct *vma,
 	}
 	page = pfn_to_page(pmd_pfn(entry) +
 			   ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT));
-	ret = follow_grab_page(page, flags, pagep);
+	ret = follow_grab_page(vma, page, flags, pagep);
 out:
 	spin_unlock(ptl);
 	return ret;

@@ -263,10 +263,37 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	return ret & ~VM_FAULT_NOPAGE;
 }
 
+/* Pages a read fault maps around its address: Linux's default, 64 KiB. */
+#define FAULT_AROUND_PAGES	16
+
+/*
+ * Before ->fault, a read fault maps whatever the page cache already holds
+ * near the address (do_fault_around()): the 64 KiB-aligned window around
+ * it, moved up to start no lower than the VMA, cut at the VMA's end and at
+ * the end of the page table.  Return: VM_FAULT_NOPAGE if the address itself
+ * got mapped, 0 if ->fault must still be called, or an error.
+ */
+static vm_fault_t do_fault_around(struct vm_fault *vmf)
+{
+	const unsigned long window = FAULT_AROUND_PAGES * PAGE_SIZE;
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long start, end;
+
+	start = max(ALIGN_DOWN(addr, window), vma->vm_start);
+	end = min(min(start + window, vma->vm_end), ALIGN(addr + 1, PMD_SIZE));
+	if (pte_alloc(vma->vm_mm, vmf->pmd))
+		return VM_FAULT_OOM;
+	return vma->vm_ops->map_pages(vmf,
+			vmf->pgoff - ((addr - start) >> PAGE_SHIFT),
+			vmf->pgoff + ((end - addr) >> PAGE_SHIFT) - 1);
+}
+
 /*
  * A hole in a VMA with ->fault (a tmpfs file, shared or private).  Read
- * faults map the file's page (read-only in a private mapping); write faults
- * map it writable in a shared mapping and copy it in a private one.
+ * faults map the file's page (read-only in a private mapping), and its
+ * cached neighbours with it; write faults map it writable in a shared
+ * mapping and copy it in a private one.
  */
 static vm_fault_t do_fault(struct vm_fault *vmf)
 {
@@ -278,6 +305,11 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
 		return do_cow_fault(vmf);
+	if (!(vmf->flags & FAULT_FLAG_WRITE) && vma->vm_ops->map_pages) {
+		ret = do_fault_around(vmf);
+		if (ret)
+			return ret & ~VM_FAULT_NOPAGE;
+	}
 	ret = __do_fault(vmf);
 	if (ret)
 		return ret;

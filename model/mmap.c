@@ -148,6 +148,13 @@ void model_vma_start_write(struct vm_area_struct *vma)
 	up_write(&vma->vm_lock);
 }
 
+/*
+ * The operations of a file VMA whose ->mmap() sets none: no ->fault, so a
+ * hole in it is a SIGBUS, never anonymous memory.
+ */
+const struct vm_operations_struct vma_dummy_vm_ops;
+
+/* As vma_init(): a VMA is a file VMA until vma_set_anonymous(). */
 static struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
@@ -155,6 +162,7 @@ static struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
 	if (!vma)
 		return NULL;
 	vma->vm_mm = mm;
+	vma->vm_ops = &vma_dummy_vm_ops;
 	init_rwsem(&vma->vm_lock);
 	INIT_LIST_HEAD(&vma->vm_list);
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
@@ -329,9 +337,11 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	}
 	tail->vm_start = addr;
 	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+	anon_vma_vma_moved(tail);
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = addr;
 	mm->total_vm += vma_pages(vma);
+	anon_vma_vma_moved(vma);
 	list_add(&tail->vm_list, &vma->vm_list);
 	mm->map_count++;
 	mm->total_vm += vma_pages(tail);
@@ -502,6 +512,8 @@ long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
 		anon_shared = true;
 	} else if (flags & DEVMIG_MAP_HUGETLB) {
 		hugetlb_vma_setup(vma);
+	} else {
+		vma_set_anonymous(vma);
 	}
 	vma->vm_file = NULL;
 	model_vma_link(mm, vma);
@@ -777,6 +789,7 @@ static void model_vma_merge_next(struct vm_area_struct *vma,
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = next->vm_end;
 	mm->total_vm += vma_pages(vma);
+	anon_vma_vma_moved(vma);
 	model_vma_free(next);
 }
 
@@ -854,6 +867,9 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     vma = model_vma_next(vma)) {
 		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) |
 			   model_prot_to_vm_flags(prot);
+		/* As mprotect_fixup(): no change, no invalidation. */
+		if (newflags == vma->vm_flags)
+			continue;
 		model_vma_start_write(vma);
 		vma->vm_flags = newflags;
 		vma->vm_page_prot = vm_get_page_prot(newflags);

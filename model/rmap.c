@@ -108,6 +108,28 @@ static struct anon_vma_chain *anon_vma_chain_alloc(struct fault_site *site)
 			  GFP_KERNEL | __GFP_NOFAIL, NULL);
 }
 
+/*
+ * anon_vma->chains is kept in the order Linux's interval tree of an anon_vma
+ * is walked in: by the VMA's page offset, and among equal offsets in the
+ * order of insertion.  The order matters: an rmap walk that stops once the
+ * folio is unmapped (device-exclusive) has sent notifiers to the VMAs
+ * before that point only.  Root lock held for write.
+ */
+static void anon_vma_chain_insert(struct anon_vma_chain *avc)
+{
+	struct list_head *pos = &avc->anon_vma->chains;
+	struct anon_vma_chain *cur;
+
+	list_for_each_entry_reverse(cur, &avc->anon_vma->chains,
+				    same_anon_vma) {
+		if (cur->vma->vm_pgoff <= avc->vma->vm_pgoff) {
+			pos = &cur->same_anon_vma;
+			break;
+		}
+	}
+	list_add(&avc->same_anon_vma, pos);
+}
+
 /* Link @vma and @anon_vma (root lock held for write). */
 static void anon_vma_chain_link(struct vm_area_struct *vma,
 				struct anon_vma_chain *avc,
@@ -116,7 +138,30 @@ static void anon_vma_chain_link(struct vm_area_struct *vma,
 	avc->vma = vma;
 	avc->anon_vma = anon_vma;
 	list_add(&avc->same_vma, &vma->anon_vma_chain);
-	list_add_tail(&avc->same_anon_vma, &anon_vma->chains);
+	anon_vma_chain_insert(avc);
+}
+
+/**
+ * anon_vma_vma_moved() - requeue @vma after its range or offset changed
+ * @vma: a VMA whose vm_start, vm_end or vm_pgoff was just changed (mmap_lock
+ *	held for write)
+ *
+ * As the kernel takes a VMA out of its anon_vmas' interval trees before a
+ * split or a merge changes it and puts it back after, @vma goes after the
+ * VMAs with the same page offset.
+ */
+void anon_vma_vma_moved(struct vm_area_struct *vma)
+{
+	struct anon_vma_chain *avc;
+
+	if (!vma->anon_vma)
+		return;
+	anon_vma_lock_write(vma->anon_vma);
+	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma) {
+		list_del(&avc->same_anon_vma);
+		anon_vma_chain_insert(avc);
+	}
+	anon_vma_unlock_write(vma->anon_vma);
 }
 
 /**

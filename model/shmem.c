@@ -174,7 +174,8 @@ static vm_fault_t shmem_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct shmem_vm_ops = {
-	.fault	= shmem_fault,
+	.fault		= shmem_fault,
+	.map_pages	= filemap_map_pages,
 };
 
 /* ->read: page cache to @buf; holes read as zeros and stay holes. */

@@ -170,14 +170,24 @@ static void test_file_private_mapping(void **state)
 	pte_t pte;
 	int v;
 
-	/* Read fault: the cache folio, read-only, file rmap. */
+	/*
+	 * Read fault: the cache folio, read-only, file rmap; the cached pages
+	 * around it are mapped with it (fault-around), read-only too.
+	 */
 	assert_int_equal(t_mismatches(addr, 1, 0), 0);
 	pte = t_pte(f->mm, addr);
 	assert_ptr_equal(t_page_of(pte), &cache0->page);
 	assert_false(pte_write(pte));
 	assert_int_equal(folio_mapcount(cache0), 1);
+	pte = t_pte(f->mm, addr + 3 * PAGE_SIZE);
+	assert_ptr_equal(t_page_of(pte), &t_cache_folio(file, 3)->page);
+	assert_false(pte_write(pte));
+	assert_int_equal(get_mm_counter(f->mm, MM_SHMEMPAGES), 4);
 
 	/* Write fault on a hole of the mapping: a copy, never the file. */
+	assert_int_equal(devmig_madvise(f->proc, addr + PAGE_SIZE, PAGE_SIZE,
+					DEVMIG_MADV_DONTNEED), 0);
+	assert_int_equal(t_kind(f->mm, addr + PAGE_SIZE), T_NONE);
 	v = -1;
 	assert_int_equal(devmig_store(addr + PAGE_SIZE, &v, sizeof(v)), 0);
 	pte = t_pte(f->mm, addr + PAGE_SIZE);
@@ -198,7 +208,7 @@ static void test_file_private_mapping(void **state)
 	assert_int_equal(folio_mapcount(cache0), 0);
 	assert_int_equal(t_file_mismatches(file, 0, 1, 0), 0);
 	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
-	assert_int_equal(get_mm_counter(f->mm, MM_SHMEMPAGES), 0);
+	assert_int_equal(get_mm_counter(f->mm, MM_SHMEMPAGES), 2);
 
 	/* A page not copied yet follows the file; a copied one does not. */
 	v = 4242;
@@ -220,6 +230,77 @@ static void test_file_private_mapping(void **state)
 	assert_int_equal(v, 0);
 	assert_false(PageAnon(t_page(f->mm, addr)));
 	devmig_file_close(file);
+	assert_invariants();
+}
+
+/* The pages of [first, first + n) of the mapping at @addr that are mapped. */
+static unsigned long t_mapped(struct fx *f, unsigned long addr,
+			      unsigned long first, unsigned long n)
+{
+	return n - t_count_kind(f->mm, addr + first * PAGE_SIZE, n, T_NONE);
+}
+
+/*
+ * A read fault maps the cached pages around it (fault-around): the 64 KiB
+ * window that holds the address, moved up to start no lower than the VMA,
+ * cut at the VMA's end and at the end of the page table.  A locked page and
+ * pages past the end of the file are left to their own faults.
+ */
+static void test_file_fault_around(void **state)
+{
+	const unsigned long base = 1UL << 40;	/* 2 MiB aligned */
+	struct fx *f = *state;
+	struct file *file = t_memfd(40, 0);
+	struct file *small = t_memfd(2, 7);
+	struct folio *locked = t_cache_folio(file, 35);
+	unsigned long a = base + 3 * PAGE_SIZE;
+	unsigned long b = base + PMD_SIZE - 4 * PAGE_SIZE;
+	unsigned long c = base + 2 * PMD_SIZE;
+	int v;
+
+	/* A VMA starting 3 pages into a window: its pages 0-15 map together. */
+	assert_int_equal(devmig_mmap_file_fixed(f->proc, a, file,
+						40 * PAGE_SIZE, T_RW,
+						DEVMIG_MAP_SHARED, 0), a);
+	assert_int_equal(devmig_load(a + 5 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(v, 5 * T_INTS_PER_PAGE);
+	assert_int_equal(t_mapped(f, a, 0, 16), 16);
+	assert_int_equal(t_mapped(f, a, 16, 24), 0);
+	assert_int_equal(t_mismatches(a, 16, 0), 0);
+
+	/* Near the VMA's end: window [29, 45) cut at 40, the locked page left. */
+	folio_lock(locked);
+	assert_int_equal(devmig_load(a + 30 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(t_mapped(f, a, 16, 13), 0);
+	assert_int_equal(t_mapped(f, a, 29, 11), 10);
+	assert_int_equal(t_kind(f->mm, a + 35 * PAGE_SIZE), T_NONE);
+	folio_unlock(locked);
+	assert_int_equal(t_mismatches(a, 40, 0), 0);
+	assert_int_equal(get_mm_counter(f->mm, MM_SHMEMPAGES), 40);
+
+	/* A VMA across two page tables: a fault maps within its own table. */
+	assert_int_equal(devmig_mmap_file_fixed(f->proc, b, file,
+						8 * PAGE_SIZE, DEVMIG_PROT_READ,
+						DEVMIG_MAP_PRIVATE, 0), b);
+	assert_int_equal(devmig_load(b, &v, sizeof(v)), 0);
+	assert_int_equal(t_mapped(f, b, 0, 4), 4);
+	assert_int_equal(t_mapped(f, b, 4, 4), 0);
+	assert_false(pte_write(t_pte(f->mm, b + 3 * PAGE_SIZE)));
+	assert_int_equal(devmig_load(b + 7 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(t_mapped(f, b, 4, 4), 4);
+
+	/* Past the end of a 2-page file nothing is mapped; a fault is SIGBUS. */
+	assert_int_equal(devmig_mmap_file_fixed(f->proc, c, small,
+						4 * PAGE_SIZE, T_RW,
+						DEVMIG_MAP_SHARED, 0), c);
+	assert_int_equal(devmig_load(c + PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(t_mapped(f, c, 0, 2), 2);
+	assert_int_equal(t_mapped(f, c, 2, 2), 0);
+	assert_int_equal(devmig_load(c + 2 * PAGE_SIZE, &v, sizeof(v)), -EIO);
+	assert_int_equal(t_mismatches(c, 2, 7), 0);
+
+	devmig_file_close(file);
+	devmig_file_close(small);
 	assert_invariants();
 }
 
@@ -378,7 +459,9 @@ static void test_migrate_file_private_mixed(void **state)
 
 	t_fill(addr, 1, 50);			/* page 0: anon copy */
 	assert_int_equal(devmig_load(addr + PAGE_SIZE, &v, sizeof(v)), 0);
-	/* page 1: the cache, read-only; pages 2-3: holes */
+	/* page 1: the cache, read-only; pages 2-3 (mapped around it): holes */
+	assert_int_equal(devmig_madvise(f->proc, addr + 2 * PAGE_SIZE,
+					2 * PAGE_SIZE, DEVMIG_MADV_DONTNEED), 0);
 	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, addr,
 			       out, 4, NULL), -ENOENT);
 	assert_true(is_zone_device_page(t_page(f->mm, addr)));
@@ -483,6 +566,7 @@ int main(void)
 		FX_TEST(test_file_pwrite_pread),
 		FX_TEST(test_file_shared_mapping),
 		FX_TEST(test_file_private_mapping),
+		FX_TEST(test_file_fault_around),
 		FX_TEST(test_file_sigbus_past_eof),
 		FX_TEST(test_file_close_while_mapped),
 		FX_TEST(test_file_read),

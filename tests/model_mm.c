@@ -337,7 +337,10 @@ static void test_mprotect_readonly_store_faults(void **state)
 	assert_invariants();
 }
 
-/* mprotect takes write permission from migration entries. */
+/*
+ * mprotect to read-only takes write permission from migration entries (an
+ * mprotect that changes nothing leaves them alone, as it does in Linux).
+ */
 static void test_mprotect_migration_entry(void **state)
 {
 	struct mmfx *f = *state;
@@ -365,6 +368,10 @@ static void test_mprotect_migration_entry(void **state)
 
 	assert_int_equal(devmig_mprotect(f->proc, a, PAGE_SIZE, RW), 0);
 	entry = pte_to_swp_entry(t_pte(f->mm, a));
+	assert_true(is_writable_migration_entry(entry));
+	assert_int_equal(devmig_mprotect(f->proc, a, PAGE_SIZE,
+					 DEVMIG_PROT_READ), 0);
+	entry = pte_to_swp_entry(t_pte(f->mm, a));
 	assert_true(is_migration_entry(entry));
 	assert_false(is_writable_migration_entry(entry));
 	assert_true(is_readable_exclusive_migration_entry(entry));
@@ -372,7 +379,7 @@ static void test_mprotect_migration_entry(void **state)
 	/* Put the PTE back as it was. */
 	mmap_read_lock(f->mm);
 	ptep = pte_offset_map_lock(f->mm, pmd, a, &ptl);
-	set_pte_at(f->mm, a, ptep, saved);
+	set_pte_at(f->mm, a, ptep, pte_wrprotect(saved));
 	pte_unmap_unlock(ptep, ptl);
 	folio_unlock(page_folio(pte_page(saved)));
 	mmap_read_unlock(f->mm);

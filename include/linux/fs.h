@@ -59,6 +59,12 @@ struct inode {
 	void *i_private;
 };
 
+/* Writers of i_size hold the inode's lock; readers take a snapshot. */
+static inline loff_t i_size_read(const struct inode *inode)
+{
+	return READ_ONCE(inode->i_size);
+}
+
 struct file_operations;
 
 /*

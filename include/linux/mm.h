@@ -107,6 +107,11 @@ struct vm_fault {
 	pgtable_t prealloc_pte;
 };
 
+extern const struct vm_operations_struct vma_dummy_vm_ops;
+
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+			     pgoff_t end_pgoff);
+
 /* VMA predicates. */
 static inline bool vma_is_anonymous(struct vm_area_struct *vma)
 {

@@ -168,6 +168,8 @@ struct vm_operations_struct {
 	int (*may_split)(struct vm_area_struct *area, unsigned long addr);
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 	vm_fault_t (*huge_fault)(struct vm_fault *vmf, unsigned int order);
+	vm_fault_t (*map_pages)(struct vm_fault *vmf, pgoff_t start_pgoff,
+				pgoff_t end_pgoff);
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
 	vm_fault_t (*pfn_mkwrite)(struct vm_fault *vmf);
 	const char *(*name)(struct vm_area_struct *vma);

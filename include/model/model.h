@@ -104,6 +104,9 @@ static inline struct anon_vma *folio_anon_vma_raw(const struct folio *folio)
 	return (struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
 }
 
+/* rmap.c: requeue a VMA on its anon_vmas after a split or merge moved it. */
+void anon_vma_vma_moved(struct vm_area_struct *vma);
+
 /*
  * hung_task.c: the detector of CPUs stuck in one access (refaulting, or
  * asleep on a migration entry) past DEVMIG_HUNG_TASK_SECS.  start/stop at
