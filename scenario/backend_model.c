@@ -108,6 +108,8 @@ static void model_finish(struct scn_backend *be)
 	struct model_world *w = world(be);
 	int i, c;
 
+	/* Each script fills the pool again: that allocation is a step too. */
+	devmig_set_nr_hugepages(0);
 	if (!w)
 		return;
 	for (i = SCN_MAX_PROCS - 1; i >= 0; i--) {
@@ -120,8 +122,6 @@ static void model_finish(struct scn_backend *be)
 		for (i = 0; i < 2; i++)
 			if (w->dev[c][i])
 				dmirror_device_destroy(w->dev[c][i]);
-	/* Each script fills the pool again: that allocation is a step too. */
-	devmig_set_nr_hugepages(0);
 	free(w->pins);
 	free(w);
 	be->priv = NULL;

@@ -635,10 +635,11 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 
 		if (ops->exec_in && st->proc != run.cur) {
 			ops->exec_in(be, &run, st->proc, i, res);
-		} else if (switch_to(&run, st->proc)) {
+		} else if ((res->rc = switch_to(&run, st->proc))) {
 			snprintf(res->text, sizeof(res->text), "!! cannot "
 				 "enter process '%s'", s->procs[st->proc]);
 			res->failed = 1;
+			res->done = 0;
 		} else {
 			scn_exec_step(&run, i, res);
 		}
