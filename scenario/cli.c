@@ -191,6 +191,7 @@ void scn_cli_name_deaths(void)
 {
 	signal(SIGABRT, died);
 	signal(SIGSEGV, died);
+	signal(SIGALRM, died);	/* a run's time limit (inject.c) */
 }
 
 /*

@@ -15,7 +15,9 @@
  *     the attempts the unfailed run made, unless --no-every: a shortage
  *     that outlasts the operation, which a retry then gets past), and
  *     checks that
- *       - the failure happened;
+ *       - the failure happened (a run where it did not, because the
+ *         script's path depends on what earlier scripts left, is still
+ *         checked and counted apart);
  *       - the step it happened in either gave the unfailed result (the mm
  *         fell back or retried) or failed with the kernel's error for that
  *         failure (-ENOMEM; -EFAULT for a user copy), or is a migration
@@ -40,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "devmig.h"
 #include "scenario.h"
@@ -61,6 +64,7 @@ struct site_report {
 	int failable;		/* some attempt could fail */
 	const char *first_script;
 	unsigned long runs, bad;
+	unsigned long missed;	/* runs whose armed attempt never came */
 	char why[512];		/* the first failure */
 };
 
@@ -184,6 +188,18 @@ static int usage_equal(const struct devmig_mem_usage *a,
 	return a->pages == b->pages && a->slab_objects == b->slab_objects;
 }
 
+/*
+ * Seconds one run may take (DEVMIG_INJECT_RUN_SECS, default 120): a
+ * failure path that waits forever (a reference nobody drops, which
+ * memunmap_pages() waits for) ends the walk naming the run.
+ */
+static unsigned int run_limit(void)
+{
+	const char *env = getenv("DEVMIG_INJECT_RUN_SECS");
+
+	return env && atoi(env) > 0 ? (unsigned int)atoi(env) : 120;
+}
+
 static int run_once(const struct scn_script *s, struct run_watch *w,
 		    struct scn_summary *sum)
 {
@@ -192,10 +208,14 @@ static int run_once(const struct scn_script *s, struct run_watch *w,
 		.step_done = watch_step, .arg = w,
 	};
 	struct scn_backend be = { .ops = &scn_backend_model };
+	int ret;
 
 	w->fired_step = -1;
 	w->fired_before = 0;
-	return scn_run_script(s, &be, &opts, sum);
+	alarm(run_limit());
+	ret = scn_run_script(s, &be, &opts, sum);
+	alarm(0);
+	return ret;
 }
 
 /* The run under way, named if the model dies in it. */
@@ -229,10 +249,13 @@ static int fail_run(const char *file, const struct scn_script *s,
 	devmig_fault_stop();
 	scn_cli_running(NULL);
 	devmig_mem_usage(&after);
-	if (!fired) {
+	/*
+	 * The attempt may not come when a script's path depends on what the
+	 * scripts before it left (the LRU batches, the pool): the run is
+	 * still checked, and counted apart.
+	 */
+	if (!fired)
 		snprintf(why, len, "%s: attempt %lu never came", file, first);
-		return 1;
-	}
 	if (sum.start_rc && sum.start_rc != -ENOMEM) {
 		snprintf(why, len, "%s: setup failed with %d", file,
 			 sum.start_rc);
@@ -267,7 +290,7 @@ static int fail_run(const char *file, const struct scn_script *s,
 			 (long)(after.slab_objects - before.slab_objects));
 		return 1;
 	}
-	return 0;
+	return fired ? 0 : 2;
 }
 
 static void free_seen(struct step_seen *seen, int n)
@@ -297,6 +320,7 @@ static unsigned long fail_site(const char *file, const struct scn_script *s,
 	unsigned long nths = failable < o->nth ? failable : o->nth;
 	unsigned long i, bad = 0;
 	struct devmig_fault_site info;
+	int ret;
 
 	devmig_fault_site_info(id, &info);
 	/*
@@ -316,9 +340,16 @@ static unsigned long fail_site(const char *file, const struct scn_script *s,
 			fflush(stdout);
 		}
 		r->runs++;
-		if (!fail_run(file, s, seen, id, first, count, why,
-			      sizeof(why)))
+		ret = fail_run(file, s, seen, id, first, count, why,
+			       sizeof(why));
+		if (!ret)
 			continue;
+		if (ret == 2) {
+			r->missed++;
+			if (o->verbose)
+				printf("inject: %s: %s\n", info.name, why);
+			continue;
+		}
 		if (!r->bad++)
 			snprintf(r->why, sizeof(r->why), "%s", why);
 		printf("inject: %s FAILED: %s\n", info.name, why);
@@ -351,6 +382,7 @@ static unsigned long walk_script(const char *file, const struct scn_script *s,
 	 * Warm-up: boots, makes the zero pages.  Unfailed, the script must
 	 * pass as the corpus replay has it pass.
 	 */
+	scn_cli_running(file);
 	ret = run_once(s, &warm, &sum);
 	if (sum.unsupported)
 		goto out;
@@ -366,6 +398,7 @@ static unsigned long walk_script(const char *file, const struct scn_script *s,
 	devmig_fault_record();
 	run_once(s, &w, &sum);
 	devmig_fault_stop();
+	scn_cli_running(NULL);
 	devmig_mem_usage(&after);
 	nr = devmig_fault_reached(order, nsites);
 	for (k = 0; k < nr; k++) {
@@ -444,7 +477,7 @@ int scn_cli_inject(int argc, char **argv)
 	struct inject_opts o = { .nth = 1, .every = 1 };
 	unsigned int nsites = devmig_fault_nr_sites(), id;
 	unsigned long bad = 0, runs = 0, unreached = 0, checked = 0;
-	unsigned long nofail = 0;
+	unsigned long nofail = 0, missed = 0;
 	unsigned int nfailed = 0;
 	struct site_report *rep;
 	FILE *xml = NULL, *cases = NULL;
@@ -507,6 +540,7 @@ int scn_cli_inject(int argc, char **argv)
 
 		devmig_fault_site_info(id, &info);
 		runs += r->runs;
+		missed += r->missed;
 		unreached += !r->reached;
 		nofail += r->reached && !r->failable;
 		checked += r->failable && r->runs && !r->bad;
@@ -524,9 +558,11 @@ int scn_cli_inject(int argc, char **argv)
 	}
 	printf("inject: %d scripts, %u sites: %lu reached (%lu failed and "
 	       "checked, %lu cannot fail), %lu unreached; %lu runs failing a "
-	       "site in %.1f s; %lu failed checks\n", nfiles, nsites,
-	       nsites - unreached, checked, nofail, unreached, runs,
-	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, bad);
+	       "site in %.1f s (%lu where the attempt never came); %lu failed "
+	       "checks\n", nfiles, nsites, nsites - unreached, checked, nofail,
+	       unreached, runs,
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       missed, bad);
 	if (o.require_all && unreached)
 		printf("inject: FAILED: %lu sites no script reaches (listed "
 		       "UNREACHED above)\n", unreached);
