@@ -6,10 +6,11 @@
  * of a resource is a named site (api/devmig.h, devmig_fault_*()).  For each
  * script the walk
  *
- *  1. runs it once unfailed, to warm the machine up, and notes what the
- *     machine has handed out afterwards (devmig_mem_usage()): the baseline;
- *  2. runs it again recording which sites it reaches, in order, and the
- *     result of every step;
+ *  1. (the first script only) runs it once unfailed, to warm the machine
+ *     up: the zero pages stay;
+ *  2. runs it recording which sites it reaches, in order, and the result
+ *     of every step; unfailed, it must pass as the corpus replay has it
+ *     pass and give back what it took (devmig_mem_usage());
  *  3. for each site reached that could fail, runs it again with that site's
  *     first attempt failing (then its 2nd .. Nth with --nth N, then all
  *     the attempts the unfailed run made, unless --no-every: a shortage
@@ -358,6 +359,8 @@ static unsigned long fail_site(const char *file, const struct scn_script *s,
 	return bad;
 }
 
+static int warmed_up;
+
 /* Steps 1-3 for one script; returns the number of failed checks. */
 static unsigned long walk_script(const char *file, const struct scn_script *s,
 				 const struct inject_opts *o,
@@ -379,41 +382,37 @@ static unsigned long walk_script(const char *file, const struct scn_script *s,
 		exit(1);
 	}
 	/*
-	 * Warm-up: boots, makes the zero pages.  Unfailed, the script must
-	 * pass as the corpus replay has it pass.
+	 * Warm-up, once for the walk: boots, makes the zero pages, which
+	 * stay.  After it every run gives back what it took.
 	 */
 	scn_cli_running(file);
-	ret = run_once(s, &warm, &sum);
-	if (sum.unsupported)
-		goto out;
-	if (ret) {
-		printf("inject: %s: FAILED without a failure (%d expectations, "
-		       "%lu violations, %lu bytes lost)\n", file,
-		       sum.failed_expectations, sum.violations,
-		       sum.shadow_mismatches);
-		bad = 1;
-		goto out;
+	if (!warmed_up) {
+		run_once(s, &warm, &sum);
+		warmed_up = 1;
 	}
 	devmig_mem_usage(&base);
 	devmig_fault_record();
-	run_once(s, &w, &sum);
+	ret = run_once(s, &w, &sum);
 	devmig_fault_stop();
 	scn_cli_running(NULL);
 	devmig_mem_usage(&after);
-	nr = devmig_fault_reached(order, nsites);
-	for (k = 0; k < nr; k++) {
-		devmig_fault_site_info(order[k], &info);
-		failable[order[k]] = info.failable_hits;
-	}
-	if (sum.violations || sum.shadow_mismatches || sum.start_rc ||
-	    !usage_equal(&base, &after)) {
-		printf("inject: %s: FAILED without a failure (%lu violations, "
-		       "%lu bytes lost, %ld pages and %ld objects leaked)\n",
-		       file, sum.violations, sum.shadow_mismatches,
+	if (sum.unsupported)
+		goto out;
+	/* Unfailed, the script passes as the corpus replay has it pass. */
+	if (ret || sum.start_rc || !usage_equal(&base, &after)) {
+		printf("inject: %s: FAILED without a failure (%d expectations, "
+		       "%lu violations, %lu bytes lost, %ld pages and %ld "
+		       "objects leaked)\n", file, sum.failed_expectations,
+		       sum.violations, sum.shadow_mismatches,
 		       (long)(after.pages - base.pages),
 		       (long)(after.slab_objects - base.slab_objects));
 		bad = 1;
 		goto out;
+	}
+	nr = devmig_fault_reached(order, nsites);
+	for (k = 0; k < nr; k++) {
+		devmig_fault_site_info(order[k], &info);
+		failable[order[k]] = info.failable_hits;
 	}
 	for (k = 0; k < nr; k++) {
 		unsigned int id = order[k];
