@@ -7,6 +7,12 @@
 # script: does the model agree with stock, does ours agree with stock.
 #
 #   kernel/kdiff.sh BUILD_DIR
+#   kernel/kdiff.sh --model-only BUILD_DIR   (make model-diff)
+#
+# The kernels' transcripts are kept in the cache (kdiff/stock, kdiff/ours),
+# so --model-only runs the model again on the scripts of the last run and
+# compares it with them, in seconds and without booting: the loop for
+# fixing the model.
 #
 # Environment (all optional, besides kcheck.sh's own):
 #   GEN, SEED        also run GEN scripts generated from SEED (default 0, 1)
@@ -19,7 +25,12 @@
 
 set -euo pipefail
 
-build=${1:?usage: kdiff.sh BUILD_DIR}
+model_only=0
+if [ "${1:-}" = --model-only ]; then
+	model_only=1
+	shift
+fi
+build=${1:?usage: kdiff.sh [--model-only] BUILD_DIR}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DEVMIG_KCACHE:-$HOME/.cache/devmig-kernel}
 corpus=${DEVMIG_SCEN_CORPUS:-$repo/tests/scenarios}
@@ -89,12 +100,9 @@ keep_disagreements() {
 		*) continue ;;
 		esac
 		# An oops reboots the guest: too slow to shrink by trial.
-		grep -q '^exit oops' \
-			"$cache/runs/stock-scenarios/transcripts/$name.status" &&
-			continue
+		grep -q '^exit oops' "$work/stock/$name.status" && continue
 		if [ "${#model_diff[@]}" -lt "${DEVMIG_MIN_SCRIPTS:-4}" ] &&
-			! cmp -s "$work/model/$name" \
-				"$cache/runs/stock-scenarios/transcripts/$name"; then
+			! cmp -s "$work/model/$name" "$work/stock/$name"; then
 			model_diff+=("$name")
 		fi
 	done <"$work/disagree"
@@ -124,9 +132,39 @@ keep_disagreements() {
 	done <"$work/disagree"
 }
 
+# One row per script (kernel/kdiff.awk); non-zero if any disagrees.
+compare() {
+	awk -f "$repo/kernel/kdiff.awk" \
+		-v list="$work/list" \
+		-v model="$work/model" \
+		-v stock="$work/stock" \
+		-v ours="$work/ours" \
+		-v differences="$corpus/DIFFERENCES" \
+		-v disagree="$work/disagree"
+}
+
+# --model-only: the model again, against the kernels' last transcripts.
+model_again() {
+	local t0 rc=0
+
+	t0=$(now)
+	[ -x "$devmig" ] || { echo "kdiff: no $devmig" >&2; exit 1; }
+	if [ ! -d "$work/stock" ] || [ ! -s "$work/list" ]; then
+		echo "kdiff: no kernel transcripts in $work: run make kernel-diff first" >&2
+		exit 1
+	fi
+	say "model-diff: $(wc -l <"$work/list") scripts of the last kernel-diff, model only"
+	rm -rf "$work/model"
+	run_model
+	compare || rc=1
+	say "model-diff: $( [ "$rc" = 0 ] && echo PASS || echo FAIL ) in $(($(now) - t0)) s"
+	return "$rc"
+}
+
 main() {
 	local t0 n rc=0
 
+	[ "$model_only" = 1 ] && { model_again; return; }
 	t0=$(now)
 	[ -x "$devmig" ] || { echo "kdiff: no $devmig" >&2; exit 1; }
 	stage_scripts
@@ -138,13 +176,10 @@ main() {
 	DEVMIG_SCEN_BIN=$repo/$build/devmig-static \
 		DEVMIG_SCEN_DIR=$work/scripts \
 		bash "$repo/kernel/kcheck.sh" scenarios || rc=$?
-	awk -f "$repo/kernel/kdiff.awk" \
-		-v list="$work/list" \
-		-v model="$work/model" \
-		-v stock="$cache/runs/stock-scenarios/transcripts" \
-		-v ours="$cache/runs/ours-scenarios/transcripts" \
-		-v differences="$corpus/DIFFERENCES" \
-		-v disagree="$work/disagree" || rc=1
+	# Kept apart: shrinking below boots stock again over runs/.
+	cp -a "$cache/runs/stock-scenarios/transcripts" "$work/stock"
+	cp -a "$cache/runs/ours-scenarios/transcripts" "$work/ours"
+	compare || rc=1
 	keep_disagreements
 	say "kernel-diff: $( [ "$rc" = 0 ] && echo PASS || echo FAIL )" \
 		"in $(($(now) - t0)) s"

@@ -7,6 +7,8 @@
 # make kernel-diff    the scenario corpus (+ GEN=N SEED=S generated scripts)
 #                     on the model and in the guest on stock and ours; one
 #                     row per script, non-zero if model or ours != stock
+# make model-diff     the model alone again on the last kernel-diff's scripts,
+#                     against the kernels' transcripts kept from it (seconds)
 # make kernel-clean   drop the kernel cache directory
 #
 # Everything kernel-side lives in $(DEVMIG_KCACHE), outside the repository.
@@ -18,7 +20,7 @@ DEVMIG_JOBS    ?= 2
 KCHECK_ENV = DEVMIG_KCACHE='$(DEVMIG_KCACHE)' DEVMIG_SUBJECT='$(DEVMIG_SUBJECT)' \
 	DEVMIG_JOBS='$(DEVMIG_JOBS)'
 
-.PHONY: kernel-check kernel-bench kernel-diff kernel-clean
+.PHONY: kernel-check kernel-bench kernel-diff model-diff kernel-clean
 
 kernel-check:
 	@$(KCHECK_ENV) bash kernel/kcheck.sh check
@@ -31,6 +33,9 @@ SEED ?= 1
 
 kernel-diff: $(BUILD)/devmig $(BUILD)/devmig-static
 	@$(KCHECK_ENV) GEN='$(GEN)' SEED='$(SEED)' bash kernel/kdiff.sh '$(BUILD)'
+
+model-diff: $(BUILD)/devmig
+	@$(KCHECK_ENV) bash kernel/kdiff.sh --model-only '$(BUILD)'
 
 kernel-clean:
 	rm -rf '$(DEVMIG_KCACHE)'

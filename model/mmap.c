@@ -191,11 +191,34 @@ static struct vm_area_struct *model_vma_copy_fields(struct vm_area_struct *orig,
 }
 
 /*
+ * i_mmap is kept in the order Linux's interval tree of a file's VMAs is
+ * walked in: by page offset, equal offsets in the order of insertion; a
+ * fork's copy goes right after the parent's VMA.  rmap walks that stop once
+ * the folio is unmapped notify only the VMAs before that point.  Iterated
+ * by node: the list head is not inside a VMA.
+ */
+static void model_i_mmap_insert(struct vm_area_struct *vma,
+				struct address_space *mapping)
+{
+	struct list_head *node;
+
+	for (node = mapping->i_mmap.prev; node != &mapping->i_mmap;
+	     node = node->prev) {
+		if (list_entry(node, struct vm_area_struct, shared)->vm_pgoff <=
+		    vma->vm_pgoff)
+			break;
+	}
+	list_add(&vma->shared, node);
+}
+
+/*
  * A file VMA references its file (get_file(), dropped by fput() when the
  * VMA is freed) and sits on the file's i_mmap, where file rmap walks
  * (rmap_walk_file()) find it: __vma_link_file() and unlink_file_vma().
+ * A fork's copy is linked right after @parent's VMA, others by offset.
  */
-static void model_vma_link_file(struct vm_area_struct *vma, struct file *file)
+static void model_vma_link_file(struct vm_area_struct *vma, struct file *file,
+				struct vm_area_struct *parent)
 {
 	struct address_space *mapping;
 
@@ -204,8 +227,30 @@ static void model_vma_link_file(struct vm_area_struct *vma, struct file *file)
 	vma->vm_file = get_file(file);
 	mapping = file->f_mapping;
 	i_mmap_lock_write(mapping);
-	list_add_tail(&vma->shared, &mapping->i_mmap);
+	if (parent)
+		list_add(&vma->shared, &parent->shared);
+	else
+		model_i_mmap_insert(vma, mapping);
 	i_mmap_unlock_write(mapping);
+}
+
+/*
+ * After a split or merge changed @vma's range or offset: as Linux takes the
+ * VMA out of its file's and its anon_vmas' interval trees and puts it back,
+ * it goes after the VMAs with the same page offset.
+ */
+static void model_vma_moved(struct vm_area_struct *vma)
+{
+	struct address_space *mapping;
+
+	if (vma->vm_file) {
+		mapping = vma->vm_file->f_mapping;
+		i_mmap_lock_write(mapping);
+		list_del(&vma->shared);
+		model_i_mmap_insert(vma, mapping);
+		i_mmap_unlock_write(mapping);
+	}
+	anon_vma_vma_moved(vma);
 }
 
 static void model_vma_unlink_file(struct vm_area_struct *vma)
@@ -240,7 +285,7 @@ struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig)
 		kfree(vma);
 		return NULL;
 	}
-	model_vma_link_file(vma, orig->vm_file);
+	model_vma_link_file(vma, orig->vm_file, NULL);
 	if (vma->vm_ops && vma->vm_ops->open)
 		vma->vm_ops->open(vma);
 	return vma;
@@ -266,7 +311,7 @@ struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 		kfree(vma);
 		return NULL;
 	}
-	model_vma_link_file(vma, orig->vm_file);
+	model_vma_link_file(vma, orig->vm_file, orig);
 	if (vma->vm_ops && vma->vm_ops->open)
 		vma->vm_ops->open(vma);
 	return vma;
@@ -337,11 +382,11 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	}
 	tail->vm_start = addr;
 	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
-	anon_vma_vma_moved(tail);
+	model_vma_moved(tail);
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = addr;
 	mm->total_vm += vma_pages(vma);
-	anon_vma_vma_moved(vma);
+	model_vma_moved(vma);
 	list_add(&tail->vm_list, &vma->vm_list);
 	mm->map_count++;
 	mm->total_vm += vma_pages(tail);
@@ -517,7 +562,7 @@ long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
 	}
 	vma->vm_file = NULL;
 	model_vma_link(mm, vma);
-	model_vma_link_file(vma, file);
+	model_vma_link_file(vma, file, NULL);
 	/* The file shmem_zero_setup() made is the VMA's alone. */
 	if (anon_shared)
 		fput(file);
@@ -763,17 +808,22 @@ static void model_change_protection(struct vm_area_struct *vma,
 
 /*
  * Whether @vma and the VMA right after it could be one VMA: adjacent, same
- * flags and protection, the same anon_vma (so rmap finds their pages the
- * same way), anonymous, and with page offsets that continue.
+ * flags and protection, not special (a driver's VM_MIXEDMAP...), the same
+ * anon_vma (so rmap finds their pages the same way), the same file and
+ * operations (none for anonymous memory) with no ->close to lose, and page
+ * offsets that continue.
  */
 static bool model_vma_mergeable(struct vm_area_struct *vma,
 				struct vm_area_struct *next)
 {
 	return vma->vm_end == next->vm_start &&
 	       vma->vm_flags == next->vm_flags &&
+	       !(vma->vm_flags & VM_SPECIAL) &&
 	       pgprot_val(vma->vm_page_prot) == pgprot_val(next->vm_page_prot) &&
 	       vma->anon_vma == next->anon_vma &&
-	       !vma->vm_ops && !next->vm_ops && !vma->vm_file && !next->vm_file &&
+	       vma->vm_file == next->vm_file && vma->vm_ops == next->vm_ops &&
+	       !(next->vm_ops && next->vm_ops->close) &&
+	       !is_vm_hugetlb_page(next) &&	/* Linux's has a ->close */
 	       vma->vm_pgoff + vma_pages(vma) == next->vm_pgoff;
 }
 
@@ -789,7 +839,7 @@ static void model_vma_merge_next(struct vm_area_struct *vma,
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = next->vm_end;
 	mm->total_vm += vma_pages(vma);
-	anon_vma_vma_moved(vma);
+	model_vma_moved(vma);
 	model_vma_free(next);
 }
 
@@ -858,18 +908,28 @@ int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	}
 	if (end == addr)
 		goto out;
-	err = model_split_range(mm, addr, end);
-	if (err) {
-		ret = err;
-		goto out;
-	}
 	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
 	     vma = model_vma_next(vma)) {
 		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) |
 			   model_prot_to_vm_flags(prot);
-		/* As mprotect_fixup(): no change, no invalidation. */
+		/* As mprotect_fixup(): a VMA that keeps its flags is untouched. */
 		if (newflags == vma->vm_flags)
 			continue;
+		if (vma->vm_start < addr) {
+			err = model_vma_split(vma, addr);
+			if (err) {
+				ret = err;
+				break;
+			}
+			vma = model_vma_next(vma);
+		}
+		if (vma->vm_end > end) {
+			err = model_vma_split(vma, end);
+			if (err) {
+				ret = err;
+				break;
+			}
+		}
 		model_vma_start_write(vma);
 		vma->vm_flags = newflags;
 		vma->vm_page_prot = vm_get_page_prot(newflags);

@@ -304,6 +304,34 @@ static void test_file_fault_around(void **state)
 	assert_invariants();
 }
 
+/*
+ * mprotect splits a file VMA only where the protection changes, and the
+ * pieces merge again once they agree (as in Linux, where the order of the
+ * VMAs on the file's rmap depends on it).
+ */
+static void test_file_mprotect_split_merge(void **state)
+{
+	struct fx *f = *state;
+	struct file *file = t_memfd(4, 0);
+	unsigned long addr = t_mmap_file(f, file, 4, T_RW, DEVMIG_MAP_SHARED);
+	int count = f->mm->map_count;
+
+	assert_int_equal(devmig_mprotect(f->proc, addr + PAGE_SIZE, PAGE_SIZE,
+					 T_RW), 0);
+	assert_int_equal(f->mm->map_count, count);
+	assert_int_equal(devmig_mprotect(f->proc, addr + PAGE_SIZE, PAGE_SIZE,
+					 DEVMIG_PROT_READ), 0);
+	assert_int_equal(f->mm->map_count, count + 2);
+	assert_int_equal(t_vma(f->mm, addr + PAGE_SIZE)->vm_pgoff, 1);
+	assert_int_equal(devmig_mprotect(f->proc, addr, 4 * PAGE_SIZE, T_RW),
+			 0);
+	assert_int_equal(f->mm->map_count, count);
+	assert_int_equal(t_vma(f->mm, addr)->vm_end, addr + 4 * PAGE_SIZE);
+	assert_int_equal(t_mismatches(addr, 4, 0), 0);
+	devmig_file_close(file);
+	assert_invariants();
+}
+
 /* A fault at or past the end of the file is SIGBUS; before it, data. */
 static void test_file_sigbus_past_eof(void **state)
 {
@@ -567,6 +595,7 @@ int main(void)
 		FX_TEST(test_file_shared_mapping),
 		FX_TEST(test_file_private_mapping),
 		FX_TEST(test_file_fault_around),
+		FX_TEST(test_file_mprotect_split_merge),
 		FX_TEST(test_file_sigbus_past_eof),
 		FX_TEST(test_file_close_while_mapped),
 		FX_TEST(test_file_read),
