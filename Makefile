@@ -67,13 +67,13 @@ $(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
 
 # Every object of both libraries, so that `devmig inject` lists every
 # failure site there is (the fault_sites section of each object).
-$(BUILD)/devmig: $(BUILD)/tools/devmig.o $(SOBJS) $(DRVLIB) $(LIB)
+$(BUILD)/devmig: $(BUILD)/tools/devmig-cli.o $(SOBJS) $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) $(filter-out $(DRVLIB) $(LIB),$^) \
 		-Wl,--whole-archive $(DRVLIB) $(LIB) -Wl,--no-whole-archive -o $@
 
 # The guest's interpreter (make kernel-diff): devmig, static, with the
 # linux backend.
-$(BUILD)/devmig-static: $(BUILD)/tools/devmig.o $(SOBJS) \
+$(BUILD)/devmig-static: $(BUILD)/tools/devmig-cli.o $(SOBJS) \
 		$(BUILD)/scenario/backend_linux.o $(DRVLIB) $(LIB)
 	$(CC) $(CFLAGS_BASE) -static $^ -o $@ -pthread
 
@@ -149,7 +149,8 @@ clean:
 
 -include kernel/kernel.mk
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d) $(DOBJS:.o=.d) $(SOBJS:.o=.d) \
-	$(TESTS:=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/bench_dev.d
+	$(TESTS:=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/bench_dev.d \
+	$(BUILD)/tools/devmig-cli.d
 
 # Mutation testing: every mutant of tests/mutants/*.txt built in
 # build-mut/<id>/ and run against the suites (most discriminating first)
@@ -195,9 +196,12 @@ $(SOLIB): $(PICOBJS)
 	$(CC) -shared -Wl,-soname,libdevmig.so.0 $^ -o $@ -pthread $(SAN)
 
 .PHONY: install uninstall example check-cli
-# The devmig command's options, run and read back (part of `make test`).
+# The devmig command's options and script errors, and the suite runner,
+# run and read back; the layout rules a grep can check (part of `make test`).
 check-cli: $(BUILD)/devmig
 	@python3 scripts/check-cli.py $(BUILD)/devmig $(VERSION)
+	@python3 scripts/check-runner.py
+	@python3 scripts/check-layout.py
 
 # The .pc files name PREFIX, so they are made at each install.
 install: $(LIB) $(SOLIB) $(DRVLIB)
@@ -227,14 +231,16 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/devmig-host.pc
 
 # examples/minimal-driver built against a fresh install under build/ only,
-# through pkg-config, then run (part of `make test`).
+# through pkg-config, then run (part of `make test`), with the command its
+# Makefile documents (PKG_CONFIG_PATH on the make command line).
 EXAMPLE_PREFIX := $(abspath $(BUILD))/example-prefix
 example:
 	@rm -rf $(EXAMPLE_PREFIX) $(BUILD)/example
 	@$(MAKE) --no-print-directory -s install PREFIX=$(EXAMPLE_PREFIX) >/dev/null
 	@mkdir -p $(BUILD)/example
-	@PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig \
-		$(MAKE) --no-print-directory -s -C examples/minimal-driver \
+	@env -u PKG_CONFIG_PATH $(MAKE) --no-print-directory -s \
+		-C examples/minimal-driver \
+		PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig \
 		O=$(abspath $(BUILD))/example run
 
 -include $(PICOBJS:.o=.d)

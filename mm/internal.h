@@ -29,17 +29,28 @@ void folio_putback_lru(struct folio *folio);
 /* model/memremap.c */
 void free_zone_device_folio(struct folio *folio);
 
-/* mm/migrate_device.c */
+/*
+ * mm/migrate_device.c.  6.12 declares only the folio one; the page-based
+ * name is our file's too, and `make kernel-check` adds the same line to
+ * the kernel's mm/internal.h (kernel/README.md).
+ */
 int migrate_device_coherent_folio(struct folio *folio);
 int migrate_device_coherent_page(struct page *page);
 
-/* model/page_alloc.c: return a folio to the allocator (refcount 0). */
-void free_unref_folio(struct folio *folio, unsigned int order);
+/* model/page_alloc.c: return pages to the allocator (refcount 0). */
+void free_unref_page(struct page *page, unsigned int order);
 
-/* The address where page @pgoff of a folio is mapped in @vma, if it is. */
-static inline unsigned long vma_pgoff_address(pgoff_t pgoff,
-					      unsigned long nr_pages,
-					      struct vm_area_struct *vma)
+/**
+ * vma_address() - where pages of a mapping would be mapped in @vma
+ * @vma: the VMA
+ * @pgoff: page offset of the first page in the mapping (folio->index)
+ * @nr_pages: number of pages
+ *
+ * Return: the address of @pgoff (or of the VMA's start, if only a later page
+ * of the range is inside it), or -EFAULT if no page of it is.
+ */
+static inline unsigned long vma_address(struct vm_area_struct *vma,
+					pgoff_t pgoff, unsigned long nr_pages)
 {
 	unsigned long address;
 
@@ -52,6 +63,22 @@ static inline unsigned long vma_pgoff_address(pgoff_t pgoff,
 	} else {
 		address = -EFAULT;
 	}
+	return address;
+}
+
+/* One past the last address the walk's range can have in its VMA. */
+static inline unsigned long
+vma_address_end(struct page_vma_mapped_walk *pvmw)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long address;
+
+	if (pvmw->nr_pages == 1)
+		return pvmw->address + PAGE_SIZE;
+	address = vma->vm_start +
+		  ((pvmw->pgoff + pvmw->nr_pages - vma->vm_pgoff) << PAGE_SHIFT);
+	if (address < vma->vm_start || address > vma->vm_end)
+		address = vma->vm_end;
 	return address;
 }
 

@@ -13,6 +13,10 @@
  *
  * VMAs without an anon_vma (nothing private was ever written, or shmem) are
  * not copied at all: the child refaults them, as in the kernel.
+ *
+ * As in kernel/fork.c, the life of an mm_struct is here too: its creation
+ * (model_mm_create(), the kernel's mm_alloc()), the allocation and copying
+ * of VMAs (vm_area_alloc(), vm_area_dup()), and mmput()/__mmdrop().
  */
 #include <linux/mm.h>
 #include <linux/hugetlb.h>
@@ -25,7 +29,13 @@
 #include <linux/userfaultfd_k.h>
 #include <linux/swap.h>
 #include <linux/memcontrol.h>
+#include <linux/slab.h>
+#include <linux/sched/mm.h>
+#include <linux/spinlock.h>
+#include <linux/fs.h>
+#include <asm/pgalloc.h>
 #include <asm/tlbflush.h>
+#include <model/model.h>
 #include <model/process.h>
 
 /* Why copying one PTE stopped. */
@@ -395,4 +405,147 @@ int model_dup_mm(struct mm_struct *oldmm, struct mm_struct *mm)
 	mmap_write_unlock(mm);
 	mmap_write_unlock(oldmm);
 	return ret;
+}
+
+/**
+ * model_mm_create() - allocate and initialise an empty address space
+ *
+ * Return: the mm with mm_users == mm_count == 1, registered with the model
+ * (model_mm_register()) for the invariant checker, or
+ * NULL if the top-level page table could not be allocated.
+ */
+struct mm_struct *model_mm_create(void)
+{
+	struct mm_struct *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+	int i;
+
+	if (!mm)
+		return NULL;
+	mm->pgd = pgd_alloc(mm);
+	if (!mm->pgd) {
+		kfree(mm);
+		return NULL;
+	}
+	mmap_init_lock(mm);
+	mmu_notifier_subscriptions_init(mm);
+	INIT_LIST_HEAD(&mm->mmap);
+	atomic_set(&mm->mm_users, 1);
+	atomic_set(&mm->mm_count, 1);
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		atomic_long_set(&mm->rss_stat[i], 0);
+	spin_lock_init(&mm->page_table_lock);
+	spin_lock_init(&mm->tlb_tasks_lock);
+	INIT_LIST_HEAD(&mm->tlb_tasks);
+	mm->task_size = TASK_SIZE;
+	mm->mmap_base = MODEL_MMAP_BASE;
+	model_mm_register(mm);
+	return mm;
+}
+
+/*
+ * The operations of a file VMA whose ->mmap() sets none: no ->fault, so a
+ * hole in it is a SIGBUS, never anonymous memory.
+ */
+const struct vm_operations_struct vma_dummy_vm_ops;
+
+/*
+ * model_vma_alloc() - an empty VMA of @mm (vm_area_alloc()), not linked.
+ * As vma_init(): a VMA is a file VMA until vma_set_anonymous().
+ */
+struct vm_area_struct *model_vma_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+
+	if (!vma)
+		return NULL;
+	vma->vm_mm = mm;
+	vma->vm_ops = &vma_dummy_vm_ops;
+	init_rwsem(&vma->vm_lock);
+	INIT_LIST_HEAD(&vma->vm_list);
+	INIT_LIST_HEAD(&vma->anon_vma_chain);
+	return vma;
+}
+
+/*
+ * model_vma_copy_fields() - a VMA of @mm with @orig's range, flags and
+ * anon_vma (vm_area_dup()); the file reference and anon_vma chain are the
+ * caller's to add.
+ */
+static struct vm_area_struct *
+model_vma_copy_fields(struct vm_area_struct *orig, struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = model_vma_alloc(mm);
+
+	if (!vma)
+		return NULL;
+	vma->vm_start = orig->vm_start;
+	vma->vm_end = orig->vm_end;
+	vma->vm_flags = orig->vm_flags;
+	vma->vm_page_prot = orig->vm_page_prot;
+	vma->vm_ops = orig->vm_ops;
+	/* Shared by a split; anon_vma_fork() replaces it in a fork child. */
+	vma->anon_vma = orig->anon_vma;
+	vma->vm_pgoff = orig->vm_pgoff;
+	vma->vm_file = NULL;	/* referenced by model_vma_link_file() */
+	vma->vm_private_data = orig->vm_private_data;
+	vma->model_private = orig->model_private;
+	return vma;
+}
+
+/**
+ * model_vma_copy() - a copy of @orig in @mm, not linked anywhere
+ * @orig: the VMA to copy
+ * @mm: @orig's own address space (a split), or a fork child's
+ *
+ * In the same mm the copy shares @orig's anon_vma hierarchy
+ * (anon_vma_clone(), as __split_vma()); in a child it gets an anon_vma of
+ * its own chained to the parent's (anon_vma_fork(), as dup_mmap()), so the
+ * parent's anon pages are found in the child by rmap walks.
+ *
+ * Return: the copy (vm_ops->open already called) or NULL on ENOMEM.
+ */
+struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
+				      struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = model_vma_copy_fields(orig, mm);
+	int err = 0;
+
+	if (!vma)
+		return NULL;
+	if (mm == orig->vm_mm)
+		err = anon_vma_clone(vma, orig);
+	else if (!(orig->vm_flags & VM_WIPEONFORK))
+		err = anon_vma_fork(vma, orig);
+	if (err) {
+		kfree(vma);
+		return NULL;
+	}
+	model_vma_link_file(vma, orig->vm_file, mm == orig->vm_mm ? NULL : orig);
+	if (vma->vm_ops && vma->vm_ops->open)
+		vma->vm_ops->open(vma);
+	return vma;
+}
+
+/**
+ * mmput() - drop a user of @mm; the last one tears the address space down
+ * @mm: the address space
+ */
+void mmput(struct mm_struct *mm)
+{
+	if (!atomic_dec_and_test(&mm->mm_users))
+		return;
+	exit_mmap(mm);
+	model_mm_unregister(mm);
+	mmdrop(mm);
+}
+
+/**
+ * __mmdrop() - free the mm_struct once its last reference is gone
+ * @mm: the address space, already torn down by exit_mmap()
+ */
+void __mmdrop(struct mm_struct *mm)
+{
+	mmu_notifier_subscriptions_destroy(mm);
+	pgd_free(mm, mm->pgd);
+	kfree(mm);
 }

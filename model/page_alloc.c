@@ -259,13 +259,13 @@ static void put_free(struct page *page)
 }
 
 /**
- * free_unref_folio() - give a folio whose refcount reached 0 back to RAM
- * @folio: the folio; off every LRU, unmapped, uncharged
- * @order: its order
+ * free_unref_page() - give pages whose refcount reached 0 back to RAM
+ * @page: the first page (a folio's head page); off every LRU, unmapped,
+ *	uncharged
+ * @order: their order
  */
-void free_unref_folio(struct folio *folio, unsigned int order)
+void free_unref_page(struct page *page, unsigned int order)
 {
-	struct page *page = &folio->page;
 	unsigned long i, nr = 1UL << order;
 
 	VM_BUG_ON_PAGE(is_zone_device_page(page), page);
@@ -310,7 +310,7 @@ void __free_pages(struct page *page, unsigned int order)
 		/* Non-compound: each page has its own count; free them all. */
 		for (i = 1; i < (1UL << order); i++)
 			if (page_ref_dec_and_test(&page[i]))
-				free_unref_folio((struct folio *)&page[i], 0);
+				free_unref_page(&page[i], 0);
 	}
 	put_page(page);
 }

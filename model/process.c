@@ -9,7 +9,8 @@
  * whichever of "process exited" and "last task left" comes last.
  *
  * The syscall entry points here only validate and forward to mmap.c,
- * fork.c and the files' operations, which take their locks themselves.
+ * vma.c, mprotect.c, madvise.c, fork.c and the files' operations, which
+ * take their locks themselves.
  * Each ends as a return to user space would: files whose last reference
  * went meanwhile are released then (flush_delayed_fput()).
  */

@@ -238,7 +238,7 @@ void __folio_put(struct folio *folio)
 	}
 	page_cache_release(folio);
 	mem_cgroup_uncharge(folio);
-	free_unref_folio(folio, folio_order(folio));
+	free_unref_page(&folio->page, folio_order(folio));
 }
 
 /**

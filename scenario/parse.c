@@ -138,6 +138,12 @@ static const char *peek(struct parser *p)
 	return p->next < p->ntok ? p->tok[p->next] : NULL;
 }
 
+/* "-" and a digit: meant as a number, and no number may be negative. */
+static int negative_number(const char *w)
+{
+	return w[0] == '-' && isdigit((unsigned char)w[1]);
+}
+
 /* A decimal number in [min, max]. */
 static int number(struct parser *p, const char *what, long min, long max,
 		  long *out)
@@ -148,6 +154,9 @@ static int number(struct parser *p, const char *what, long min, long max,
 
 	if (!w)
 		return -1;
+	if (negative_number(w))
+		return fail(p, "%s: %s '%s': negative numbers are not allowed "
+			    "(expected %ld..%ld)", p->tok[0], what, w, min, max);
 	errno = 0;
 	v = strtol(w, &end, 10);
 	if (errno || end == w || *end || !isdigit((unsigned char)w[0]) ||
@@ -226,7 +235,8 @@ static int range(struct parser *p, struct scn_step *st, long min_pages)
 		return fail(p, "%s: region '%s' is not in process '%s'",
 			    p->tok[0], w, p->s->procs[st->proc]);
 	r = &p->s->regions[st->region];
-	if (!peek(p) || !isdigit((unsigned char)peek(p)[0])) {
+	if (!peek(p) || !(isdigit((unsigned char)peek(p)[0]) ||
+			  negative_number(peek(p)))) {
 		st->off = 0;
 		st->npages = r->npages;
 		return 0;
@@ -377,14 +387,24 @@ static void render(const struct scn_script *s, struct scn_step *st)
 		snprintf(o + n, len - n, " fast");
 }
 
+/* none, r or rw (prot_names also has "w", which no step accepts). */
 static int prot_word(struct parser *p, int *prot)
 {
-	if (keyword(p, "protection", prot_names, 4, prot))
+	const char *w = need(p, "protection");
+
+	if (!w)
 		return -1;
+	*prot = lookup(prot_names, 4, w);
 	if (*prot == SCN_PROT_WRITE)
 		return fail(p, "%s: write-only protection is not supported "
 			    "(use rw)", p->tok[0]);
-	return 0;
+	if (*prot >= 0)
+		return 0;
+	if (strchr(w, 'x'))
+		return fail(p, "%s: protection '%s': execute permission is not "
+			    "modelled (expected none|r|rw)", p->tok[0], w);
+	return fail(p, "%s: unknown protection '%s' (expected none|r|rw)",
+		    p->tok[0], w);
 }
 
 static int parse_mmap(struct parser *p, struct scn_step *st)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * scenario_cli.h - the scenario subcommands of tools/devmig.c (cli.c).
+ * scenario_cli.h - the scenario subcommands of tools/devmig-cli.c (cli.c).
  * Each takes argv from the subcommand's name on and returns the exit status.
  */
 #ifndef _SCENARIO_CLI_H

@@ -8,8 +8,10 @@ Each check runs the command, reads its --json output (or its exit status and
 text) and compares it with what the options ask for.  Standard library only.
 """
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 failures = []
 
@@ -23,6 +25,51 @@ def run(devmig, *args):
 def check(cond, what):
     if not cond:
         failures.append(what)
+
+
+# Scripts `devmig run` must refuse (status 2), and the message it must give.
+BAD_SCRIPTS = [
+    ('mmap a -4 anon rw',
+     "p.scn:1: mmap: page count '-4': negative numbers are not allowed"),
+    ('mmap a 4 anon rw\nread a -1 2',
+     "p.scn:2: read: offset '-1': negative numbers are not allowed"),
+    ('mmap a 4 anon rw\nwrite a 0 -2 i',
+     "p.scn:2: write: page count '-2': negative numbers are not allowed"),
+    ('fork c\n@c exit -1',
+     "p.scn:2: exit: exit code '-1': negative numbers are not allowed"),
+    ('mmap a 4 anon rwx',
+     "p.scn:1: mmap: protection 'rwx': execute permission is not "
+     "modelled (expected none|r|rw)"),
+    ('mmap a 4 anon rw\nmprotect a rwx',
+     "p.scn:2: mprotect: protection 'rwx': execute permission"),
+    ('mmap a 4 anon rw-',
+     "p.scn:1: mmap: unknown protection 'rw-' (expected none|r|rw)"),
+    ('mmap a 4 anon w',
+     "p.scn:1: mmap: write-only protection is not supported (use rw)"),
+    ('fork c\n@c mmap a 4 anon rw\n@c pin a\n@c exit',
+     "p.scn:4: exit: process 'c' still holds a pin"),
+]
+
+
+def check_parse_errors(devmig):
+    devmig = os.path.abspath(devmig)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'p.scn')
+        for body, msg in BAD_SCRIPTS:
+            with open(path, 'w') as f:
+                f.write(body + '\n')
+            p = subprocess.run([devmig, 'run', 'p.scn'], cwd=d,
+                               capture_output=True, text=True, timeout=60)
+            check(p.returncode == 2 and p.stderr.startswith(msg),
+                  'run refuses %r with %r (got %d: %r)' %
+                  (body, msg, p.returncode, p.stderr.strip()))
+        # A negative-looking pattern is still a pattern, not a number.
+        with open(path, 'w') as f:
+            f.write('mmap a 4 anon rw\nwrite a -i+3\nread a 0 2\n')
+        p = subprocess.run([devmig, 'run', 'p.scn'], cwd=d,
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0 and 'data=-i+3*2' in p.stdout,
+              'write a -i+3 still parses')
 
 
 def main(argv):
@@ -71,6 +118,8 @@ def main(argv):
     r = json.loads(out)
     check(rc == 0 and r['ok'] and r['thp'] == 'always' and
           r['device_type'] == 'coherent', 'thp always, coherent')
+
+    check_parse_errors(devmig)
 
     for f in failures:
         print('check-cli: FAILED: ' + f, file=sys.stderr)

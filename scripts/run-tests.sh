@@ -5,6 +5,9 @@
 #
 #   run-tests.sh [--tap] [--junit FILE] TEST...
 #
+# No binary given, or binaries that run no test at all, is an error (exit
+# status 2 and 1) with a message on stderr.
+#
 # Each suite is announced ("== roundtrip"), its output streamed and closed
 # with its own count.  --junit FILE also writes a JUnit XML report there, one
 # <testsuite> per binary, named after it.  --tap prints one TAP stream
@@ -25,6 +28,11 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
+# No suite at all (an empty glob, a wrong directory) is a failure, not a pass.
+if [ $# -eq 0 ]; then
+	echo "run-tests.sh: no test binaries given" >&2
+	exit 2
+fi
 passed=0
 failed=0
 tapn=0
@@ -155,4 +163,8 @@ if [ -n "$junit" ]; then
 fi
 [ "$mode" = tap ] && echo "1..$tapn"
 echo "$passed passed, $failed failed" | comment
+if [ $((passed + failed)) -eq 0 ]; then
+	echo "run-tests.sh: no tests ran in $# suite(s)" >&2
+	exit 1
+fi
 [ "$failed" -eq 0 ]

@@ -31,7 +31,7 @@ struct address_space_operations {
  * @host: the inode
  * @i_pages: folios by index
  * @i_mmap_rwsem: protects @i_mmap
- * @i_mmap: VMAs mapping this file, linked by vma->shared (mmap.c)
+ * @i_mmap: VMAs mapping this file, linked by vma->shared (vma.c)
  * @nrpages: folios in @i_pages
  * @a_ops: operations
  * @flags: AS_* bits

@@ -5,7 +5,7 @@
  *
  * Implementations: page_alloc.c (pages), swap.c (folio_put), pgtable.c
  * (page-table allocation and locks), rmap.c, memory.c (faults,
- * vm_normal_page), mmap.c (VMAs), gup.c (get/pin_user_pages).
+ * vm_normal_page), mmap.c and vma.c (VMAs), gup.c (get/pin_user_pages).
  */
 #ifndef _LINUX_MM_H
 #define _LINUX_MM_H
@@ -176,8 +176,7 @@ struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 					     unsigned long start,
 					     unsigned long end);
-/* Next VMA after @vma in address order, or NULL. */
-struct vm_area_struct *model_vma_next(struct vm_area_struct *vma);
+void exit_mmap(struct mm_struct *mm);
 
 /* memory.c */
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,

@@ -185,12 +185,12 @@ struct vm_area_struct {
 	vm_flags_t vm_flags;		/* VM_* */
 	/* Per-VMA lock: faults may run under it instead of mmap_lock. */
 	struct rw_semaphore vm_lock;
-	/* Sorted list of the mm's VMAs (mm->mmap); owned by mmap.c. */
+	/* Sorted list of the mm's VMAs (mm->mmap); owned by mmap.c and vma.c. */
 	struct list_head vm_list;
 	/* anon_vma_chain entries of this VMA (same_vma links). */
 	struct list_head anon_vma_chain;
 	struct anon_vma *anon_vma;	/* where new anon folios point */
-	/* In vm_file->f_mapping->i_mmap, for file rmap walks (mmap.c links). */
+	/* In vm_file->f_mapping->i_mmap, for file rmap walks (vma.c links). */
 	struct list_head shared;
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff;		/* offset in vm_file, in pages */

@@ -263,6 +263,7 @@ static inline pgoff_t folio_pgoff(struct folio *folio)
 	return folio->index;
 }
 
+/* model/page_vma_mapped.c */
 bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
 
 static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
@@ -272,10 +273,6 @@ static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
 	pvmw->ptl = NULL;
 	pvmw->pte = NULL;
 }
-
-/* Where @folio's page @pgoff would be mapped in @vma, or -EFAULT. */
-unsigned long vma_address(struct vm_area_struct *vma, pgoff_t pgoff,
-			  unsigned long nr_pages);
 
 /**
  * struct rmap_walk_control - a walk over every mapping of a folio

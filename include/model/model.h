@@ -38,7 +38,7 @@ unsigned long model_nr_free_pages(void);
 long model_anon_vmas_cached(void);
 
 /*
- * All mms, for the invariant checker.  mmap.c registers an mm when it is
+ * All mms, for the invariant checker.  fork.c registers an mm when it is
  * created and unregisters it before freeing it.
  */
 void model_mm_register(struct mm_struct *mm);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * model/process.h - model-only declarations shared by the process side of
- * the model: address spaces and VMAs (model/mmap.c), faults and zapping
- * (model/memory.c), fork (model/fork.c), the software CPU (model/cpu.c),
+ * the model: address spaces and VMAs (model/mmap.c, model/vma.c,
+ * model/mprotect.c, model/madvise.c), faults and zapping (model/memory.c),
+ * fork and the life of an mm (model/fork.c), the software CPU (model/cpu.c),
  * GUP pin tracking (model/gup.c) and the process entry points of api/devmig.h
  * (model/process.c).
  *
@@ -25,10 +26,18 @@ struct task_struct;
 struct page;
 struct folio;
 
-/* mmap.c: the syscalls, acting on @mm with its mmap_lock taken inside. */
+/* Where top-down allocation of mmap addresses starts (mm->mmap_base). */
+#define MODEL_MMAP_BASE		(TASK_SIZE - (1UL << 40))
+/* Lowest address handed out: leave page zero and the "program" alone. */
+#define MODEL_MMAP_MIN		(1UL << 32)
 
 /*
- * model_mm_create() - a new empty address space (as mm_alloc() plus
+ * The syscalls (mmap.c, vma.c, mprotect.c, madvise.c), acting on @mm with
+ * its mmap_lock taken inside.
+ */
+
+/*
+ * fork.c: model_mm_create() - a new empty address space (as mm_alloc() plus
  * mm_init()): top-level page table, mmap_lock, counters, mm_users = 1.
  * Returns NULL when memory runs out.
  */
@@ -46,30 +55,56 @@ long model_do_mmap(struct mm_struct *mm, struct file *file, unsigned long len,
 long model_do_mmap_at(struct mm_struct *mm, unsigned long fixed,
 		      struct file *file, unsigned long len, int prot,
 		      int flags, unsigned long pgoff);
-/* As munmap(): 0 or -EINVAL. */
+/* vma.c: as munmap(): 0 or -EINVAL. */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
-/* As mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
+/* mprotect.c: as mprotect(): 0, -EINVAL, -ENOMEM (hole in the range) or -EACCES. */
 int model_mprotect(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		   int prot);
 /* khugepaged.c: madvise(MADV_COLLAPSE) of a checked range, see there. */
 int model_madvise_collapse(struct mm_struct *mm, unsigned long addr,
 			   unsigned long end);
-/* As madvise() with the THP advice: 0, -EINVAL or -ENOMEM (hole). */
+/* madvise.c: as madvise() with the THP advice: 0, -EINVAL or -ENOMEM (hole). */
 int model_madvise(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		  int advice);
+/* mmap.c: the VM_READ/VM_WRITE bits of DEVMIG_PROT_* @prot. */
+vm_flags_t model_prot_to_vm_flags(int prot);
 /*
- * VMA plumbing that fork.c shares with mmap.c: a copy in the same mm
- * (split) or in a child (fork), linking, freeing.  mmap_lock held for write.
+ * VMA plumbing shared by fork.c, mmap.c, vma.c, mprotect.c and madvise.c;
+ * mmap_lock held for write.  fork.c: allocation (vm_area_alloc()), a copy
+ * in the same mm (for a split) or in a fork child (vm_area_dup() and the
+ * anon_vma link).  vma.c: linking into the mm and the file's i_mmap,
+ * unlinking, freeing, splitting a range into whole VMAs and merging them
+ * again, unmapping a VMA's range with the mirrors told.
  */
-struct vm_area_struct *model_vma_dup(struct vm_area_struct *orig);
+struct vm_area_struct *model_vma_alloc(struct mm_struct *mm);
+/* mmap.c: the VMA after @vma in address order, or NULL (vma_next()). */
+struct vm_area_struct *model_vma_next(struct vm_area_struct *vma);
 struct vm_area_struct *model_vma_copy(struct vm_area_struct *orig,
 				      struct mm_struct *mm);
 void model_vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+void model_vma_link_file(struct vm_area_struct *vma, struct file *file,
+			 struct vm_area_struct *parent);
+void model_vma_unlink(struct vm_area_struct *vma);
 void model_vma_free(struct vm_area_struct *vma);
 void model_vma_start_write(struct vm_area_struct *vma);
+struct vm_area_struct *model_vma_isolate(struct vm_area_struct *vma,
+					 unsigned long start,
+					 unsigned long end);
+void model_merge_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end);
+void model_unmap_vma_range(struct vm_area_struct *vma,
+			   unsigned long start, unsigned long end);
+/* vma.c: free the page tables of [start, end), where no VMA is left. */
+void model_free_unmapped_tables(struct mm_struct *mm, unsigned long start,
+				unsigned long end);
 
-
-/* memory.c */
+/*
+ * memory.c.  unmap_page_range() and free_pgtables() are in the kernel's
+ * mm/internal.h, but with an mmu_gather (and zap details, a maple tree
+ * state) the model has no use for: under their kernel names with the
+ * model's simpler signatures, they are declared here rather than in the
+ * model's mm/internal.h, which keeps the kernel's signatures.
+ */
 void unmap_page_range(struct vm_area_struct *vma, unsigned long addr,
 		      unsigned long end);
 void restore_exclusive_pte(struct vm_area_struct *vma, struct page *page,

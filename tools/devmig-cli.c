@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * devmig - the command line of libdevmig.
+ * devmig-cli.c - `devmig`, the command line of libdevmig (a host program
+ * on api/devmig.h and api/hmm_dmirror.h).
  *
  * With no arguments it runs the default demo: one process maps 64 MiB of
  * anonymous memory and fills it with a pattern; a mirror device takes it
