@@ -34,6 +34,7 @@ struct devmig_config {
 	unsigned long ram_bytes;	/* system RAM; 0: default (2 GiB) */
 	int no_migration_ad;		/* 1: migration entries carry no A/D bits */
 	int thp_mode;			/* DEVMIG_THP_*; 0: default (madvise) */
+	int prefault;			/* 1: back all RAM with host memory at boot (benchmarks) */
 };
 
 /*

@@ -245,6 +245,8 @@ int bench_dev_create(unsigned long bytes, struct bench_dev **out)
 	bdev->mem = vmalloc(bytes);
 	if (!bdev->mem)
 		goto err_free;
+	/* Device memory is there from the start: no host fault on first use. */
+	memset(bdev->mem, 0, bytes);
 	bdev->res = request_free_mem_region(&iomem_resource, bytes, "bench_dev");
 	if (IS_ERR_OR_NULL(bdev->res)) {
 		ret = bdev->res ? PTR_ERR(bdev->res) : -ENOMEM;

@@ -299,7 +299,8 @@ static enum collect_pmd_action migrate_vma_prepare_pmd(pmd_t *pmdp,
 	folio = pmd_folio(pmdp_get(pmdp));
 	if (is_huge_zero_folio(folio)) {
 		spin_unlock(ptl);
-		split_huge_pmd(walk->vma, pmdp, addr);
+		/* Known huge just now; the split looks again under the lock. */
+		__split_huge_pmd(walk->vma, pmdp, addr, false, NULL);
 		return COLLECT_PTES;
 	}
 
@@ -547,9 +548,8 @@ static bool migrate_vma_args_valid(struct migrate_vma *args, long nr_pages)
 	/* Less than a page, or a reversed range. */
 	if (nr_pages <= 0 || args->end <= args->start)
 		return false;
-	if (args->start < vma->vm_start || args->start >= vma->vm_end)
-		return false;
-	if (args->end <= vma->vm_start || args->end > vma->vm_end)
+	/* With start < end, these two keep the whole range inside the VMA. */
+	if (args->start < vma->vm_start || args->end > vma->vm_end)
 		return false;
 	if (!args->src || !args->dst)
 		return false;

@@ -40,7 +40,8 @@ struct ht_slot {
 	struct mm_struct *mm;
 	unsigned long addr;
 	unsigned long faults;
-	unsigned long long since;	/* ns; 0: no access in flight */
+	/* ns on the tick clock, as the kernel's detector counts jiffies: every access stamps it */
+	unsigned long long since;	/* 0: no access in flight */
 };
 
 static struct ht_slot ht_slots[HT_SLOTS];
@@ -129,7 +130,7 @@ static void *ht_monitor(void *arg)
 
 	(void)arg;
 	while (!__atomic_load_n(&ht_stop, __ATOMIC_ACQUIRE)) {
-		unsigned long long now = host_clock_ns();
+		unsigned long long now = host_clock_coarse_ns();
 
 		for (i = 0; i < HT_SLOTS; i++)
 			if (ht_expired(&ht_slots[i], now))
@@ -187,7 +188,7 @@ void model_hung_task_begin(struct mm_struct *mm, unsigned long addr, bool write)
 	__atomic_store_n(&ht_mine->addr, addr, __ATOMIC_RELAXED);
 	__atomic_store_n(&ht_mine->write, write, __ATOMIC_RELAXED);
 	__atomic_store_n(&ht_mine->faults, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&ht_mine->since, host_clock_ns(), __ATOMIC_RELEASE);
+	__atomic_store_n(&ht_mine->since, host_clock_coarse_ns(), __ATOMIC_RELEASE);
 }
 
 /*
@@ -199,8 +200,8 @@ void model_hung_task_refault(void)
 	if (!ht_mine || !__atomic_load_n(&ht_mine->since, __ATOMIC_RELAXED))
 		return;
 	__atomic_fetch_add(&ht_mine->faults, 1, __ATOMIC_RELAXED);
-	if (ht_expired(ht_mine, host_clock_ns()))
-		ht_report(ht_mine, host_clock_ns());
+	if (ht_expired(ht_mine, host_clock_coarse_ns()))
+		ht_report(ht_mine, host_clock_coarse_ns());
 }
 
 /* model_hung_task_end() - the access finished (or failed). */

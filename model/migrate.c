@@ -252,16 +252,23 @@ void folio_migrate_flags(struct folio *newfolio, struct folio *folio)
 
 	if (copied)
 		__atomic_fetch_or(&newfolio->flags, copied, __ATOMIC_RELEASE);
-	/* These move: the source loses them (active and unevictable exclude each other). */
-	if (folio_test_clear_active(folio)) {
+	/*
+	 * These move: the source loses them (active and unevictable exclude
+	 * each other).  Each is read before it is cleared: an atomic
+	 * read-modify-write costs as much as all the rest of this function,
+	 * and most folios have none of them.
+	 */
+	if (folio_test_active(folio) && folio_test_clear_active(folio)) {
 		VM_BUG_ON_FOLIO(folio_test_unevictable(folio), folio);
 		folio_set_active(newfolio);
-	} else if (folio_test_clear_unevictable(folio)) {
+	} else if (folio_test_unevictable(folio) &&
+		   folio_test_clear_unevictable(folio)) {
 		folio_set_unevictable(newfolio);
 	}
 	if (folio_test_swapcache(folio))
 		folio_clear_swapcache(folio);
-	folio_clear_private(folio);
+	if (folio_test_private(folio))
+		folio_clear_private(folio);
 	folio->private = NULL;
 	mem_cgroup_migrate(folio, newfolio);
 }

@@ -15,6 +15,14 @@
  * 2 MiB blocks on the order-9 list and as single pages on the order-0 list;
  * a block is split when order 0 runs dry, and re-formed as soon as all its
  * 512 pages are free again, so both orders stay O(1).
+ *
+ * Order-0 pages pass through per-CPU lists, as the kernel's per_cpu_pages:
+ * a CPU frees to and allocates from its own list, last in first out, so it
+ * reuses the pages still in its cache, and takes the zone lock once per
+ * batch rather than once per page.  A page on such a list is free (PG_buddy,
+ * counted by model_nr_free_pages()), but its block cannot re-form until the
+ * list gives it back: past a high mark, or when the zone runs dry (the
+ * kernel's drain_all_pages() before it gives up).
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -53,6 +61,18 @@ static struct list_head free_order0;
 static struct list_head free_blocks;
 static unsigned long nr_free;			/* pages, both lists */
 static unsigned short *block_free;		/* order-0 free pages per block */
+
+#define PCP_BATCH		63	/* pages moved to or from the zone at once */
+#define PCP_HIGH		(4 * PCP_BATCH)
+
+/* A CPU's free order-0 pages, linked through buddy_list, under ->lock. */
+struct per_cpu_pages {
+	spinlock_t lock;
+	int count;
+	struct list_head list;
+};
+
+static struct per_cpu_pages pcp_lists[NR_CPUS];
 
 static inline unsigned long pfn_block(unsigned long pfn)
 {
@@ -101,27 +121,123 @@ static void merge_block(unsigned long block)
 	block_free[block] = 0;
 }
 
-static struct page *take_free(unsigned int order)
+/* A page's state while free, on a CPU's list or the zone's. */
+static void set_page_free(struct page *page)
+{
+	/* One store: pfn scanners read a page's flags without a reference. */
+	WRITE_ONCE(page->flags, (READ_ONCE(page->flags) & (ZONES_MASK << ZONES_PGSHIFT)) |
+				(1UL << PG_buddy));
+	page->mapping = NULL;
+	page->private = 0;
+}
+
+/* Into the zone's order-0 list (zone_lock held). */
+static void put_free(struct page *page)
+{
+	unsigned long block = pfn_block(page_to_pfn(page));
+
+	set_page_free(page);
+	list_add(&page->buddy_list, &free_order0);
+	if (++block_free[block] == PAGES_PER_BLOCK)
+		merge_block(block);
+}
+
+/* Move up to @n order-0 pages from the zone to @list; returns how many. */
+static int zone_take_batch(struct list_head *list, int n)
+{
+	int taken = 0;
+
+	spin_lock(&zone_lock);
+	while (taken < n) {
+		struct page *page;
+
+		if (list_empty(&free_order0)) {
+			if (list_empty(&free_blocks))
+				break;
+			split_block(list_first_entry(&free_blocks, struct page,
+						     buddy_list));
+		}
+		page = list_first_entry(&free_order0, struct page, buddy_list);
+		list_move_tail(&page->buddy_list, list);
+		block_free[pfn_block(page_to_pfn(page))]--;
+		taken++;
+	}
+	nr_free -= taken;
+	spin_unlock(&zone_lock);
+	return taken;
+}
+
+static struct page *take_block(void)
 {
 	struct page *page = NULL;
 
 	spin_lock(&zone_lock);
-	if (order == 0) {
-		if (list_empty(&free_order0) && !list_empty(&free_blocks))
-			split_block(list_first_entry(&free_blocks, struct page,
-						     buddy_list));
-		if (!list_empty(&free_order0)) {
-			page = list_first_entry(&free_order0, struct page, buddy_list);
-			list_del(&page->buddy_list);
-			block_free[pfn_block(page_to_pfn(page))]--;
-		}
-	} else if (!list_empty(&free_blocks)) {
+	if (!list_empty(&free_blocks)) {
 		page = list_first_entry(&free_blocks, struct page, buddy_list);
 		list_del(&page->buddy_list);
+		nr_free -= PAGES_PER_BLOCK;
 	}
-	if (page)
-		nr_free -= 1UL << order;
 	spin_unlock(&zone_lock);
+	return page;
+}
+
+/* An order-0 page from this CPU's list, refilled from the zone when empty. */
+static struct page *pcp_take(void)
+{
+	struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()];
+	struct page *page = NULL;
+
+	spin_lock(&pcp->lock);
+	if (!pcp->count)
+		pcp->count = zone_take_batch(&pcp->list, PCP_BATCH);
+	if (pcp->count) {
+		page = list_first_entry(&pcp->list, struct page, buddy_list);
+		list_del(&page->buddy_list);
+		pcp->count--;
+	}
+	spin_unlock(&pcp->lock);
+	return page;
+}
+
+/* Give the zone the @n coldest pages of @pcp (its lock held). */
+static void pcp_release(struct per_cpu_pages *pcp, int n)
+{
+	int i;
+
+	spin_lock(&zone_lock);
+	for (i = 0; i < n && pcp->count; i++, pcp->count--) {
+		struct page *page = list_last_entry(&pcp->list, struct page,
+						    buddy_list);
+
+		list_del(&page->buddy_list);
+		put_free(page);
+	}
+	nr_free += i;
+	spin_unlock(&zone_lock);
+}
+
+/* Every CPU's list back to the zone, so that blocks can re-form. */
+static void drain_all_pages(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct per_cpu_pages *pcp = &pcp_lists[cpu];
+
+		spin_lock(&pcp->lock);
+		pcp_release(pcp, pcp->count);
+		spin_unlock(&pcp->lock);
+	}
+}
+
+static struct page *take_free(unsigned int order)
+{
+	struct page *page = order ? take_block() : pcp_take();
+
+	if (!page) {
+		drain_all_pages();
+		page = order ? take_block() : pcp_take();
+	}
 	return page;
 }
 
@@ -244,18 +360,17 @@ static void check_free_page(struct page *page)
 		atomic_set(&page->_mapcount, -1);
 }
 
-static void put_free(struct page *page)
+/* Onto this CPU's list; past the high mark its coldest batch goes back. */
+static void pcp_put(struct page *page)
 {
-	unsigned long block = pfn_block(page_to_pfn(page));
+	struct per_cpu_pages *pcp = &pcp_lists[smp_processor_id()];
 
-	/* One store: pfn scanners read a page's flags without a reference. */
-	WRITE_ONCE(page->flags, (READ_ONCE(page->flags) & (ZONES_MASK << ZONES_PGSHIFT)) |
-				(1UL << PG_buddy));
-	page->mapping = NULL;
-	page->private = 0;
-	list_add(&page->buddy_list, &free_order0);
-	if (++block_free[block] == PAGES_PER_BLOCK)
-		merge_block(block);
+	set_page_free(page);
+	spin_lock(&pcp->lock);
+	list_add(&page->buddy_list, &pcp->list);
+	if (++pcp->count > PCP_HIGH)
+		pcp_release(pcp, PCP_BATCH);
+	spin_unlock(&pcp->lock);
 }
 
 /**
@@ -284,6 +399,10 @@ void free_unref_page(struct page *page, unsigned int order)
 	page->mapping = NULL;
 	for (i = 0; i < nr; i++)
 		check_free_page(&page[i]);
+	if (!order) {
+		pcp_put(page);
+		return;
+	}
 	spin_lock(&zone_lock);
 	for (i = 0; i < nr; i++)
 		put_free(&page[i]);
@@ -323,7 +442,12 @@ void free_pages(unsigned long addr, unsigned int order)
 
 unsigned long model_nr_free_pages(void)
 {
-	return READ_ONCE(nr_free);
+	unsigned long n = READ_ONCE(nr_free);
+	int cpu;
+
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		n += READ_ONCE(pcp_lists[cpu].count);
+	return n;
 }
 
 /**
@@ -374,9 +498,15 @@ unsigned long model_next_initialized_pfn(unsigned long pfn)
 static void init_ram(void)
 {
 	unsigned long pfn, block, nblocks;
+	int cpu;
 
 	spin_lock_init(&zone_lock);
 	INIT_LIST_HEAD(&free_order0);
+	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+		spin_lock_init(&pcp_lists[cpu].lock);
+		pcp_lists[cpu].count = 0;
+		INIT_LIST_HEAD(&pcp_lists[cpu].list);
+	}
 	INIT_LIST_HEAD(&free_blocks);
 	nblocks = (model_ram_end_pfn - model_ram_start_pfn) >> HPAGE_PMD_ORDER;
 	block_free = host_calloc(nblocks, sizeof(*block_free));
@@ -460,6 +590,15 @@ int model_boot(const struct devmig_config *cfg)
 		return -ENOMEM;
 	}
 
+	/*
+	 * A benchmark asks for RAM and its struct pages to be backed now, so
+	 * that no host page fault lands in what it times.
+	 */
+	if (c.prefault) {
+		host_mem_populate(&vmemmap[model_ram_start_pfn],
+				  (ram >> PAGE_SHIFT) * sizeof(struct page));
+		host_mem_populate(__va(PFN_PHYS(model_ram_start_pfn)), ram);
+	}
 	swap_migration_ad_supported = !c.no_migration_ad;
 	init_ram();
 	booted = true;
@@ -478,6 +617,8 @@ bool model_booted(void)
 /* model_shutdown() - forget the machine; every process must be gone. */
 void model_shutdown(void)
 {
+	int cpu;
+
 	if (!booted)
 		return;
 	model_lru_shutdown();
@@ -493,5 +634,7 @@ void model_shutdown(void)
 	model_direct_map = NULL;
 	max_pfn = 0;
 	nr_free = 0;
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		pcp_lists[cpu].count = 0;
 	booted = false;
 }

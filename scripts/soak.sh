@@ -10,7 +10,7 @@ shift
 [ "${1:-}" = "--" ] && shift
 dir=$(mktemp -d)
 trap 'touch "$dir/stop"; wait; rm -rf "$dir"' EXIT
-for load in build/tests/races build/tests/model_mm; do
+for load in build/tests/races build/tests/model_fork; do
 	( while [ ! -e "$dir/stop" ]; do "$load" >/dev/null 2>&1; done ) &
 done
 for i in $(seq "$runs"); do

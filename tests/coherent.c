@@ -359,6 +359,31 @@ static void test_coherent_longterm_pin_fails(void **state)
 	assert_int_equal(t_mismatches(buf, 1, 7), 0);
 }
 
+/*
+ * migrate_device_coherent_folio() moves order-0 folios only: a large one
+ * (a PMD-order system folio here, on the LRU and unmapped, its caller's
+ * reference the only one) is refused with a warning, never unmapped or
+ * copied, and the consumed reference frees it.
+ */
+static void test_coherent_folio_large_refused(void **state)
+{
+	struct folio *folio;
+	unsigned long free0;
+
+	(void)state;
+	free0 = t_free_pages();
+	folio = folio_alloc(GFP_HIGHUSER_MOVABLE, HPAGE_PMD_ORDER);
+	assert_non_null(folio);
+	folio_add_lru(folio);
+	lru_add_drain_all();
+	assert_true(folio_test_lru(folio));
+	assert_int_equal(folio_ref_count(folio), 1);
+
+	assert_int_equal(migrate_device_coherent_folio(folio), -EBUSY);
+	t_expect_warn(1, "folio_test_large");
+	assert_int_equal(t_free_pages(), free0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +397,7 @@ int main(void)
 		FX_TEST_COHERENT(test_coherent_longterm_pin),
 		FX_TEST_COHERENT(test_coherent_other_owner),
 		FX_TEST_COHERENT(test_coherent_longterm_pin_fails),
+		FX_TEST_COHERENT(test_coherent_folio_large_refused),
 	};
 
 	return T_RUN(tests);

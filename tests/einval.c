@@ -133,17 +133,13 @@ static void e_expect_einval(struct e_ctx *c, struct migrate_vma *args)
 	e_assert_unchanged(c);
 }
 
+/* The arguments of one call; e_expect_einval() substitutes the (void *)1 arrays. */
 static void e_args(struct e_ctx *c, struct migrate_vma *args,
 		   unsigned long start, unsigned long end)
 {
-	memset(args, 0, sizeof(*args));
-	args->vma = vma_lookup(c->f->mm, c->buf);
-	args->start = start;
-	args->end = end;
-	args->src = (void *)1;	/* e_expect_einval substitutes the arrays */
-	args->dst = (void *)1;
-	args->flags = MIGRATE_VMA_SELECT_SYSTEM |
-		      MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	t_mig_args(args, vma_lookup(c->f->mm, c->buf), start, end, (void *)1,
+		   (void *)1, MIGRATE_VMA_SELECT_SYSTEM |
+		   MIGRATE_VMA_SELECT_DEVICE_PRIVATE, NULL);
 }
 
 static void test_einval_null_vma(void **state)

@@ -25,6 +25,7 @@
 
 #include <linux/mm.h>
 #include <linux/highmem.h>
+#include <linux/hmm.h>
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm_inline.h>
@@ -33,6 +34,7 @@
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#include <asm/tlbflush.h>
 #include "internal.h"
 
 #include <host/host.h>
@@ -55,6 +57,8 @@ struct fx {
 	struct dmirror_device *dev[2];
 	struct dmirror *mirror[2];
 	int type;
+	bool count_pages;	/* teardown: no page leaked since setup */
+	unsigned long free0;	/* free pages at setup */
 };
 
 /* ------------------------------------------------------------------------
@@ -72,6 +76,33 @@ static inline void assert_invariants(void)
 	unsigned long bad = devmig_check_invariants(fx_report_violation, NULL);
 
 	assert_int_equal(bad, 0);
+}
+
+/* The last violation the checker reported to t_record_violation(). */
+static char t_last_violation[256];
+
+static inline void t_record_violation(const char *msg, void *arg)
+{
+	(void)arg;
+	host_snprintf(t_last_violation, sizeof(t_last_violation), "%s", msg);
+}
+
+/*
+ * A test that planted a bug: the checker finds @n violations (at least
+ * one when @n is 0), the last one's description containing @needle; a
+ * stale message from an earlier check cannot satisfy it.
+ */
+static inline void t_expect_violations(unsigned long n, const char *needle)
+{
+	unsigned long got;
+
+	t_last_violation[0] = 0;
+	got = devmig_check_invariants(t_record_violation, NULL);
+	if (n)
+		assert_int_equal(got, n);
+	else
+		assert_true(got >= 1);
+	assert_non_null(strstr(t_last_violation, needle));
 }
 
 /* ------------------------------------------------------------------------
@@ -113,13 +144,16 @@ static inline void *t_watchdog(void *arg)
 	return NULL;
 }
 
+/* The machine a suite boots (NULL: the defaults); set before T_RUN(). */
+static const struct devmig_config *t_boot_config;
+
 static inline int fx_group_setup(void **state)
 {
 	(void)state;
 	__atomic_store_n(&t_wd_stop, 0, __ATOMIC_RELEASE);
 	if (host_thread_create(&t_wd_thread, t_watchdog, NULL))
 		return -1;
-	return devmig_boot(NULL);
+	return devmig_boot(t_boot_config);
 }
 
 static inline int fx_group_teardown(void **state)
@@ -146,15 +180,32 @@ static inline void fx_open_devices(struct fx *f, int type)
 	}
 }
 
-static inline int fx_setup_type(void **state, int type)
+/*
+ * What every fixture starts with: the watchdog armed for this test, and a
+ * process.  With @count_pages, the free pages are counted first, for
+ * teardown to find them all free again.
+ */
+static inline struct fx *fx_new(bool count_pages)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
 	__atomic_store_n(&t_wd_started, host_clock_ns(), __ATOMIC_RELEASE);
 	model_warn_take(NULL, 0);	/* a failed test's are reported */
+	if (count_pages) {
+		lru_add_drain_all();
+		f->count_pages = true;
+		f->free0 = model_nr_free_pages();
+	}
 	f->proc = devmig_proc_create();
 	assert_non_null(f->proc);
 	f->mm = devmig_proc_mm(f->proc);
+	return f;
+}
+
+static inline int fx_setup_type(void **state, int type)
+{
+	struct fx *f = fx_new(false);
+
 	fx_open_devices(f, type);
 	*state = f;
 	return 0;
@@ -168,6 +219,16 @@ static inline int fx_setup_private(void **state)
 static inline int fx_setup_coherent(void **state)
 {
 	return fx_setup_type(state, HMM_DMIRROR_MEMORY_DEVICE_COHERENT);
+}
+
+/*
+ * The model's own suites: a process and no device, and a teardown that
+ * also finds every page the test allocated free again once it has exited.
+ */
+static inline int fx_setup_proc(void **state)
+{
+	*state = fx_new(true);
+	return 0;
 }
 
 /*
@@ -203,6 +264,10 @@ static inline int fx_teardown(void **state)
 	devmig_proc_exit(f->proc);
 	assert_invariants();
 	assert_no_warn();
+	if (f->count_pages) {
+		lru_add_drain_all();
+		assert_int_equal(model_nr_free_pages(), f->free0);
+	}
 	test_free(f);
 	__atomic_store_n(&t_wd_started, 0, __ATOMIC_RELEASE);
 	return 0;
@@ -234,6 +299,8 @@ static inline int t_run(const char *file, const struct CMUnitTest *tests,
 	t_run(__FILE_NAME__, tests, sizeof(tests) / sizeof((tests)[0]))
 
 #define FX_TEST(fn)	cmocka_unit_test_setup_teardown(fn, fx_setup_private, \
+							fx_teardown)
+#define FX_TEST_PROC(fn)	cmocka_unit_test_setup_teardown(fn, fx_setup_proc, \
 							fx_teardown)
 /* The same test on coherent memory, under a name of its own. */
 #define FX_TEST_COHERENT(fn)						\
@@ -281,6 +348,33 @@ static inline void t_fill(unsigned long addr, unsigned long npages, int base)
 		assert_int_equal(devmig_store(addr + (p << PAGE_SHIFT), buf,
 					      PAGE_SIZE), 0);
 	}
+}
+
+/* One value stored or loaded through the software CPU. */
+static inline void t_store_byte(unsigned long addr, unsigned char v)
+{
+	assert_int_equal(devmig_store(addr, &v, 1), 0);
+}
+
+static inline unsigned char t_load_byte(unsigned long addr)
+{
+	unsigned char v = 0xee;
+
+	assert_int_equal(devmig_load(addr, &v, 1), 0);
+	return v;
+}
+
+static inline void t_store_long(unsigned long addr, unsigned long v)
+{
+	assert_int_equal(devmig_store(addr, &v, sizeof(v)), 0);
+}
+
+static inline unsigned long t_load_long(unsigned long addr)
+{
+	unsigned long v = 0;
+
+	assert_int_equal(devmig_load(addr, &v, sizeof(v)), 0);
+	return v;
 }
 
 /* Number of ints in [addr, +npages) that differ from "init base + i". */
@@ -498,6 +592,36 @@ static inline void assert_settled_anon(struct page *page, int mappings,
 	assert_int_equal(s.lru, on_lru);
 }
 
+/*
+ * Replace the PTE mapping @addr with @pte under its lock and flush it, as a
+ * half-done migration, aging or writeback would leave it; returns the PTE
+ * it replaced.  The page table must exist.
+ */
+static inline pte_t t_set_pte(struct fx *f, unsigned long addr, pte_t pte)
+{
+	spinlock_t *ptl;
+	pte_t *ptep, old;
+
+	mmap_read_lock(f->mm);
+	ptep = pte_offset_map_lock(f->mm, mm_find_pmd(f->mm, addr), addr, &ptl);
+	assert_non_null(ptep);
+	old = ptep_get(ptep);
+	set_pte_at(f->mm, addr, ptep, pte);
+	flush_tlb_page(vma_lookup(f->mm, addr), addr);
+	pte_unmap_unlock(ptep, ptl);
+	mmap_read_unlock(f->mm);
+	return old;
+}
+
+/* A settled order-0 anon page mapped @mapcount times, on the LRU. */
+static inline void assert_anon_page(struct page *page, int mapcount,
+				    bool exclusive)
+{
+	assert_true(PageAnon(page));
+	assert_settled_anon(page, mapcount, true);
+	assert_int_equal(PageAnonExclusive(page), exclusive);
+}
+
 /* Every page of [addr, +npages) is a @kind entry; returns how many are. */
 static inline unsigned long t_count_kind(struct mm_struct *mm,
 					 unsigned long addr,
@@ -512,6 +636,39 @@ static inline unsigned long t_count_kind(struct mm_struct *mm,
 }
 
 /*
+ * Map @folio (order 0, fresh) at @addr of @mm the way an anonymous write
+ * fault would, by hand, for tests of the pieces underneath (rmap, TLB, page
+ * walk).  The caller holds mmap_lock; returns the PTE with its lock held.
+ */
+static inline pte_t *map_by_hand(struct mm_struct *mm, unsigned long addr,
+				 struct folio *folio, spinlock_t **ptlp)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d = p4d_alloc(mm, pgd, addr);
+	pud_t *pud = pud_alloc(mm, p4d, addr);
+	pmd_t *pmd = pmd_alloc(mm, pud, addr);
+	pte_t *pte;
+	pte_t entry;
+
+	assert_non_null(vma);
+	assert_non_null(pmd);
+	assert_int_equal(pte_alloc(mm, pmd), 0);
+	assert_int_equal(anon_vma_prepare(vma), 0);
+	assert_int_equal(mem_cgroup_charge(folio, mm, GFP_KERNEL), 0);
+	__folio_mark_uptodate(folio);
+	pte = pte_offset_map_lock(mm, pmd, addr, ptlp);
+	assert_non_null(pte);
+	assert_true(pte_none(ptep_get(pte)));
+	entry = pte_mkwrite(pte_mkdirty(mk_pte(&folio->page, vma->vm_page_prot)), vma);
+	inc_mm_counter(mm, MM_ANONPAGES);
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
+	folio_add_lru_vma(folio, vma);
+	set_pte_at(mm, addr, pte, entry);
+	return pte;
+}
+
+/*
  * Drive one migrate_vma_setup() on [start, end) of @mm as a test driver
  * would: the VMA is looked up and mmap_lock held by the caller.
  */
@@ -522,6 +679,162 @@ static inline struct vm_area_struct *t_vma(struct mm_struct *mm,
 
 	assert_non_null(vma);
 	return vma;
+}
+
+/* ------------------------------------------------------------------------
+ * Acting as the driver: one migration of the fixture's process driven by
+ * hand, the way a device driver calls the API.
+ */
+
+/* Fill @args for a migration of [start, end) of @vma; nothing is called. */
+static inline void t_mig_args(struct migrate_vma *args,
+			      struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end, unsigned long *src,
+			      unsigned long *dst, unsigned long flags,
+			      void *owner)
+{
+	memset(args, 0, sizeof(*args));
+	args->vma = vma;
+	args->start = start;
+	args->end = end;
+	args->src = src;
+	args->dst = dst;
+	args->flags = flags;
+	args->pgmap_owner = owner;
+}
+
+/* Up to a THP's worth of slots. */
+#define T_MIG_SLOTS	HPAGE_PMD_NR
+
+struct t_mig {
+	struct migrate_vma args;
+	unsigned long src[T_MIG_SLOTS];
+	unsigned long dst[T_MIG_SLOTS];
+};
+
+/*
+ * migrate_vma_setup() over [addr, +npages) with @flags and @owner; the
+ * mmap_lock is taken for read and stays held until t_mig_finish() (or the
+ * test drops it).  Returns what setup returned.
+ */
+static inline int t_mig_setup(struct fx *f, struct t_mig *m,
+			      unsigned long addr, unsigned long npages,
+			      unsigned long flags, void *owner)
+{
+	assert_true(npages <= T_MIG_SLOTS);
+	memset(m->src, 0, sizeof(m->src));
+	memset(m->dst, 0, sizeof(m->dst));
+	mmap_read_lock(f->mm);
+	t_mig_args(&m->args, t_vma(f->mm, addr), addr,
+		   addr + (npages << PAGE_SHIFT), m->src, m->dst, flags, owner);
+	return migrate_vma_setup(&m->args);
+}
+
+/*
+ * Give every selected slot a page of @dev holding a copy of its source (or
+ * zeroes), as the mirror's MIGRATE_TO_DEV does.
+ */
+static inline void t_mig_fill_device(struct t_mig *m,
+				     struct dmirror_device *dev)
+{
+	unsigned long i;
+
+	for (i = 0; i < m->args.npages; i++) {
+		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		struct page *dpage;
+
+		if (!(m->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = dmirror_device_alloc_page(dev);
+		assert_non_null(dpage);
+		if (spage)
+			copy_highpage(dmirror_device_backing_page(dpage), spage);
+		m->dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+}
+
+/* migrate_vma_pages(), migrate_vma_finalize(), and the mmap_lock dropped. */
+static inline void t_mig_finish(struct fx *f, struct t_mig *m)
+{
+	migrate_vma_pages(&m->args);
+	migrate_vma_finalize(&m->args);
+	mmap_read_unlock(f->mm);
+}
+
+/* ------------------------------------------------------------------------
+ * Mirroring by hmm_range_fault(), as a driver does: an interval notifier
+ * that counts its invalidations, and the retry loop around the call.
+ */
+
+struct t_mni {
+	struct mmu_interval_notifier mni;
+	int invalidations;
+	int last_event;
+	unsigned long seq;	/* the last invalidation's sequence */
+};
+
+static inline bool t_mni_invalidate(struct mmu_interval_notifier *mni,
+			     const struct mmu_notifier_range *range,
+			     unsigned long cur_seq)
+{
+	struct t_mni *t = container_of(mni, struct t_mni, mni);
+
+	t->invalidations++;
+	t->last_event = range->event;
+	t->seq = cur_seq;
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops t_mni_ops = {
+	.invalidate = t_mni_invalidate,
+};
+
+static inline int t_hmm(struct fx *f, struct t_mni *t, unsigned long start,
+			unsigned long npages, unsigned long *pfns,
+			unsigned long default_flags, unsigned long mask)
+{
+	struct hmm_range range = {
+		.notifier = &t->mni,
+		.start = start,
+		.end = start + npages * PAGE_SIZE,
+		.hmm_pfns = pfns,
+		.default_flags = default_flags,
+		.pfn_flags_mask = mask,
+	};
+	int ret, tries = 0;
+
+	/*
+	 * Like a driver: a fault that invalidates the range (a CoW of the
+	 * zero page, say) makes the next pass report -EBUSY; start again.
+	 */
+	do {
+		range.notifier_seq = mmu_interval_read_begin(&t->mni);
+		mmap_read_lock(f->mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(f->mm);
+	} while (ret == -EBUSY && ++tries < 16);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Processes: the test's CPU is a task of one process at a time.
+ */
+
+/* Become a task of @proc (leaving the current one). */
+static inline void t_switch(struct devmig_proc *proc)
+{
+	devmig_task_leave();
+	assert_int_equal(devmig_task_enter(proc), 0);
+}
+
+/* @gone (a forked child, say) exits; the test goes on as a task of @back. */
+static inline void t_exit_switch(struct devmig_proc *gone,
+				 struct devmig_proc *back)
+{
+	devmig_task_leave();
+	devmig_proc_exit(gone);
+	assert_int_equal(devmig_task_enter(back), 0);
 }
 
 #endif /* _DEVMIG_TEST_HARNESS_H */

@@ -230,8 +230,7 @@ static void test_hugetlb_fork_cow(void **state)
 	assert_false(PageAnonExclusive(&folio->page));
 	assert_invariants();
 
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(child), 0);
+	t_switch(child);
 	assert_int_equal(t_mismatches(addr, T_HPAGES, 0), 0);
 	t_fill(addr, 1, 1000);
 	copy = t_huge_folio(devmig_proc_mm(child), addr);
@@ -240,8 +239,7 @@ static void test_hugetlb_fork_cow(void **state)
 	assert_int_equal(t_mismatches(addr + PAGE_SIZE, T_HPAGES - 1,
 				      T_INTS_PER_PAGE), 0);
 	assert_int_equal(t_free_huge(), 2);
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_switch(f->proc);
 
 	assert_int_equal(folio_mapcount(folio), 1);
 	t_fill(addr, 1, 2000);
@@ -280,11 +278,9 @@ static void test_hugetlb_pinned_fork(void **state)
 	assert_int_equal(t_free_huge(), 2);
 	assert_invariants();
 	devmig_gup_put(pages, 2, DEVMIG_GUP_PIN);
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(child), 0);
+	t_switch(child);
 	assert_int_equal(t_mismatches(addr, T_HPAGES, 0), 0);
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_switch(f->proc);
 	devmig_proc_exit(child);
 }
 
@@ -339,22 +335,6 @@ static void test_hugetlb_boundaries_and_empty_pool(void **state)
 	assert_int_equal(devmig_set_nr_hugepages(4), 0);
 }
 
-static char t_last_violation[256];
-
-static void t_record_violation(const char *msg, void *arg)
-{
-	(void)arg;
-	strscpy(t_last_violation, msg, sizeof(t_last_violation));
-}
-
-/* Exactly one violation, whose description contains @needle. */
-static void t_assert_one_violation(const char *needle)
-{
-	t_last_violation[0] = 0;
-	assert_int_equal(devmig_check_invariants(t_record_violation, NULL), 1);
-	assert_non_null(strstr(t_last_violation, needle));
-}
-
 /* The invariant checker sees what is wrong with a hugetlb mapping. */
 static void test_hugetlb_invariants_planted(void **state)
 {
@@ -366,13 +346,13 @@ static void test_hugetlb_invariants_planted(void **state)
 	folio = t_huge_folio(f->mm, addr);
 	assert_invariants();
 	folio_get(folio);
-	t_assert_one_violation("large folio refcount 2, expected 1");
+	t_expect_violations(1, "large folio refcount 2, expected 1");
 	folio_put(folio);
 	atomic_long_inc(&f->mm->hugetlb_usage);
-	t_assert_one_violation("hugetlb usage is 513");
+	t_expect_violations(1, "hugetlb usage is 513");
 	atomic_long_dec(&f->mm->hugetlb_usage);
 	ClearPageAnonExclusive(&folio->page);
-	t_assert_one_violation("writable PMD of a non-exclusive hugetlb folio");
+	t_expect_violations(1, "writable PMD of a non-exclusive hugetlb folio");
 	SetPageAnonExclusive(&folio->page);
 	assert_invariants();
 }

@@ -65,44 +65,6 @@ static int r_done(struct r_task *t)
 	return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
 }
 
-/*
- * Set up a migration of @npages at @addr to device 0 under the mmap_lock
- * (held until r_finish_to_device() or the test drops it); every page must
- * be selected.
- */
-static void r_start_to_device(struct fx *f, struct migrate_vma *args,
-			      unsigned long addr, unsigned long npages,
-			      unsigned long *src, unsigned long *dst)
-{
-	mmap_read_lock(f->mm);
-	args->vma = t_vma(f->mm, addr);
-	args->start = addr;
-	args->end = addr + npages * PAGE_SIZE;
-	args->src = src;
-	args->dst = dst;
-	args->flags = MIGRATE_VMA_SELECT_SYSTEM;
-	args->pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(args), 0);
-	assert_int_equal(args->cpages, npages);
-}
-
-/*
- * Finish a one-page migration set up by the test: copy the source into a
- * page of device 0, commit, and drop the mmap_lock setup was called under.
- */
-static void r_finish_to_device(struct fx *f, struct migrate_vma *args)
-{
-	struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
-
-	assert_non_null(dpage);
-	copy_highpage(dmirror_device_backing_page(dpage),
-		      migrate_pfn_to_page(args->src[0]));
-	args->dst[0] = migrate_pfn(page_to_pfn(dpage));
-	migrate_vma_pages(args);
-	migrate_vma_finalize(args);
-	mmap_read_unlock(f->mm);
-}
-
 /* A cheap deterministic generator for delays. */
 static unsigned long r_rand(unsigned long *seed)
 {
@@ -130,8 +92,7 @@ static void test_pages_loses_race(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 3, T_RW);
-	unsigned long src[3], dst[3];
-	struct migrate_vma args = { 0 };
+	struct t_mig m;
 	struct r_task t[2] = { 0 };
 	unsigned long i;
 	int val;
@@ -139,13 +100,10 @@ static void test_pages_loses_race(void **state)
 	/* Page 0 a hole, page 1 the zero page, page 2 untouched too. */
 	assert_int_equal(devmig_load(buf + PAGE_SIZE, &val, sizeof(val)), 0);
 
-	r_start_to_device(f, &args, buf, 3, src, dst);
-	for (i = 0; i < 3; i++) {
-		struct page *dpage = dmirror_device_alloc_page(f->dev[0]);
-
-		assert_non_null(dpage);
-		dst[i] = migrate_pfn(page_to_pfn(dpage));
-	}
+	assert_int_equal(t_mig_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 3);
+	t_mig_fill_device(&m, f->dev[0]);
 
 	/* The other CPU changes pages 0 and 1 under the migration. */
 	for (i = 0; i < 2; i++) {
@@ -158,11 +116,11 @@ static void test_pages_loses_race(void **state)
 	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
 	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_PRESENT);
 
-	migrate_vma_pages(&args);
-	assert_false(src[0] & MIGRATE_PFN_MIGRATE);
-	assert_false(src[1] & MIGRATE_PFN_MIGRATE);
-	assert_true(src[2] & MIGRATE_PFN_MIGRATE);
-	migrate_vma_finalize(&args);
+	migrate_vma_pages(&m.args);
+	assert_false(m.src[0] & MIGRATE_PFN_MIGRATE);
+	assert_false(m.src[1] & MIGRATE_PFN_MIGRATE);
+	assert_true(m.src[2] & MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
 	mmap_read_unlock(f->mm);
 
 	/* Losers: CPU pages, untouched; their device pages freed. */
@@ -201,21 +159,23 @@ static void test_cpu_waits_for_migration(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
-	unsigned long src[1], dst[1];
-	struct migrate_vma args = { 0 };
+	struct t_mig m;
 	struct r_task t = { 0 };
 	unsigned long want = 0x1122334455667788UL;
 
 	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
-	r_start_to_device(f, &args, buf, 1, src, dst);
+	assert_int_equal(t_mig_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
 
 	t.addr = buf;
 	r_start(&t, f, r_load_word);
 	/* Asleep: the page is locked under a migration entry. */
-	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(src[0])), 1));
+	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(m.src[0])), 1));
 	assert_false(r_done(&t));
 
-	r_finish_to_device(f, &args);
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
 
 	r_join(&t);
 	assert_int_equal(t.ret, 0);
@@ -241,8 +201,7 @@ static void test_migration_waiter_outlives_folio(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
-	unsigned long src[1], dst[1];
-	struct migrate_vma args = { 0 };
+	struct t_mig m;
 	struct r_task t = { 0 };
 	unsigned long want = 0x5a5a12345678a5a5UL;
 	struct page *old, *held[64];
@@ -250,8 +209,10 @@ static void test_migration_waiter_outlives_folio(void **state)
 	int i, n;
 
 	assert_int_equal(devmig_store(buf, &want, sizeof(want)), 0);
-	r_start_to_device(f, &args, buf, 1, src, dst);
-	old = migrate_pfn_to_page(src[0]);
+	assert_int_equal(t_mig_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
+	old = migrate_pfn_to_page(m.src[0]);
 
 	t.addr = buf;
 	r_start(&t, f, r_load_word);
@@ -259,7 +220,8 @@ static void test_migration_waiter_outlives_folio(void **state)
 
 	/* The migration ends; the source page goes back to the allocator. */
 	lru_add_drain_all();
-	r_finish_to_device(f, &args);
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
 	assert_int_equal(page_ref_count(old), 0);
 
 	/* Allocate until the source page comes back, and lock it. */
@@ -310,8 +272,7 @@ static void test_stale_tlb(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = t_map(f, 1, T_RW);
-	unsigned long src[1], dst[1];
-	struct migrate_vma args = { 0 };
+	struct t_mig m;
 	struct r_task t = { 0 };
 	unsigned long old = 0x0101010101010101UL, got = 0;
 
@@ -323,14 +284,17 @@ static void test_stale_tlb(void **state)
 	while (__atomic_load_n(&r_phase, __ATOMIC_ACQUIRE) != 1)
 		host_sleep_ns(1000 * 1000);
 
-	r_start_to_device(f, &args, buf, 1, src, dst);
+	assert_int_equal(t_mig_setup(f, &m, buf, 1, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 1);
 	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
 	/* The store faulted and sleeps on the migration entry. */
-	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(src[0])), 1));
+	assert_true(t_wait_sleepers(page_folio(migrate_pfn_to_page(m.src[0])), 1));
 	assert_false(r_done(&t));
 
 	/* The device copies what the page holds now. */
-	r_finish_to_device(f, &args);
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
 
 	r_join(&t);
 	assert_int_equal(t.ret, 0);
@@ -595,11 +559,12 @@ static void r_fault_then_wait(struct r_task *t)
 static void test_collect_drains_other_cpus(void **state)
 {
 	struct fx *f = *state;
-	unsigned long buf = t_map(f, 2, T_RW);
-	struct migrate_vma args = { 0 };
-	unsigned long src[2], dst[2], i;
+	unsigned long buf = t_map(f, 3, T_RW);
+	unsigned long isolated = buf + 2 * PAGE_SIZE;
+	struct t_mig m;
+	unsigned long i;
 	struct r_task t = { 0 };
-	struct page *dpage;
+	struct folio *ifolio;
 	int got = 0;
 
 	__atomic_store_n(&r_phase, 0, __ATOMIC_RELEASE);
@@ -613,18 +578,22 @@ static void test_collect_drains_other_cpus(void **state)
 	for (i = 0; i < 2; i++)
 		assert_false(folio_test_lru(page_folio(t_page(f->mm,
 						buf + (i << PAGE_SHIFT)))));
+	/*
+	 * Page 2, faulted here and isolated by someone else: off the LRU
+	 * even after the drain page 0 causes; it is refused without a
+	 * second drain.
+	 */
+	t_fill(isolated, 1, 0x77);
+	ifolio = page_folio(t_page(f->mm, isolated));
+	lru_add_drain();
+	assert_true(folio_isolate_lru(ifolio));
 
-	r_start_to_device(f, &args, buf, 2, src, dst);
-	for (i = 0; i < 2; i++) {
-		dpage = dmirror_device_alloc_page(f->dev[0]);
-		assert_non_null(dpage);
-		copy_highpage(dmirror_device_backing_page(dpage),
-			      migrate_pfn_to_page(src[i]));
-		dst[i] = migrate_pfn(page_to_pfn(dpage));
-	}
-	migrate_vma_pages(&args);
-	migrate_vma_finalize(&args);
-	mmap_read_unlock(f->mm);
+	assert_int_equal(t_mig_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	assert_int_equal(m.src[2], 0);
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
 	__atomic_store_n(&r_phase, 2, __ATOMIC_RELEASE);
 	r_join(&t);
 
@@ -635,6 +604,11 @@ static void test_collect_drains_other_cpus(void **state)
 		assert_int_equal(devmig_load(addr, &got, sizeof(got)), 0);
 		assert_int_equal(got, 0x5a5a);
 	}
+	assert_ptr_equal(page_folio(t_page(f->mm, isolated)), ifolio);
+	assert_false(folio_test_lru(ifolio));
+	folio_putback_lru(ifolio);
+	assert_settled_anon(&ifolio->page, 1, true);
+	assert_int_equal(t_mismatches(isolated, 1, 0x77), 0);
 }
 
 int main(void)

@@ -142,9 +142,7 @@ static void test_release_two_processes(void **state)
 	assert_invariants();
 
 	dmirror_close(m2);
-	devmig_task_leave();
-	devmig_proc_exit(other);
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_exit_switch(other, f->proc);
 	assert_int_equal(t_mismatches(buf1, 64, 100), 0);
 }
 

@@ -11,13 +11,6 @@
  */
 #include "harness.h"
 
-/* Move the calling thread from process @from to process @to. */
-static void t_switch(struct devmig_proc *to)
-{
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(to), 0);
-}
-
 /*
  * hmm.anon_write_child / anon_write_child_shared: the child writes through
  * its own mirror.  Private: copy-on-write keeps the parent's data.  Shared:
@@ -47,9 +40,7 @@ static void t_write_child(struct fx *f, int flags)
 	assert_int_equal(cmd.faults, 1);
 	assert_int_equal(t_mismatches(buf, T_NPAGES, 1000000), 0);
 	dmirror_close(cm);
-	devmig_task_leave();
-	devmig_proc_exit(child);
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_exit_switch(child, f->proc);
 
 	assert_int_equal(t_mismatches(buf, T_NPAGES,
 				      flags == DEVMIG_MAP_SHARED ? 1000000 : 0),
@@ -162,9 +153,7 @@ static void test_exclusive_cow(void **state)
 	assert_int_equal(t_mismatches(buf, T_NPAGES, 2), 0);
 	t_switch(child);
 	assert_int_equal(t_mismatches(buf, T_NPAGES, 1), 0);
-	devmig_task_leave();
-	devmig_proc_exit(child);
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_exit_switch(child, f->proc);
 }
 
 /*
@@ -257,9 +246,7 @@ static void test_hmm_cow_in_device(void **state)
 	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
 	t_switch(child);
 	assert_int_equal(t_mismatches(buf, 4, 0), 0);
-	devmig_task_leave();
-	devmig_proc_exit(child);
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_exit_switch(child, f->proc);
 }
 
 /*

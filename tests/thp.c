@@ -226,36 +226,6 @@ static void test_snapshot_huge_pmds(void **state)
 	assert_true(is_huge_zero_pmd(t_pmd(f->mm, buf + HPAGE_PMD_SIZE)));
 }
 
-struct h_mig {
-	struct migrate_vma args;
-	unsigned long src[HPAGE_PMD_NR];
-	unsigned long dst[HPAGE_PMD_NR];
-};
-
-/* migrate_vma_setup() over the 2 MiB at @buf, as a driver would. */
-static void h_setup(struct fx *f, struct h_mig *m, unsigned long buf)
-{
-	memset(m, 0, sizeof(*m));
-	mmap_read_lock(f->mm);
-	m->args.vma = t_vma(f->mm, buf);
-	m->args.start = buf;
-	m->args.end = buf + HPAGE_PMD_SIZE;
-	m->args.src = m->src;
-	m->args.dst = m->dst;
-	m->args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	m->args.pgmap_owner = dmirror_device_owner(f->dev[0]);
-	assert_int_equal(migrate_vma_setup(&m->args), 0);
-	assert_int_equal(m->args.npages, H_NPAGES);
-}
-
-/* No destination anywhere: everything is put back. */
-static void h_abort(struct fx *f, struct h_mig *m)
-{
-	migrate_vma_pages(&m->args);
-	migrate_vma_finalize(&m->args);
-	mmap_read_unlock(f->mm);
-}
-
 /*
  * Collect splits a THP: subpages holding data are selected (locked,
  * unmapped), all-zero ones were remapped to the zero page by the split
@@ -265,7 +235,7 @@ static void test_split_zero_subpages(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = h_map(f, 1), free0, i;
-	struct h_mig *m = test_malloc(sizeof(*m));
+	struct t_mig *m = test_malloc(sizeof(*m));
 	struct folio *folio;
 	int v = 42;
 
@@ -274,7 +244,10 @@ static void test_split_zero_subpages(void **state)
 	lru_add_drain_all();
 	free0 = model_nr_free_pages();
 
-	h_setup(f, m, buf);
+	assert_int_equal(t_mig_setup(f, m, buf, H_NPAGES,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]),
+			 0);
+	assert_int_equal(m->args.npages, H_NPAGES);
 	assert_int_equal(m->args.cpages, H_NPAGES);
 	for (i = 0; i < H_NPAGES; i++) {
 		if (i == 0 || i == 7) {
@@ -288,7 +261,7 @@ static void test_split_zero_subpages(void **state)
 	}
 	assert_false(folio_test_large(folio));
 	assert_int_equal(h_rss(f), 2);
-	h_abort(f, m);
+	t_mig_finish(f, m);
 
 	assert_int_equal(t_kind(f->mm, buf), T_PRESENT);
 	assert_int_equal(t_kind(f->mm, buf + 7 * PAGE_SIZE), T_PRESENT);
@@ -308,18 +281,21 @@ static void test_collect_splits_huge_zero(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = h_map(f, 1), i;
-	struct h_mig *m = test_malloc(sizeof(*m));
+	struct t_mig *m = test_malloc(sizeof(*m));
 
 	assert_int_equal(t_nonzero(buf, 1), 0);
 	assert_true(is_huge_zero_pmd(t_pmd(f->mm, buf)));
 
-	h_setup(f, m, buf);
+	assert_int_equal(t_mig_setup(f, m, buf, H_NPAGES,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]),
+			 0);
+	assert_int_equal(m->args.npages, H_NPAGES);
 	assert_int_equal(m->args.cpages, H_NPAGES);
 	for (i = 0; i < H_NPAGES; i++)
 		assert_int_equal(m->src[i], MIGRATE_PFN_MIGRATE);
 	assert_false(pmd_leaf(t_pmd(f->mm, buf)));
 	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES);
-	h_abort(f, m);
+	t_mig_finish(f, m);
 	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_ZERO), H_NPAGES);
 	assert_int_equal(h_rss(f), 0);
 	test_free(m);
@@ -334,7 +310,7 @@ static void test_locked_thp_skipped_no_leak(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = h_map(f, 1), i;
-	struct h_mig *m = test_malloc(sizeof(*m));
+	struct t_mig *m = test_malloc(sizeof(*m));
 	struct folio *folio = h_fault_thp(f, buf);
 	pmd_t before = t_pmd(f->mm, buf);
 	int refs;
@@ -344,20 +320,26 @@ static void test_locked_thp_skipped_no_leak(void **state)
 	assert_int_equal(refs, 1);
 	folio_lock(folio);		/* collect only trylocks: no deadlock */
 
-	h_setup(f, m, buf);
+	assert_int_equal(t_mig_setup(f, m, buf, H_NPAGES,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]),
+			 0);
+	assert_int_equal(m->args.npages, H_NPAGES);
 	assert_int_equal(m->args.cpages, 0);
 	for (i = 0; i < H_NPAGES; i++)
 		assert_int_equal(m->src[i], 0);
 	assert_true(pmd_same(t_pmd(f->mm, buf), before));
-	h_abort(f, m);
+	t_mig_finish(f, m);
 
 	folio_unlock(folio);
 	assert_int_equal(folio_ref_count(folio), refs);
 	assert_true(pmd_same(t_pmd(f->mm, buf), before));
 	/* Unlocked, the same THP migrates normally. */
-	h_setup(f, m, buf);
+	assert_int_equal(t_mig_setup(f, m, buf, H_NPAGES,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]),
+			 0);
+	assert_int_equal(m->args.npages, H_NPAGES);
 	assert_int_equal(m->args.cpages, H_NPAGES);
-	h_abort(f, m);
+	t_mig_finish(f, m);
 	test_free(m);
 }
 
@@ -366,15 +348,18 @@ static void test_referenced_thp_skipped(void **state)
 {
 	struct fx *f = *state;
 	unsigned long buf = h_map(f, 1);
-	struct h_mig *m = test_malloc(sizeof(*m));
+	struct t_mig *m = test_malloc(sizeof(*m));
 	struct folio *folio = h_fault_thp(f, buf);
 	pmd_t before = t_pmd(f->mm, buf);
 
 	folio_get(folio);
-	h_setup(f, m, buf);
+	assert_int_equal(t_mig_setup(f, m, buf, H_NPAGES,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]),
+			 0);
+	assert_int_equal(m->args.npages, H_NPAGES);
 	assert_int_equal(m->args.cpages, 0);
 	assert_true(pmd_same(t_pmd(f->mm, buf), before));
-	h_abort(f, m);
+	t_mig_finish(f, m);
 	folio_put(folio);
 	assert_int_equal(t_state(&folio->page).ref, 1);
 	test_free(m);
@@ -470,12 +455,10 @@ static void test_fork_munmap_exit(void **state)
 
 	child = devmig_proc_fork(parent);
 	assert_non_null(child);
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(child), 0);
+	t_switch(child);
 	assert_int_equal(t_mismatches(buf, 2 * H_NPAGES, 50), 0);
 	assert_int_equal(devmig_store(buf + 5 * PAGE_SIZE, &v, sizeof(v)), 0);
-	devmig_task_leave();
-	assert_int_equal(devmig_task_enter(parent), 0);
+	t_switch(parent);
 	assert_int_equal(t_mismatches(buf, 2 * H_NPAGES, 50), 0);
 	assert_int_equal(devmig_check_invariants(fx_report_violation, NULL), 0);
 
@@ -485,9 +468,7 @@ static void test_fork_munmap_exit(void **state)
 	devmig_proc_exit(child);
 	assert_int_equal(t_mismatches(buf + HPAGE_PMD_SIZE / 2, H_NPAGES + H_NPAGES / 2,
 				      50 + (int)(H_NPAGES / 2 * T_INTS_PER_PAGE)), 0);
-	devmig_task_leave();
-	devmig_proc_exit(parent);
-	assert_int_equal(devmig_task_enter(f->proc), 0);
+	t_exit_switch(parent, f->proc);
 	lru_add_drain_all();
 	assert_int_equal(model_nr_free_pages(), free0);
 }

@@ -164,6 +164,62 @@ static void test_uapi_unknown(void **state)
 			 -EINVAL);
 }
 
+/*
+ * The entry points around the ioctl: a device configuration that cannot
+ * be built is refused with -EINVAL before anything is created (*out is
+ * not written); NULL handles are refused or ignored.
+ */
+static void test_uapi_device_config(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *what;
+		struct dmirror_device_config cfg;
+	} bad[] = {
+		{ "unknown memory type", { .type = 7 } },
+		{ "chunk not a page multiple",
+		  { .type = HMM_DMIRROR_MEMORY_DEVICE_PRIVATE,
+		    .chunk_bytes = PAGE_SIZE + 8 } },
+		{ "limit below one chunk",
+		  { .type = HMM_DMIRROR_MEMORY_DEVICE_COHERENT,
+		    .chunk_bytes = T_CHUNK_BYTES,
+		    .limit_bytes = T_CHUNK_BYTES - PAGE_SIZE } },
+	};
+	struct dmirror_device_config good = {
+		.type = HMM_DMIRROR_MEMORY_DEVICE_COHERENT,
+		.chunk_bytes = T_CHUNK_BYTES,
+	};
+	struct dmirror_device *dev = (void *)1;
+	struct dmirror *mirror = (void *)1;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		print_message("%s\n", bad[i].what);
+		assert_int_equal(dmirror_device_create(&bad[i].cfg, &dev),
+				 -EINVAL);
+		assert_ptr_equal(dev, (void *)1);
+	}
+	assert_int_equal(dmirror_device_create(NULL, &dev), -EINVAL);
+	assert_int_equal(dmirror_device_create(&good, NULL), -EINVAL);
+	assert_ptr_equal(dev, (void *)1);
+
+	assert_int_equal(dmirror_open(NULL, &mirror), -EINVAL);
+	assert_int_equal(dmirror_open(f->dev[0], NULL), -EINVAL);
+	assert_ptr_equal(mirror, (void *)1);
+	assert_int_equal(dmirror_mmap(NULL, PAGE_SIZE, T_RW,
+				      DEVMIG_MAP_SHARED), -EINVAL);
+	dmirror_close(NULL);
+	dmirror_device_destroy(NULL);
+
+	/* What a valid configuration builds says what it was built as. */
+	assert_int_equal(dmirror_device_type(f->dev[0]),
+			 HMM_DMIRROR_MEMORY_DEVICE_PRIVATE);
+	assert_int_equal(dmirror_device_create(&good, &dev), 0);
+	assert_int_equal(dmirror_device_type(dev),
+			 HMM_DMIRROR_MEMORY_DEVICE_COHERENT);
+	dmirror_device_destroy(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +232,7 @@ int main(void)
 		FX_TEST(test_uapi_check_exclusive),
 		FX_TEST(test_uapi_release),
 		FX_TEST(test_uapi_unknown),
+		FX_TEST(test_uapi_device_config),
 	};
 
 	return T_RUN(tests);

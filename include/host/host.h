@@ -80,6 +80,8 @@ void host_mem_release(void *addr, size_t size);
 int host_mem_protect(void *addr, size_t size, int prot);
 /* Give the bytes back to the host (they read as zero afterwards). */
 void host_mem_discard(void *addr, size_t size);
+/* Back an accessible range with host memory now, not at each first touch. */
+void host_mem_populate(void *addr, size_t size);
 /*
  * Big allocations (the model's vmalloc): host mappings rounded up to 2 MiB,
  * in huge pages where the host allows, kept mapped and warm after
@@ -95,6 +97,7 @@ void host_big_trim(void);
 
 /* Time. */
 unsigned long long host_clock_ns(void);
+unsigned long long host_clock_coarse_ns(void);
 
 /* Printing and dying. */
 void host_vprintf(const char *fmt, va_list ap);
