@@ -65,8 +65,11 @@ $(BUILD)/tests/%: tests/%.c $(DRVLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
 
+# Every object of both libraries, so that `devmig inject` lists every
+# failure site there is (the fault_sites section of each object).
 $(BUILD)/devmig: $(BUILD)/tools/devmig-cli.o $(SOBJS) $(DRVLIB) $(LIB)
-	$(CC) $(CFLAGS_BASE) $^ -o $@
+	$(CC) $(CFLAGS_BASE) $(filter-out $(DRVLIB) $(LIB),$^) \
+		-Wl,--whole-archive $(DRVLIB) $(LIB) -Wl,--no-whole-archive -o $@
 
 # The guest's interpreter (make kernel-diff): devmig, static, with the
 # linux backend.
@@ -93,9 +96,9 @@ test: deps
 check: $(TESTS) $(BUILD)/devmig $(BUILD)/tests/hung/broken_driver
 	@sh scripts/hang-check.sh $(BUILD)/tests/hung/broken_driver
 	@DEVMIG=$(BUILD)/devmig bash scripts/run-tests.sh --junit $(BUILD)/junit.xml \
-		$(TESTS) scripts/replay-scenarios.sh
+		$(TESTS) scripts/replay-scenarios.sh scripts/inject-walk.sh
 	@python3 scripts/junit-check.py $(BUILD)/junit.xml $(notdir $(TESTS)) \
-		corpus
+		corpus inject
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
@@ -270,3 +273,11 @@ check-hangs: $(BUILD)/tests/hung/broken_driver
 $(BUILD)/tests/hung/%: tests/hung/%.c $(DRVLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP $< -o $@ $(DRVLIB) $(LIB) $(LDLIBS)
+
+# The injection walk at length: every failure site failed in every script
+# that reaches it (attempts 1, 2 and all); make test runs the quick walk
+# (each site in its first script).  scripts/inject-walk.sh.
+.PHONY: inject
+inject: deps
+	@$(MAKE) --no-print-directory $(BUILD)/devmig
+	@DEVMIG=$(BUILD)/devmig bash scripts/inject-walk.sh --nth 2

@@ -212,4 +212,48 @@ unsigned long devmig_check_invariants(void (*report)(const char *msg,
 						     void *arg),
 				      void *arg);
 
+/*
+ * Fault injection by named site (model/fault-inject.c).  Every call of the
+ * model or of a driver that can fail for want of a resource (allocations,
+ * page tables, anon_vmas, memcg charges, user copies, a driver's
+ * should_fail()) is a site named "caller:api" (a second call of one API in
+ * one caller: "caller:api#2").  Sites are numbered 0..nr-1 in name order.
+ * devmig_fault_record() counts, from then on, how often each site is
+ * reached (devmig_fault_reached(): the sites in the order first reached);
+ * devmig_fault_arm() does the same and makes @count attempts of site @id
+ * that could fail, from the @first on (1: the first), fail as the kernel's
+ * would (-1UL: every attempt from @first on).
+ * devmig_fault_stop() ends both.  Arm only while one thread runs the model.
+ */
+struct devmig_fault_site {
+	const char *name;
+	const char *file;		/* of the call */
+	unsigned int line;
+	const char *class_name;		/* "kmalloc", "page", "memcg", ... */
+	unsigned long hits;		/* since the last record or arm */
+	unsigned long failable_hits;	/* of them, those that could fail
+					   (not __GFP_NOFAIL) */
+};
+unsigned int devmig_fault_nr_sites(void);
+int devmig_fault_site_info(unsigned int id, struct devmig_fault_site *info);
+int devmig_fault_find(const char *name);
+void devmig_fault_record(void);
+int devmig_fault_arm(unsigned int id, unsigned long first,
+		     unsigned long count);
+void devmig_fault_stop(void);
+unsigned int devmig_fault_reached(unsigned int *ids, unsigned int max);
+/* Failures injected since the last record or arm. */
+unsigned long devmig_fault_fired(void);
+
+/*
+ * What the machine has handed out, for leak checks: with every process
+ * gone and every device destroyed, both return to what they were before.
+ */
+struct devmig_mem_usage {
+	unsigned long pages;		/* RAM pages allocated */
+	unsigned long slab_objects;	/* kmalloc/vmalloc/kmem_cache objects
+					   in use */
+};
+void devmig_mem_usage(struct devmig_mem_usage *usage);
+
 #endif /* _DEVMIG_H */

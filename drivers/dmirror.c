@@ -1524,6 +1524,8 @@ int dmirror_device_create(const struct dmirror_device_config *cfg,
 	/* Like test_hmm at load time: the first chunk exists from the start. */
 	ret = dmirror_add_chunk(mdevice);
 	if (ret) {
+		/* The chunk array may have grown before the chunk failed. */
+		kfree(mdevice->chunks);
 		kfree(mdevice);
 		return ret;
 	}

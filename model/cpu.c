@@ -320,12 +320,18 @@ int devmig_store(unsigned long addr, const void *buf, size_t len)
  * @to: user address
  * @from: kernel buffer
  * @n: bytes
+ * @site: the caller's failure site (linux/uaccess.h); failing it copies
+ *	nothing, as the kernel's fail_usercopy does
  *
  * Return: the number of bytes NOT copied (0 on success).
  */
-unsigned long copy_to_user(void __user *to, const void *from, unsigned long n)
+unsigned long copy_to_user_at(void __user *to, const void *from,
+			      unsigned long n, struct fault_site *site)
 {
 	size_t done;
+
+	if (fault_site_fails(site, true))
+		return n;
 
 	cpu_access((unsigned long)to, (void *)from, n, true, &done);
 	return n - done;
@@ -336,13 +342,17 @@ unsigned long copy_to_user(void __user *to, const void *from, unsigned long n)
  * @to: kernel buffer
  * @from: user address
  * @n: bytes
+ * @site: as copy_to_user()'s
  *
  * Return: the number of bytes NOT copied (0 on success).
  */
-unsigned long copy_from_user(void *to, const void __user *from,
-			     unsigned long n)
+unsigned long copy_from_user_at(void *to, const void __user *from,
+				unsigned long n, struct fault_site *site)
 {
 	size_t done;
+
+	if (fault_site_fails(site, true))
+		return n;
 
 	cpu_access((unsigned long)from, to, n, false, &done);
 	return n - done;

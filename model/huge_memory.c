@@ -67,7 +67,9 @@ void model_thp_boot(void)
 {
 	struct folio *folio;
 
-	folio = folio_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL, HPAGE_PMD_ORDER);
+	/* Boot cannot fail: no failure site (NULL). */
+	folio = folio_alloc_at(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL,
+			       HPAGE_PMD_ORDER, NULL);
 	BUG_ON(!folio);
 	__SetPageReserved(&folio->page);
 	WRITE_ONCE(huge_zero_pfn, folio_pfn(folio));

@@ -12,7 +12,6 @@
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
 #include <linux/pagemap.h>
-#include <model/fail.h>
 
 static struct mem_cgroup root_group;
 struct mem_cgroup *root_mem_cgroup = &root_group;
@@ -24,16 +23,17 @@ struct mem_cgroup *root_mem_cgroup = &root_group;
  * @gfp: allocation context (unused)
  *
  * Return: 0, or -ENOMEM if the group's limit would be exceeded or the
- * MODEL_FAIL_MEMCG site was armed.
+ * call's site was made to fail.
  */
-int __mem_cgroup_charge(struct folio *folio, struct mm_struct *mm, gfp_t gfp)
+int __mem_cgroup_charge(struct folio *folio, struct mm_struct *mm, gfp_t gfp,
+			struct fault_site *site)
 {
 	struct mem_cgroup *memcg = (mm && mm->memcg) ? mm->memcg : root_mem_cgroup;
 	long nr = folio_nr_pages(folio);
 
 	(void)gfp;
 	VM_BUG_ON_FOLIO(folio_memcg(folio), folio);
-	if (model_should_fail(MODEL_FAIL_MEMCG))
+	if (fault_site_fails(site, true))
 		return -ENOMEM;
 	if (memcg->limit && atomic_long_add_return(nr, &memcg->usage) > memcg->limit) {
 		atomic_long_sub(nr, &memcg->usage);

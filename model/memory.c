@@ -1073,47 +1073,6 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
 	return 0;
 }
 
-/**
- * apply_to_page_range() - call @fn on every PTE slot of a range
- * @mm: the address space
- * @address: start (page aligned)
- * @size: length in bytes
- * @fn: called with the PTE slot (table allocated if missing), the address
- *	and @data, under the PTE lock; a non-zero return stops the walk
- * @data: passed to @fn
- *
- * Return: 0, -ENOMEM, or @fn's first non-zero return.
- */
-int apply_to_page_range(struct mm_struct *mm, unsigned long address,
-			unsigned long size,
-			int (*fn)(pte_t *pte, unsigned long addr, void *data),
-			void *data)
-{
-	unsigned long addr = address, end = address + size;
-	int ret = 0;
-
-	while (addr < end && !ret) {
-		unsigned long next = pmd_addr_end(addr, end);
-		pgd_t *pgd = pgd_offset(mm, addr);
-		p4d_t *p4d = p4d_alloc(mm, pgd, addr);
-		pud_t *pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
-		pmd_t *pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
-		spinlock_t *ptl;
-		pte_t *start, *pte;
-
-		if (!pmd || pte_alloc(mm, pmd))
-			return -ENOMEM;
-		start = pte_offset_map_lock(mm, pmd, addr, &ptl);
-		if (!start)
-			return -ENOMEM;
-		for (pte = start; addr < next && !ret; addr += PAGE_SIZE, pte++)
-			ret = fn(pte, addr, data);
-		pte_unmap_unlock(start, ptl);
-		addr = next;
-	}
-	return ret;
-}
-
 /* Page-table pages unhooked but not yet freed (a TLB flush must come first). */
 #define PGT_BATCH	64
 struct pgt_batch {

@@ -234,7 +234,9 @@ void *memremap_pages(struct dev_pagemap *pgmap, int nid)
 
 		error = check_range(pgmap, r);
 		if (!error && pgmap->type != MEMORY_DEVICE_PRIVATE &&
-		    host_mem_protect(__va(r->start), range_len(r), HOST_PROT_RW))
+		    (fault_site_fails(FAULT_SITE(FAULT_HOST, "host_mem_protect"),
+				      true) ||
+		     host_mem_protect(__va(r->start), range_len(r), HOST_PROT_RW)))
 			error = -ENOMEM;
 		pr = error ? NULL : kzalloc(sizeof(*pr), GFP_KERNEL);
 		if (!error && !pr)

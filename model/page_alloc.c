@@ -30,10 +30,11 @@
 #include <linux/gfp.h>
 #include <linux/swap.h>
 #include <linux/memcontrol.h>
+#include <linux/slab.h>
 #include <model/boot.h>
 #include <model/model.h>
-#include <model/fail.h>
 #include <host/host.h>
+#include <devmig.h>
 #include "internal.h"
 
 #define MODEL_DEFAULT_RAM		(2UL << 30)
@@ -278,9 +279,10 @@ static void prep_compound(struct page *head, unsigned int order)
  * @order: 0 or HPAGE_PMD_ORDER
  *
  * Return: the first page with refcount 1, or NULL when RAM is exhausted,
- * the order is not served, or the MODEL_FAIL_PAGE site was armed.
+ * the order is not served, or the call's site was made to fail.
  */
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+struct page *alloc_pages_at(gfp_t gfp, unsigned int order,
+			    struct fault_site *site)
 {
 	struct page *page;
 
@@ -288,7 +290,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		return NULL;
 	if (order != 0 && order != HPAGE_PMD_ORDER)
 		return NULL;
-	if (!(gfp & __GFP_NOFAIL) && model_should_fail(MODEL_FAIL_PAGE))
+	if (fault_site_fails(site, !(gfp & __GFP_NOFAIL)))
 		return NULL;
 	page = take_free(order);
 	if (!page) {
@@ -321,30 +323,21 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
  * Return: a folio with refcount 1, unlocked, not on an LRU, no mapping; or
  * NULL.
  */
-struct folio *folio_alloc(gfp_t gfp, unsigned int order)
+struct folio *folio_alloc_at(gfp_t gfp, unsigned int order,
+			     struct fault_site *site)
 {
-	struct page *page = alloc_pages(gfp | (order ? __GFP_COMP : 0), order);
+	struct page *page = alloc_pages_at(gfp | (order ? __GFP_COMP : 0),
+					   order, site);
 
 	return page ? page_folio(page) : NULL;
 }
 
-struct folio *vma_alloc_folio(gfp_t gfp, int order, struct vm_area_struct *vma,
-			      unsigned long addr)
+unsigned long __get_free_pages_at(gfp_t gfp, unsigned int order,
+				  struct fault_site *site)
 {
-	(void)vma; (void)addr;
-	return folio_alloc(gfp, order);
-}
-
-unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
-{
-	struct page *page = alloc_pages(gfp, order);
+	struct page *page = alloc_pages_at(gfp, order, site);
 
 	return page ? (unsigned long)page_address(page) : 0;
-}
-
-unsigned long get_zeroed_page(gfp_t gfp)
-{
-	return __get_free_pages(gfp | __GFP_ZERO, 0);
 }
 
 /*
@@ -457,6 +450,22 @@ unsigned long model_nr_free_pages(void)
 	return n;
 }
 
+/**
+ * devmig_mem_usage() - RAM pages and slab objects handed out
+ * @usage: filled in
+ *
+ * Pages waiting in the per-CPU LRU batches hold a reference there: the
+ * batches are drained first.  anon_vmas kept on rmap.c's free list count
+ * as free, as in a slab cache.
+ */
+void devmig_mem_usage(struct devmig_mem_usage *usage)
+{
+	lru_add_drain_all();
+	usage->pages = (model_ram_end_pfn - model_ram_start_pfn) -
+		       model_nr_free_pages();
+	usage->slab_objects = slab_objects_in_use() - model_anon_vmas_cached();
+}
+
 bool model_pfn_initialized(unsigned long pfn)
 {
 	if (pfn >= model_ram_start_pfn && pfn < model_ram_end_pfn)
@@ -521,7 +530,7 @@ static void init_ram(void)
 
 static void init_zero_page(void)
 {
-	struct page *page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL, 0);
+	struct page *page = alloc_pages_at(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL, 0, NULL);
 
 	BUG_ON(!page);
 	__SetPageReserved(page);

@@ -14,7 +14,6 @@
 #include <linux/swapops.h>
 #include <asm/pgalloc.h>
 #include <asm/tlbflush.h>
-#include <model/fail.h>
 
 /* x86 protection_map, indexed by VM_READ | VM_WRITE | VM_EXEC | VM_SHARED. */
 static const pgprot_t protection_map[16] = {
@@ -49,14 +48,16 @@ pgprot_t vm_get_page_prot(unsigned long vm_flags)
 }
 
 /* One zeroed page-table page owned by @mm; NULL if memory is short. */
-static struct page *pgtable_page_alloc(struct mm_struct *mm)
+static struct page *pgtable_page_alloc(struct mm_struct *mm,
+					struct fault_site *site)
 {
 	struct page *page;
 
-	if (model_should_fail(MODEL_FAIL_PGTABLE))
+	if (fault_site_fails(site, true))
 		return NULL;
-	/* __GFP_NOFAIL here only keeps the page-allocation site out of it. */
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL | __GFP_NOWARN, 0);
+	/* The page comes from the allocator, as the site's own attempt. */
+	page = alloc_pages_at(GFP_KERNEL | __GFP_ZERO | __GFP_NOFAIL |
+			      __GFP_NOWARN, 0, NULL);
 	if (!page)
 		return NULL;
 	__SetPageTable(page);
@@ -86,9 +87,9 @@ static void pgtable_page_free(struct mm_struct *mm, struct page *page)
  *
  * Return: the table (all entries empty), or NULL.
  */
-pgd_t *pgd_alloc(struct mm_struct *mm)
+pgd_t *pgd_alloc_at(struct mm_struct *mm, struct fault_site *site)
 {
-	struct page *page = pgtable_page_alloc(mm);
+	struct page *page = pgtable_page_alloc(mm, site);
 
 	return page ? page_address(page) : NULL;
 }
@@ -98,9 +99,9 @@ void pgd_free(struct mm_struct *mm, pgd_t *pgd)
 	pgtable_page_free(mm, virt_to_page(pgd));
 }
 
-pgtable_t pte_alloc_one(struct mm_struct *mm)
+pgtable_t pte_alloc_one_at(struct mm_struct *mm, struct fault_site *site)
 {
-	return pgtable_page_alloc(mm);
+	return pgtable_page_alloc(mm, site);
 }
 
 void pte_free(struct mm_struct *mm, pgtable_t pte_page)
@@ -108,9 +109,10 @@ void pte_free(struct mm_struct *mm, pgtable_t pte_page)
 	pgtable_page_free(mm, pte_page);
 }
 
-pmd_t *pmd_alloc_one(struct mm_struct *mm, unsigned long addr)
+static pmd_t *pmd_alloc_one(struct mm_struct *mm, unsigned long addr,
+			    struct fault_site *site)
 {
-	struct page *page = pgtable_page_alloc(mm);
+	struct page *page = pgtable_page_alloc(mm, site);
 
 	(void)addr;
 	return page ? page_address(page) : NULL;
@@ -121,9 +123,10 @@ void pmd_free(struct mm_struct *mm, pmd_t *pmd)
 	pgtable_page_free(mm, virt_to_page(pmd));
 }
 
-pud_t *pud_alloc_one(struct mm_struct *mm, unsigned long addr)
+static pud_t *pud_alloc_one(struct mm_struct *mm, unsigned long addr,
+			    struct fault_site *site)
 {
-	struct page *page = pgtable_page_alloc(mm);
+	struct page *page = pgtable_page_alloc(mm, site);
 
 	(void)addr;
 	return page ? page_address(page) : NULL;
@@ -145,9 +148,10 @@ int __p4d_alloc(struct mm_struct *mm, pgd_t *pgd, unsigned long address)
  * The __p?d_alloc() functions allocate first, then install under the lock
  * only if nobody else did meanwhile; the loser frees its page.
  */
-int __pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long address)
+int __pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long address,
+		struct fault_site *site)
 {
-	pud_t *new = pud_alloc_one(mm, address);
+	pud_t *new = pud_alloc_one(mm, address, site);
 
 	if (!new)
 		return -ENOMEM;
@@ -162,9 +166,10 @@ int __pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long address)
 	return 0;
 }
 
-int __pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long address)
+int __pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long address,
+		struct fault_site *site)
 {
-	pmd_t *new = pmd_alloc_one(mm, address);
+	pmd_t *new = pmd_alloc_one(mm, address, site);
 	spinlock_t *ptl;
 
 	if (!new)
@@ -188,9 +193,9 @@ int __pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long address)
  * Return: 0 (also if someone else installed a table, or a huge PMD,
  * meanwhile), or -ENOMEM.
  */
-int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
+int __pte_alloc(struct mm_struct *mm, pmd_t *pmd, struct fault_site *site)
 {
-	pgtable_t new = pte_alloc_one(mm);
+	pgtable_t new = pte_alloc_one_at(mm, site);
 	spinlock_t *ptl;
 
 	if (!new)

@@ -68,7 +68,7 @@ void devmig_shutdown(void)
  * @proc: the process
  *
  * Return: 0, -EINVAL for no process, -EBUSY if the thread already is a
- * task of a process, -ENOMEM.
+ * task of a process.
  */
 int devmig_task_enter(struct devmig_proc *proc)
 {
@@ -78,9 +78,11 @@ int devmig_task_enter(struct devmig_proc *proc)
 		return -EINVAL;
 	if (current->mm)
 		return -EBUSY;
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
+	/*
+	 * The model's bookkeeping for a host thread acting as a task: the
+	 * kernel's task exists from fork on, so nothing fails here.
+	 */
+	t = kzalloc(sizeof(*t), GFP_KERNEL | __GFP_NOFAIL);
 	model_task_init(&t->task, "devmig");
 	mmget(proc->mm);
 	t->task.mm = proc->mm;

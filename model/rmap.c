@@ -26,27 +26,34 @@
 #include <linux/pagemap.h>
 #include <asm/tlbflush.h>
 #include <model/model.h>
-#include <model/fail.h>
 #include "internal.h"
 
 static DEFINE_SPINLOCK(anon_vma_free_lock);
 static LIST_HEAD(anon_vma_free_list);
+static long anon_vma_free_nr;		/* on anon_vma_free_list */
 
-static struct anon_vma *anon_vma_alloc(void)
+long model_anon_vmas_cached(void)
+{
+	return READ_ONCE(anon_vma_free_nr);
+}
+
+static struct anon_vma *anon_vma_alloc(struct fault_site *site)
 {
 	struct anon_vma *anon_vma = NULL;
 
-	if (model_should_fail(MODEL_FAIL_ANON_VMA))
+	if (fault_site_fails(site, true))
 		return NULL;
 	spin_lock(&anon_vma_free_lock);
 	if (!list_empty(&anon_vma_free_list)) {
 		anon_vma = list_first_entry(&anon_vma_free_list, struct anon_vma,
 					    free_node);
 		list_del(&anon_vma->free_node);
+		anon_vma_free_nr--;
 	}
 	spin_unlock(&anon_vma_free_lock);
 	if (!anon_vma) {
-		anon_vma = kzalloc(sizeof(*anon_vma), GFP_KERNEL | __GFP_NOFAIL);
+		anon_vma = kmalloc_at(sizeof(*anon_vma), GFP_KERNEL |
+				      __GFP_ZERO | __GFP_NOFAIL, NULL);
 		/* Initialised once: a racing reader may still use the lock. */
 		init_rwsem(&anon_vma->rwsem);
 	}
@@ -72,6 +79,7 @@ static void anon_vma_free(struct anon_vma *anon_vma)
 	}
 	spin_lock(&anon_vma_free_lock);
 	list_add(&anon_vma->free_node, &anon_vma_free_list);
+	anon_vma_free_nr++;
 	spin_unlock(&anon_vma_free_lock);
 }
 
@@ -93,11 +101,12 @@ void put_anon_vma(struct anon_vma *anon_vma)
 		anon_vma_free(root);
 }
 
-static struct anon_vma_chain *anon_vma_chain_alloc(void)
+static struct anon_vma_chain *anon_vma_chain_alloc(struct fault_site *site)
 {
-	if (model_should_fail(MODEL_FAIL_ANON_VMA))
+	if (fault_site_fails(site, true))
 		return NULL;
-	return kmalloc(sizeof(struct anon_vma_chain), GFP_KERNEL | __GFP_NOFAIL);
+	return kmalloc_at(sizeof(struct anon_vma_chain),
+			  GFP_KERNEL | __GFP_NOFAIL, NULL);
 }
 
 /*
@@ -165,16 +174,16 @@ void anon_vma_vma_moved(struct vm_area_struct *vma)
  *
  * Return: 0 or -ENOMEM.
  */
-int __anon_vma_prepare(struct vm_area_struct *vma)
+int __anon_vma_prepare(struct vm_area_struct *vma, struct fault_site *site)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *anon_vma;
 	struct anon_vma_chain *avc;
 
-	avc = anon_vma_chain_alloc();
+	avc = anon_vma_chain_alloc(site);
 	if (!avc)
 		return -ENOMEM;
-	anon_vma = anon_vma_alloc();
+	anon_vma = anon_vma_alloc(site);
 	if (!anon_vma) {
 		kfree(avc);
 		return -ENOMEM;
@@ -209,14 +218,15 @@ int __anon_vma_prepare(struct vm_area_struct *vma)
  *
  * Return: 0, or -ENOMEM with @dst unlinked again.
  */
-int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+int anon_vma_clone_at(struct vm_area_struct *dst, struct vm_area_struct *src,
+		      struct fault_site *site)
 {
 	struct anon_vma_chain *avc, *pavc;
 
 	list_for_each_entry_reverse(pavc, &src->anon_vma_chain, same_vma) {
 		struct anon_vma *anon_vma = pavc->anon_vma;
 
-		avc = anon_vma_chain_alloc();
+		avc = anon_vma_chain_alloc(site);
 		if (!avc) {
 			/* unlink_anon_vmas() does not own dst->anon_vma yet. */
 			dst->anon_vma = NULL;
@@ -246,7 +256,8 @@ int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
  *
  * Return: 0 or -ENOMEM.
  */
-int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+int anon_vma_fork_at(struct vm_area_struct *vma, struct vm_area_struct *pvma,
+		     struct fault_site *site)
 {
 	struct anon_vma *parent = pvma->anon_vma;
 	struct anon_vma_chain *avc = NULL;
@@ -257,13 +268,13 @@ int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 		return 0;
 	/* The copied pointer is the parent's: the child gets its own below. */
 	vma->anon_vma = NULL;
-	err = anon_vma_clone(vma, pvma);
+	err = anon_vma_clone_at(vma, pvma, site);
 	if (err)
 		return err;
 
-	anon_vma = anon_vma_alloc();
+	anon_vma = anon_vma_alloc(site);
 	if (anon_vma)
-		avc = anon_vma_chain_alloc();
+		avc = anon_vma_chain_alloc(site);
 	if (!avc) {
 		if (anon_vma)
 			put_anon_vma(anon_vma);

@@ -1,142 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * slab.c - kernel object allocators over the host heap (mm/slub.c,
- * mm/util.c, mm/vmalloc.c), and the failure injection every allocation
- * site of the model goes through (include/model/fail.h).
+ * mm/util.c, mm/vmalloc.c).  Each call names its site (linux/slab.h); the
+ * site decides whether it fails (model/fault-inject.c).
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/string.h>
 #include <asm/page.h>
-#include <model/fail.h>
 #include <host/host.h>
 
-/* Per site: countdown to the failing allocation (0: not armed). */
-static unsigned long fail_countdown[MODEL_FAIL_NR_SITES];
-static bool fail_always[MODEL_FAIL_NR_SITES];
-static bool fail_fired;
+/* Objects handed out minus objects freed: the leak checks' count. */
+static long slab_objects;
 
-void model_fail_nth(enum model_fail_site site, unsigned long n)
+long slab_objects_in_use(void)
 {
-	WRITE_ONCE(fail_countdown[site], n);
-	WRITE_ONCE(fail_fired, false);
+	return __atomic_load_n(&slab_objects, __ATOMIC_RELAXED);
 }
 
-void model_fail_every(enum model_fail_site site, bool on)
+static void slab_count(void *p, long n)
 {
-	WRITE_ONCE(fail_always[site], on);
-	WRITE_ONCE(fail_fired, false);
+	if (p)
+		__atomic_fetch_add(&slab_objects, n, __ATOMIC_RELAXED);
 }
 
-void model_fail_reset(void)
-{
-	int i;
-
-	for (i = 0; i < MODEL_FAIL_NR_SITES; i++) {
-		WRITE_ONCE(fail_countdown[i], 0);
-		WRITE_ONCE(fail_always[i], false);
-	}
-	WRITE_ONCE(fail_fired, false);
-}
-
-bool model_fail_fired(void)
-{
-	return READ_ONCE(fail_fired);
-}
-
-/* Count one allocation against @site; true if it is the armed one. */
-static bool fail_tick(enum model_fail_site site)
-{
-	unsigned long n = __atomic_load_n(&fail_countdown[site], __ATOMIC_RELAXED);
-
-	while (n) {
-		if (__atomic_compare_exchange_n(&fail_countdown[site], &n, n - 1,
-						false, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED))
-			return n == 1;
-	}
-	return READ_ONCE(fail_always[site]);
-}
-
-bool model_should_fail(enum model_fail_site site)
-{
-	bool fail = fail_tick(site);
-
-	if (site != MODEL_FAIL_ANY && fail_tick(MODEL_FAIL_ANY))
-		fail = true;
-	if (fail)
-		WRITE_ONCE(fail_fired, true);
-	return fail;
-}
-
-static void *slab_alloc(size_t size, gfp_t flags)
+static void *slab_alloc(size_t size, gfp_t flags, struct fault_site *site)
 {
 	void *p;
 
-	if (!(flags & __GFP_NOFAIL) && model_should_fail(MODEL_FAIL_KMALLOC))
+	if (fault_site_fails(site, !(flags & __GFP_NOFAIL)))
 		return NULL;
 	p = flags & __GFP_ZERO ? host_calloc(1, size ? size : 1) :
 				 host_malloc(size ? size : 1);
 	BUG_ON(!p && (flags & __GFP_NOFAIL));
+	slab_count(p, 1);
+	if (host_getenv("SLABTRACE")) host_printf("A %p %s\n", p, site ? site->func : "?");
 	return p;
 }
 
-void *kmalloc(size_t size, gfp_t flags)
+void *kmalloc_at(size_t size, gfp_t flags, struct fault_site *site)
 {
-	return slab_alloc(size, flags);
+	return slab_alloc(size, flags, site);
 }
 
-void *kzalloc(size_t size, gfp_t flags)
-{
-	return slab_alloc(size, flags | __GFP_ZERO);
-}
-
-void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+void *kmalloc_array_at(size_t n, size_t size, gfp_t flags,
+		       struct fault_site *site)
 {
 	if (size && n > (size_t)-1 / size)
 		return NULL;
-	return slab_alloc(n * size, flags);
+	return slab_alloc(n * size, flags, site);
 }
 
-void *kcalloc(size_t n, size_t size, gfp_t flags)
+void *kcalloc_at(size_t n, size_t size, gfp_t flags, struct fault_site *site)
 {
-	return kmalloc_array(n, size, flags | __GFP_ZERO);
+	return kmalloc_array_at(n, size, flags | __GFP_ZERO, site);
 }
 
-void *krealloc(const void *p, size_t new_size, gfp_t flags)
+void *krealloc_at(const void *p, size_t new_size, gfp_t flags,
+		  struct fault_site *site)
 {
 	void *n;
 
-	if (!(flags & __GFP_NOFAIL) && model_should_fail(MODEL_FAIL_KMALLOC))
+	if (fault_site_fails(site, !(flags & __GFP_NOFAIL)))
 		return NULL;
 	n = host_realloc((void *)p, new_size ? new_size : 1);
+	if (!p)
+		slab_count(n, 1);
+	if (host_getenv("SLABTRACE")) { if (p) host_printf("F %p\n", p); host_printf("A %p realloc\n", n); }
 	return n;
 }
 
 void kfree(const void *p)
 {
+	if (p && host_getenv("SLABTRACE")) host_printf("F %p\n", p);
+	slab_count((void *)p, -1);
 	host_free((void *)p);
-}
-
-void *kvmalloc(size_t size, gfp_t flags)
-{
-	return kmalloc(size, flags);
-}
-
-void *kvzalloc(size_t size, gfp_t flags)
-{
-	return kzalloc(size, flags);
-}
-
-void *kvcalloc(size_t n, size_t size, gfp_t flags)
-{
-	return kcalloc(n, size, flags);
-}
-
-void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
-{
-	return kmalloc_array(n, size, flags);
 }
 
 void kvfree(const void *p)
@@ -144,7 +83,7 @@ void kvfree(const void *p)
 	vfree(p);
 }
 
-char *kstrdup(const char *s, gfp_t gfp)
+char *kstrdup_at(const char *s, gfp_t gfp, struct fault_site *site)
 {
 	size_t len;
 	char *p;
@@ -152,7 +91,7 @@ char *kstrdup(const char *s, gfp_t gfp)
 	if (!s)
 		return NULL;
 	len = strlen(s) + 1;
-	p = kmalloc(len, gfp);
+	p = slab_alloc(len, gfp, site);
 	if (p)
 		memcpy(p, s, len);
 	return p;
@@ -164,48 +103,38 @@ char *kstrdup(const char *s, gfp_t gfp)
  * would otherwise cost a host fault per page on every call); smaller
  * sizes come from the heap like kmalloc.
  */
-static void *vmalloc_gfp(unsigned long size, gfp_t flags)
+void *vmalloc_at(unsigned long size, bool zero, struct fault_site *site)
 {
+	gfp_t flags = GFP_KERNEL | (zero ? __GFP_ZERO : 0);
 	void *p;
 
 	if (size < PMD_SIZE)
-		return slab_alloc(size, flags);
-	if (model_should_fail(MODEL_FAIL_KMALLOC))
+		return slab_alloc(size, flags, site);
+	if (fault_site_fails(site, true))
 		return NULL;
 	p = host_big_alloc(size);
-	if (p && (flags & __GFP_ZERO))
+	if (p && zero)
 		memset(p, 0, size);
+	slab_count(p, 1);
 	return p;
 }
 
-void *vmalloc(unsigned long size)
-{
-	return vmalloc_gfp(size, GFP_KERNEL);
-}
-
-void *vzalloc(unsigned long size)
-{
-	return vmalloc_gfp(size, GFP_KERNEL | __GFP_ZERO);
-}
-
-void *vmalloc_array(size_t n, size_t size)
+void *vmalloc_array_at(size_t n, size_t size, bool zero,
+		       struct fault_site *site)
 {
 	if (size && n > (size_t)-1 / size)
 		return NULL;
-	return vmalloc_gfp(n * size, GFP_KERNEL);
-}
-
-void *vcalloc(size_t n, size_t size)
-{
-	if (size && n > (size_t)-1 / size)
-		return NULL;
-	return vmalloc_gfp(n * size, GFP_KERNEL | __GFP_ZERO);
+	return vmalloc_at(n * size, zero, site);
 }
 
 /* Also kvfree(): whichever allocator @addr came from. */
 void vfree(const void *addr)
 {
-	if (addr && !host_big_free((void *)addr))
+	if (!addr)
+		return;
+	if (host_big_free((void *)addr))
+		slab_count((void *)addr, -1);
+	else
 		kfree(addr);
 }
 
@@ -233,22 +162,18 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	host_free(s);
 }
 
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
+void *kmem_cache_alloc_at(struct kmem_cache *s, gfp_t flags,
+			  struct fault_site *site)
 {
-	void *p = slab_alloc(s->size, flags);
+	void *p = slab_alloc(s->size, flags, site);
 
-	if (p && s->ctor)
+	if (p && s->ctor && !(flags & __GFP_ZERO))
 		s->ctor(p);
 	return p;
-}
-
-void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
-{
-	return slab_alloc(s->size, flags | __GFP_ZERO);
 }
 
 void kmem_cache_free(struct kmem_cache *s, void *p)
 {
 	(void)s;
-	host_free(p);
+	kfree(p);
 }

@@ -108,6 +108,8 @@ static void model_finish(struct scn_backend *be)
 	struct model_world *w = world(be);
 	int i, c;
 
+	/* Each script fills the pool again: that allocation is a step too. */
+	devmig_set_nr_hugepages(0);
 	if (!w)
 		return;
 	for (i = SCN_MAX_PROCS - 1; i >= 0; i--) {

@@ -56,7 +56,7 @@ static const char *replaying;
 
 static void died(int sig)
 {
-	static const char msg[] = "devmig run: died while running ";
+	static const char msg[] = "devmig: died while running ";
 
 	if (replaying) {
 		if (write(2, msg, sizeof(msg) - 1) < 0 ||
@@ -182,11 +182,23 @@ static int replay(const char *file, const struct scn_script *s,
 	return bad;
 }
 
+void scn_cli_running(const char *what)
+{
+	replaying = what;
+}
+
+void scn_cli_name_deaths(void)
+{
+	signal(SIGABRT, died);
+	signal(SIGSEGV, died);
+	signal(SIGALRM, died);	/* a run's time limit (inject.c) */
+}
+
 /*
- * The cmocka XML report a corpus replay writes when the test runner asks
- * for one, or NULL.  The suite is "corpus" (cmocka's %g in the name).
+ * The cmocka XML report a corpus replay or the injection walk writes when
+ * the test runner asks for one, or NULL.  @suite is cmocka's %g in the name.
  */
-static FILE *xml_report_open(void)
+FILE *scn_xml_report_open(const char *suite)
 {
 	const char *mode = getenv("CMOCKA_MESSAGE_OUTPUT");
 	const char *name = getenv("CMOCKA_XML_FILE");
@@ -198,8 +210,8 @@ static FILE *xml_report_open(void)
 		return NULL;
 	g = strstr(name, "%g");
 	if (g)
-		snprintf(path, sizeof(path), "%.*scorpus%s", (int)(g - name),
-			 name, g + 2);
+		snprintf(path, sizeof(path), "%.*s%s%s", (int)(g - name),
+			 name, suite, g + 2);
 	else
 		snprintf(path, sizeof(path), "%s", name);
 	f = fopen(path, "w");
@@ -209,26 +221,29 @@ static FILE *xml_report_open(void)
 	return f;
 }
 
-/* Buffered until the end: the suite's counts come first. */
-static void xml_report_case(FILE *cases, const char *file, int bad)
+/*
+ * Buffered until the end: the suite's counts come first.  @failure: NULL
+ * for a pass, else the message (no XML special characters).
+ */
+void scn_xml_report_case(FILE *cases, const char *name, const char *failure)
 {
 	if (!cases)
 		return;
-	fprintf(cases, "    <testcase name=\"%s\" time=\"0\" >\n", file);
-	if (bad)
-		fprintf(cases, "      <failure message=\"transcript or run "
-			"differs; see the log\" />\n");
+	fprintf(cases, "    <testcase name=\"%s\" time=\"0\" >\n", name);
+	if (failure)
+		fprintf(cases, "      <failure message=\"%s\" />\n", failure);
 	fprintf(cases, "    </testcase>\n");
 }
 
-static void xml_report_close(FILE *f, char *cases, int passed, int failed)
+void scn_xml_report_close(FILE *f, const char *suite, char *cases, int passed,
+			  int failed)
 {
 	if (!f)
 		return;
-	fprintf(f, "  <testsuite name=\"corpus\" time=\"0\" tests=\"%d\" "
+	fprintf(f, "  <testsuite name=\"%s\" time=\"0\" tests=\"%d\" "
 		"failures=\"%d\" errors=\"0\" skipped=\"0\" >\n%s"
-		"  </testsuite>\n</testsuites>\n", passed + failed, failed,
-		cases ? cases : "");
+		"  </testsuite>\n</testsuites>\n", suite, passed + failed,
+		failed, cases ? cases : "");
 	fclose(f);
 }
 
@@ -288,9 +303,8 @@ int scn_cli_run(int argc, char **argv)
 		return 2;
 	}
 	if (compare || update) {
-		signal(SIGABRT, died);
-		signal(SIGSEGV, died);
-		xml = xml_report_open();
+		scn_cli_name_deaths();
+		xml = scn_xml_report_open("corpus");
 		if (xml)
 			cases = open_memstream(&case_text, &case_len);
 	}
@@ -309,13 +323,15 @@ int scn_cli_run(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			status = 2;
 			failed++;
-			xml_report_case(cases, argv[i], 1);
+			scn_xml_report_case(cases, argv[i], "transcript or run differs; "
+					    "see the log");
 			continue;
 		}
 		if (compare || update) {
 			int bad = replay(argv[i], &s, &be, &opts, update);
 
-			xml_report_case(cases, argv[i], bad);
+			scn_xml_report_case(cases, argv[i], bad ? "transcript or run "
+					    "differs; see the log" : NULL);
 			if (bad)
 				failed++;
 			else
@@ -342,7 +358,7 @@ int scn_cli_run(int argc, char **argv)
 	if (compare || update) {
 		if (cases)
 			fclose(cases);
-		xml_report_close(xml, case_text, passed, failed);
+		scn_xml_report_close(xml, "corpus", case_text, passed, failed);
 		free(case_text);
 		printf("scenarios: %d passed, %d failed\n", passed, failed);
 		printf("[  PASSED  ] %d test(s).\n", passed);

@@ -613,6 +613,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 	}
 	ret = ops->start(be);
 	if (ret) {
+		sum->start_rc = ret;
+		ops->finish(be);
 		if (out)
 			fprintf(out, "!! %s backend failed to start: %s\n",
 				ops->name, scn_errno_name(ret));
@@ -621,6 +623,8 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		return 1;
 	}
 	ret = 0;
+	if (opts->step_done)
+		opts->step_done(opts->arg, -1, NULL);
 	if (opts->shadow && ops->peek)
 		sh = scn_shadow_new(s);
 	/* Every world starts from the same THP policy. */
@@ -631,19 +635,22 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 
 		if (ops->exec_in && st->proc != run.cur) {
 			ops->exec_in(be, &run, st->proc, i, res);
-		} else if (switch_to(&run, st->proc)) {
+		} else if ((res->rc = switch_to(&run, st->proc))) {
 			snprintf(res->text, sizeof(res->text), "!! cannot "
 				 "enter process '%s'", s->procs[st->proc]);
 			res->failed = 1;
+			res->done = 0;
 		} else {
 			scn_exec_step(&run, i, res);
 		}
 		/* A process's state as its parent sees it. */
-		if (st->op == SCN_FORK)
+		if (st->op == SCN_FORK && !res->rc)
 			run.proc_alive[st->child] = 1;
 		if (st->op == SCN_EXIT)
 			run.proc_alive[st->proc] = 0;
 		sum->steps++;
+		if (opts->step_done)
+			opts->step_done(opts->arg, i, res);
 		if (out) {
 			fprintf(out, "%s -> %s", st->canon, res->text);
 			if (res->failed)

@@ -389,6 +389,12 @@ struct scn_run_opts {
 				   every Nth step (N), or at the end only (0) */
 	int shadow;		/* compare every region with a shadow copy
 				   after each step (fuzzing) */
+	/*
+	 * Optional: told each step's result as it is printed (inject.c), and
+	 * once with step -1 and no result when the world has started.
+	 */
+	void (*step_done)(void *arg, int step, const struct scn_result *res);
+	void *arg;
 };
 
 /* Outcome of scn_run_script(). */
@@ -398,6 +404,7 @@ struct scn_summary {
 	unsigned long violations;	/* invariant violations */
 	unsigned long shadow_mismatches;	/* bytes that differ */
 	const char *unsupported;	/* feature name, or NULL */
+	int start_rc;			/* ->start()'s error, or 0 */
 };
 
 /*

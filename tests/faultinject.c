@@ -6,7 +6,11 @@
  * allocation.  Whatever the ioctls answer, afterwards the data is intact,
  * no device page leaks and the model's invariants hold: a failed allocation
  * only leaves its page where it was (doc/CONTRACT.md, "Invariants").
+ * Failing sites by name, one by one over every scenario, is the injection
+ * walk's (`devmig inject`, scripts/inject-walk.sh); here the named-site API
+ * itself and the insertion path are tested.
  */
+#include <linux/slab.h>
 #include <model/fail.h>
 
 #include "harness.h"
@@ -80,14 +84,17 @@ static void test_fail_driver_allocation(void **state)
 
 /*
  * Mapping a device page into a hole (migrate_vma_insert_page()) needs a
- * page table, the VMA's anon_vma and a memcg charge.  When one of them
- * cannot be had, the slot stops migrating, the hole stays a hole, the
+ * page table, the VMA's anon_vma and a memcg charge: three sites, found by
+ * the names their callers give them (linux/fault-inject.h).  When one of
+ * them fails, the slot stops migrating, the hole stays a hole, the
  * destination is freed, and the same migration then succeeds.
  */
 static void test_fail_hole_insertion(void **state)
 {
-	static const enum model_fail_site sites[] = {
-		MODEL_FAIL_PGTABLE, MODEL_FAIL_ANON_VMA, MODEL_FAIL_MEMCG,
+	static const char *const sites[] = {
+		"migrate_vma_alloc_pmd:pte_alloc",
+		"migrate_vma_insert_page:anon_vma_prepare",
+		"migrate_vma_insert_page:mem_cgroup_charge",
 	};
 	struct fx *f = *state;
 	unsigned long s;
@@ -96,8 +103,10 @@ static void test_fail_hole_insertion(void **state)
 		/* A fresh VMA: no page table under it, no anon_vma yet. */
 		unsigned long big = t_map(f, 2 * PTRS_PER_PTE, T_RW);
 		unsigned long buf = ALIGN(big, PMD_SIZE);
+		int id = devmig_fault_find(sites[s]);
 		int fail;
 
+		assert_true(id >= 0);
 		for (fail = 1; fail >= 0; fail--) {
 			unsigned long src = 0, dst = 0;
 			struct migrate_vma args = {
@@ -105,6 +114,7 @@ static void test_fail_hole_insertion(void **state)
 				.src = &src, .dst = &dst,
 				.pgmap_owner = f->dev[0],
 			};
+			struct devmig_fault_site info;
 			struct page *dpage;
 
 			mmap_read_lock(f->mm);
@@ -114,10 +124,16 @@ static void test_fail_hole_insertion(void **state)
 			dpage = dmirror_device_alloc_page(f->dev[0]);
 			assert_non_null(dpage);
 			dst = migrate_pfn(page_to_pfn(dpage));
-			model_fail_every(sites[s], fail);
+			if (fail)
+				assert_int_equal(devmig_fault_arm(id, 1, -1UL), 0);
+			else
+				devmig_fault_record();
 			migrate_vma_pages(&args);
-			assert_int_equal(model_fail_fired(), fail);
-			model_fail_reset();
+			/* Reached either way; failed exactly when armed. */
+			assert_int_equal(devmig_fault_site_info(id, &info), 0);
+			assert_true(info.failable_hits >= 1);
+			assert_int_equal(devmig_fault_fired(), fail);
+			devmig_fault_stop();
 			assert_int_equal(src, fail ? 0 : MIGRATE_PFN_MIGRATE);
 			migrate_vma_finalize(&args);
 			mmap_read_unlock(f->mm);
@@ -132,6 +148,61 @@ static void test_fail_hole_insertion(void **state)
 	}
 }
 
+/* Two sites of this file: kzalloc() as any caller makes one. */
+static void *f_alloc(gfp_t gfp)
+{
+	return kzalloc(64, gfp);
+}
+
+/*
+ * The registry: names are unique and say caller and API; a second call of
+ * one API in one function gets "#2"; arming attempt 2 fails the second
+ * call only; a __GFP_NOFAIL call reaches its site and never fails.
+ */
+static void test_named_sites(void **state)
+{
+	unsigned int i, j, n = devmig_fault_nr_sites();
+	struct devmig_fault_site a, b;
+	void *p[3];
+	int id;
+
+	(void)state;
+	assert_true(n > 10);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(devmig_fault_site_info(i, &a), 0);
+		assert_non_null(strchr(a.name, ':'));
+		for (j = i + 1; j < n; j++) {
+			assert_int_equal(devmig_fault_site_info(j, &b), 0);
+			assert_string_not_equal(a.name, b.name);
+		}
+	}
+	assert_true(devmig_fault_find("wp_page_copy:vma_alloc_folio#2") >= 0);
+	assert_int_equal(devmig_fault_find("no_such_caller:kzalloc"),
+			 -ENOENT);
+
+	id = devmig_fault_find("f_alloc:kzalloc");
+	assert_true(id >= 0);
+	assert_int_equal(devmig_fault_arm(id, 2, 1), 0);
+	for (i = 0; i < 3; i++)
+		p[i] = f_alloc(GFP_KERNEL);
+	assert_non_null(p[0]);
+	assert_null(p[1]);
+	assert_non_null(p[2]);
+	assert_int_equal(devmig_fault_fired(), 1);
+	kfree(p[0]);
+	kfree(p[2]);
+
+	assert_int_equal(devmig_fault_arm(id, 1, -1UL), 0);
+	p[0] = f_alloc(GFP_KERNEL | __GFP_NOFAIL);
+	assert_non_null(p[0]);
+	assert_int_equal(devmig_fault_fired(), 0);
+	assert_int_equal(devmig_fault_site_info(id, &a), 0);
+	assert_int_equal(a.hits, 1);
+	assert_int_equal(a.failable_hits, 0);
+	devmig_fault_stop();
+	kfree(p[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +210,7 @@ int main(void)
 		FX_TEST(test_fail_page_allocation),
 		FX_TEST(test_fail_driver_allocation),
 		FX_TEST(test_fail_hole_insertion),
+		FX_TEST(test_named_sites),
 	};
 
 	return T_RUN(tests);

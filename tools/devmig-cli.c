@@ -775,6 +775,8 @@ int main(int argc, char **argv)
 		return scn_cli_gen(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "fuzz"))
 		return scn_cli_fuzz(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "inject"))
+		return scn_cli_inject(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &d.opts)) {
 		fprintf(stderr, "try 'devmig --help'\n");
 		return 2;

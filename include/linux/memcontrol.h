@@ -11,6 +11,8 @@
 #ifndef _LINUX_MEMCONTROL_H
 #define _LINUX_MEMCONTROL_H
 
+#include <linux/fault-inject.h>
+
 #include <linux/mm_types.h>
 #include <linux/atomic.h>
 #include <linux/gfp_types.h>
@@ -33,14 +35,13 @@ static inline struct mem_cgroup *folio_memcg(const struct folio *folio)
 						    __ATOMIC_RELAXED);
 }
 
-int __mem_cgroup_charge(struct folio *folio, struct mm_struct *mm, gfp_t gfp);
+int __mem_cgroup_charge(struct folio *folio, struct mm_struct *mm, gfp_t gfp,
+			struct fault_site *site);
 
-/* Charge a new folio to @mm's group; 0 or -ENOMEM. */
-static inline int mem_cgroup_charge(struct folio *folio, struct mm_struct *mm,
-				    gfp_t gfp)
-{
-	return __mem_cgroup_charge(folio, mm, gfp);
-}
+/* Charge a new folio to @mm's group; 0 or -ENOMEM.  A failure site. */
+#define mem_cgroup_charge(folio, mm, gfp)				\
+	__mem_cgroup_charge(folio, mm, gfp,				\
+			    FAULT_SITE(FAULT_MEMCG, "mem_cgroup_charge"))
 
 void __mem_cgroup_uncharge(struct folio *folio);
 

@@ -193,11 +193,6 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
 		   struct page *page);
 void zap_page_range_single(struct vm_area_struct *vma, unsigned long address,
 			   unsigned long size, void *details);
-int apply_to_page_range(struct mm_struct *mm, unsigned long address,
-			unsigned long size, int (*fn)(pte_t *pte,
-						      unsigned long addr,
-						      void *data),
-			void *data);
 
 /* gup.c */
 #define FOLL_WRITE		0x01
@@ -510,11 +505,16 @@ static inline unsigned long get_mm_rss(struct mm_struct *mm)
 	return anon + file + get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
-/* Page-table allocation and locking (model/pgtable.c). */
+/*
+ * Page-table allocation and locking (model/pgtable.c).  Allocating a level
+ * is a failure site named by the caller (asm/pgalloc.h).
+ */
 int __p4d_alloc(struct mm_struct *mm, pgd_t *pgd, unsigned long address);
-int __pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long address);
-int __pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long address);
-int __pte_alloc(struct mm_struct *mm, pmd_t *pmd);
+int __pud_alloc(struct mm_struct *mm, p4d_t *p4d, unsigned long address,
+		struct fault_site *site);
+int __pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long address,
+		struct fault_site *site);
+int __pte_alloc(struct mm_struct *mm, pmd_t *pmd, struct fault_site *site);
 
 static inline p4d_t *p4d_alloc(struct mm_struct *mm, pgd_t *pgd,
 			       unsigned long address)
@@ -524,24 +524,32 @@ static inline p4d_t *p4d_alloc(struct mm_struct *mm, pgd_t *pgd,
 	return p4d_offset(pgd, address);
 }
 
-static inline pud_t *pud_alloc(struct mm_struct *mm, p4d_t *p4d,
-			       unsigned long address)
+static inline pud_t *pud_alloc_at(struct mm_struct *mm, p4d_t *p4d,
+				  unsigned long address, struct fault_site *site)
 {
-	if (unlikely(p4d_none(p4dp_get(p4d))) && __pud_alloc(mm, p4d, address))
+	if (unlikely(p4d_none(p4dp_get(p4d))) &&
+	    __pud_alloc(mm, p4d, address, site))
 		return NULL;
 	return pud_offset(p4d, address);
 }
+#define pud_alloc(mm, p4d, address)	\
+	pud_alloc_at(mm, p4d, address, PGTABLE_SITE("pud_alloc"))
 
-static inline pmd_t *pmd_alloc(struct mm_struct *mm, pud_t *pud,
-			       unsigned long address)
+static inline pmd_t *pmd_alloc_at(struct mm_struct *mm, pud_t *pud,
+				  unsigned long address, struct fault_site *site)
 {
-	if (unlikely(pud_none(pudp_get(pud))) && __pmd_alloc(mm, pud, address))
+	if (unlikely(pud_none(pudp_get(pud))) &&
+	    __pmd_alloc(mm, pud, address, site))
 		return NULL;
 	return pmd_offset(pud, address);
 }
+#define pmd_alloc(mm, pud, address)	\
+	pmd_alloc_at(mm, pud, address, PGTABLE_SITE("pmd_alloc"))
 
 /* Non-zero on failure; a huge or populated PMD is left alone. */
-#define pte_alloc(mm, pmd)	(unlikely(pmd_none(pmdp_get(pmd))) && __pte_alloc(mm, pmd))
+#define pte_alloc(mm, pmd)						\
+	(unlikely(pmd_none(pmdp_get(pmd))) &&				\
+	 __pte_alloc(mm, pmd, PGTABLE_SITE("pte_alloc")))
 
 /* The split lock of a page-table page. */
 static inline spinlock_t *ptlock_ptr(struct page *page)

@@ -13,6 +13,8 @@
 #ifndef _LINUX_RMAP_H
 #define _LINUX_RMAP_H
 
+#include <linux/fault-inject.h>
+
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/rwsem.h>
@@ -62,18 +64,30 @@ enum ttu_flags {
 	TTU_RMAP_LOCKED		= 0x80,
 };
 
-int __anon_vma_prepare(struct vm_area_struct *vma);
+/* Each a failure site of class FAULT_ANON_VMA (linux/fault-inject.h). */
+#define ANON_VMA_SITE(api)	FAULT_SITE(FAULT_ANON_VMA, api)
+
+int __anon_vma_prepare(struct vm_area_struct *vma, struct fault_site *site);
 
 /* Give @vma an anon_vma if it has none; 0 or -ENOMEM. */
-static inline int anon_vma_prepare(struct vm_area_struct *vma)
+static inline int anon_vma_prepare_at(struct vm_area_struct *vma,
+				      struct fault_site *site)
 {
 	if (likely(READ_ONCE(vma->anon_vma)))
 		return 0;
-	return __anon_vma_prepare(vma);
+	return __anon_vma_prepare(vma, site);
 }
+#define anon_vma_prepare(vma)	\
+	anon_vma_prepare_at(vma, ANON_VMA_SITE("anon_vma_prepare"))
 
-int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
-int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+int anon_vma_clone_at(struct vm_area_struct *dst, struct vm_area_struct *src,
+		      struct fault_site *site);
+#define anon_vma_clone(dst, src)	\
+	anon_vma_clone_at(dst, src, ANON_VMA_SITE("anon_vma_clone"))
+int anon_vma_fork_at(struct vm_area_struct *vma, struct vm_area_struct *pvma,
+		     struct fault_site *site);
+#define anon_vma_fork(vma, pvma)	\
+	anon_vma_fork_at(vma, pvma, ANON_VMA_SITE("anon_vma_fork"))
 void unlink_anon_vmas(struct vm_area_struct *vma);
 void put_anon_vma(struct anon_vma *anon_vma);
 

@@ -34,6 +34,8 @@ bool model_pfn_initialized(unsigned long pfn);
 unsigned long model_next_initialized_pfn(unsigned long pfn);
 /* Free order-0 pages available (system RAM). */
 unsigned long model_nr_free_pages(void);
+/* anon_vmas freed to rmap.c's free list, kept for reuse (slab objects). */
+long model_anon_vmas_cached(void);
 
 /*
  * All mms, for the invariant checker.  fork.c registers an mm when it is
