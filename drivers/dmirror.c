@@ -545,10 +545,6 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 	return true;
 }
 
-static const struct mmu_interval_notifier_ops dmirror_notifier_ops = {
-	.invalidate = dmirror_interval_invalidate,
-};
-
 /*
  * One snapshot of @range: -EAGAIN if an invalidation raced with it (the
  * walk's own -EBUSY, or a sequence that moved before dmirror->mutex was
@@ -557,20 +553,23 @@ static const struct mmu_interval_notifier_ops dmirror_notifier_ops = {
 static int dmirror_hmm_snapshot(struct dmirror *dmirror,
 				struct hmm_range *range)
 {
-	struct mm_struct *mm = dmirror->notifier.mm;
+	unsigned long seq = mmu_interval_read_begin(range->notifier);
 	int ret;
 
-	range->notifier_seq = mmu_interval_read_begin(range->notifier);
-	mmap_read_lock(mm);
+	range->notifier_seq = seq;
+	mmap_read_lock(dmirror->notifier.mm);
 	ret = hmm_range_fault(range);
-	mmap_read_unlock(mm);
+	mmap_read_unlock(dmirror->notifier.mm);
+	if (ret == -EBUSY)
+		return -EAGAIN;
 	if (ret)
-		return ret == -EBUSY ? -EAGAIN : ret;
+		return ret;
 	mutex_lock(&dmirror->mutex);
-	if (!mmu_interval_read_retry(range->notifier, range->notifier_seq))
-		return 0;
-	mutex_unlock(&dmirror->mutex);
-	return -EAGAIN;
+	if (mmu_interval_read_retry(range->notifier, seq)) {
+		mutex_unlock(&dmirror->mutex);
+		return -EAGAIN;
+	}
+	return 0;
 }
 
 /*
@@ -1429,6 +1428,11 @@ static const struct file_operations dmirror_fops = {
 	.mmap		= dmirror_fops_mmap,
 	.release	= dmirror_fops_release,
 	.llseek		= default_llseek,
+};
+
+/* Every mirror follows its whole address space. */
+static const struct mmu_interval_notifier_ops dmirror_notifier_ops = {
+	.invalidate	= dmirror_interval_invalidate,
 };
 
 int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
