@@ -198,11 +198,13 @@ $(SOLIB): $(PICOBJS)
 	$(CC) -shared -Wl,-soname,libdevmig.so.0 $^ -o $@ -pthread $(SAN)
 
 .PHONY: install uninstall example check-cli
-# The devmig command's options and script errors, and the suite runner,
-# run and read back; the layout rules a grep can check (part of `make test`).
+# The devmig command's options and script errors, the suite runner and
+# kernel-diff's verdicts, run and read back; the layout rules a grep can
+# check (part of `make test`).
 check-cli: $(BUILD)/devmig
 	@python3 scripts/check-cli.py $(BUILD)/devmig $(VERSION)
 	@python3 scripts/check-runner.py
+	@python3 scripts/check-kdiff.py
 	@python3 scripts/check-layout.py
 
 # The .pc files name PREFIX, so they are made at each install.

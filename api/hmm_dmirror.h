@@ -164,6 +164,14 @@ struct dmirror_device_stats {
 	unsigned long alloc_failures;	/* device page allocations refused */
 	unsigned long migrate_to_ram;	/* CPU faults handled */
 	unsigned long migrate_to_ram_sigbus;	/* of which answered SIGBUS */
+	/*
+	 * Device accesses where a mirror found no entry because another
+	 * mirror of the device on the same process migrated the page, and
+	 * lib/test_hmm.c's mirror would have used its stale entry (a freed
+	 * page) instead: from there on the kernel's results are those of a
+	 * freed page (the model forgets such entries on purpose).
+	 */
+	unsigned long stale_lookups;
 };
 void dmirror_device_stats(struct dmirror_device *mdevice,
 			  struct dmirror_device_stats *stats);

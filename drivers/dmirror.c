@@ -32,7 +32,10 @@
  *    the device page itself, which has no kernel mapping);
  *  - when a page leaves device memory, its entry is erased from every mirror
  *    of this device on the same mm, not only from the mirror that migrated it
- *    (test_hmm leaves other mirrors pointing at a freed backing page);
+ *    (test_hmm leaves other mirrors pointing at a freed backing page); each
+ *    mirror remembers where it departed so, and a device access there
+ *    counts in dmirror_device_stats().stale_lookups: from that access on,
+ *    test_hmm's results are those of a freed page;
  *  - our own migrations move the notifier sequence (test_hmm's callback
  *    returns before it does), so a device fault that raced with one
  *    retries instead of storing a page the migration replaced, and a page
@@ -122,14 +125,21 @@ struct dmirror_device {
 	unsigned long alloc_failures;
 	unsigned long migrate_to_ram;
 	unsigned long migrate_to_ram_sigbus;
+	unsigned long stale_lookups;
 };
 
 struct dmirror {
 	struct dmirror_device *mdevice;
 	struct file *file;		/* the open file; mappings hold it too */
 	struct mmu_interval_notifier notifier;
-	struct mutex mutex;		/* protects pt */
+	struct mutex mutex;		/* protects pt and stale */
 	struct xarray pt;		/* virtual page number -> tagged page */
+	/*
+	 * Page numbers whose entry a sibling mirror's migration took away
+	 * while test_hmm's mirror would still name the old page there, with
+	 * that entry's tag as the value.
+	 */
+	struct xarray stale;
 	struct list_head link;		/* in mdevice->mirrors */
 };
 
@@ -308,6 +318,8 @@ static struct page *dmirror_devmem_alloc_page(struct dmirror_device *mdevice)
 		backing = alloc_page(GFP_HIGHUSER);
 		if (!backing)
 			goto fail;
+		/* The mirror it is for, as test_hmm keeps it (none yet). */
+		backing->zone_device_data = NULL;
 	}
 
 	/* The one failure point of our own (tests arm it). */
@@ -377,6 +389,25 @@ static void dmirror_pt_erase_range(struct dmirror *dmirror,
 	 */
 	xa_for_each_range(&dmirror->pt, index, entry, first, last)
 		xa_erase(&dmirror->pt, index);
+	xa_for_each_range(&dmirror->stale, index, entry, first, last)
+		xa_erase(&dmirror->stale, index);
+}
+
+/*
+ * A device access found no entry at @index where test_hmm's mirror still
+ * names a page a sibling's migration took (for a @write, one it may write):
+ * count the departure.  Caller holds dmirror->mutex.
+ */
+static void dmirror_stale_lookup(struct dmirror *dmirror, unsigned long index,
+				 bool write)
+{
+	void *stale = xa_load(&dmirror->stale, index);
+
+	if (!stale || (write && xa_to_value(stale) != DPT_XA_TAG_WRITE))
+		return;
+	spin_lock(&dmirror->mdevice->lock);
+	dmirror->mdevice->stale_lookups++;
+	spin_unlock(&dmirror->mdevice->lock);
 }
 
 /*
@@ -394,10 +425,12 @@ struct dmirror_saved_entry {
  * Forget @addr in every mirror of @mdevice on @mm: the page it named is
  * leaving under a MIGRATE event that those mirrors ignore.  With @saved,
  * what was there is kept on that list, to be put back if the page stays.
+ * test_hmm forgets it only in @self (the migrating mirror, or the one that
+ * put a faulting page on the device): the others are marked stale.
  */
 static void dmirror_forget_page(struct dmirror_device *mdevice,
 				struct mm_struct *mm, unsigned long addr,
-				struct list_head *saved)
+				struct list_head *saved, struct dmirror *self)
 {
 	struct list_head *pos;
 
@@ -416,6 +449,9 @@ static void dmirror_forget_page(struct dmirror_device *mdevice,
 			continue;
 		mutex_lock(&dmirror->mutex);
 		old = xa_erase(&dmirror->pt, addr >> PAGE_SHIFT);
+		if (old && dmirror != self)
+			xa_store(&dmirror->stale, addr >> PAGE_SHIFT,
+				 xa_mk_value(xa_pointer_tag(old)), GFP_KERNEL);
 		mutex_unlock(&dmirror->mutex);
 		/* Without memory to remember it, the entry is just gone. */
 		se = old && saved ? kmalloc(sizeof(*se), GFP_KERNEL) : NULL;
@@ -451,8 +487,10 @@ static void dmirror_restore_refused(struct dmirror_device *mdevice,
 				if (pos != &se->dmirror->link)
 					continue;
 				mutex_lock(&se->dmirror->mutex);
-				xa_insert(&se->dmirror->pt, se->index,
-					  se->entry, GFP_KERNEL);
+				if (!xa_insert(&se->dmirror->pt, se->index,
+					       se->entry, GFP_KERNEL))
+					xa_erase(&se->dmirror->stale,
+						 se->index);
 				mutex_unlock(&se->dmirror->mutex);
 				break;
 			}
@@ -470,7 +508,10 @@ static int dmirror_pt_store(struct dmirror *dmirror, unsigned long addr,
 
 	old = xa_store(&dmirror->pt, addr >> PAGE_SHIFT,
 		       xa_tag_pointer(page, tag), GFP_ATOMIC);
-	return xa_is_err(old) ? xa_err(old) : 0;
+	if (xa_is_err(old))
+		return xa_err(old);
+	xa_erase(&dmirror->stale, addr >> PAGE_SHIFT);
+	return 0;
 }
 
 /*
@@ -490,8 +531,10 @@ static unsigned long dmirror_pt_copy(struct dmirror *dmirror,
 		void *entry = xa_load(&dmirror->pt, addr >> PAGE_SHIFT);
 		struct page *page = xa_untag_pointer(entry);
 
-		if (!page)
+		if (!page) {
+			dmirror_stale_lookup(dmirror, addr >> PAGE_SHIFT, write);
 			break;
+		}
 		if (!write) {
 			memcpy_from_page(buf + done * PAGE_SIZE, page, 0,
 					 PAGE_SIZE);
@@ -769,11 +812,14 @@ static void dmirror_fill_device_dst(struct dmirror *dmirror,
 		 * access now faults and waits on the migration entry.
 		 */
 		dmirror_forget_page(dmirror->mdevice, args->vma->vm_mm,
-				    args->start + (i << PAGE_SHIFT), saved);
+				    args->start + (i << PAGE_SHIFT), saved,
+				    dmirror);
 		if (spage)
 			copy_highpage(dmirror_backing(dpage), spage);
 		else
 			clear_highpage(dmirror_backing(dpage));
+		if (is_device_private_page(dpage))
+			dmirror_backing(dpage)->zone_device_data = dmirror;
 
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
 		/*
@@ -815,10 +861,12 @@ static int dmirror_map_migrated(struct dmirror *dmirror,
  * Choose and fill destinations for a device -> system migration (the ioctl
  * and the CPU fault alike): a fresh system page per selected device page,
  * with the device's bytes copied in.  The device forgets the address now,
- * since the migration's own MIGRATE event is one the mirrors ignore.
+ * since the migration's own MIGRATE event is one the mirrors ignore.  @self
+ * is the one mirror test_hmm forgets it in (dmirror_forget_page()).
  */
 static void dmirror_fill_system_dst(struct dmirror_device *mdevice,
-				    struct migrate_vma *args)
+				    struct migrate_vma *args,
+				    struct dmirror *self)
 {
 	unsigned long i;
 
@@ -837,7 +885,7 @@ static void dmirror_fill_system_dst(struct dmirror_device *mdevice,
 		if (!dpage)
 			continue;
 		lock_page(dpage);
-		dmirror_forget_page(mdevice, args->vma->vm_mm, addr, NULL);
+		dmirror_forget_page(mdevice, args->vma->vm_mm, addr, NULL, self);
 		copy_highpage(dpage, dmirror_backing(spage));
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
 		if (args->src[i] & MIGRATE_PFN_WRITE)
@@ -910,7 +958,7 @@ static int dmirror_migrate_range(struct dmirror *dmirror,
 			dmirror_restore_refused(mdevice, &args, &saved);
 			ret = dmirror_map_migrated(dmirror, &args);
 		} else {
-			dmirror_fill_system_dst(mdevice, &args);
+			dmirror_fill_system_dst(mdevice, &args, dmirror);
 			migrate_vma_pages(&args);
 			cmd->cpages += dmirror_count_migrated(&args);
 		}
@@ -953,7 +1001,9 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 		spin_unlock(&mdevice->lock);
 		return VM_FAULT_SIGBUS;
 	}
-	dmirror_fill_system_dst(mdevice, &args);
+	/* test_hmm forgets the page in the mirror that put it there. */
+	dmirror_fill_system_dst(mdevice, &args,
+				dmirror_backing(vmf->page)->zone_device_data);
 	migrate_vma_pages(&args);
 	migrate_vma_finalize(&args);
 	/*
@@ -1394,6 +1444,7 @@ static int dmirror_fops_release(struct inode *inode, struct file *file)
 	dmirror_evict_all(mdevice);
 
 	xa_destroy(&dmirror->pt);
+	xa_destroy(&dmirror->stale);
 	kfree(dmirror);
 	return 0;
 }
@@ -1449,6 +1500,7 @@ int dmirror_open(struct dmirror_device *mdevice, struct dmirror **out)
 	dmirror->mdevice = mdevice;
 	mutex_init(&dmirror->mutex);
 	xa_init(&dmirror->pt);
+	xa_init(&dmirror->stale);
 
 	ret = mmu_interval_notifier_insert(&dmirror->notifier, current->mm, 0,
 					   ULONG_MAX & PAGE_MASK,
@@ -1561,6 +1613,7 @@ void dmirror_device_stats(struct dmirror_device *mdevice,
 	stats->alloc_failures = mdevice->alloc_failures;
 	stats->migrate_to_ram = mdevice->migrate_to_ram;
 	stats->migrate_to_ram_sigbus = mdevice->migrate_to_ram_sigbus;
+	stats->stale_lookups = mdevice->stale_lookups;
 	spin_unlock(&mdevice->lock);
 }
 

@@ -21,7 +21,10 @@
 #           differ from stock, ours must agree with it.
 # NAME may also be oops@FUNCTION: every script on which stock oopses in
 # FUNCTION (the guest's "RIP: ...FUNCTION+" line), kind kernel; generated
-# scripts cannot be listed by name.
+# scripts cannot be listed by name.  Likewise stale@dmirror: every script
+# whose first difference between the model and stock comes at or after a
+# step where the model noted ("FILE:LINE: note (step N): ...", not
+# compared) that lib/test_hmm.c would use a stale device page-table entry.
 # A listed script that agrees with stock is a stale entry.  Exit status 1
 # on any disagreement, stale entry or missing run.  The names of the
 # disagreeing scripts go to @disagree.
@@ -30,6 +33,7 @@ function load(dir, name, arr,    f, line, n, r) {
 	n = 0
 	kmsg[dir, name] = 0
 	warns[dir, name] = 0
+	noted[dir, name] = 0
 	f = dir "/" name
 	r = getline line < f
 	if (r < 0)
@@ -58,6 +62,14 @@ function load(dir, name, arr,    f, line, n, r) {
 		# per boot, the model's once per script.  It is reported.
 		if (line ~ /^STDERR (backtrace:|  #)/)
 			continue
+		if (line ~ /^STDERR .*: note \(step [0-9]+\): /) {
+			if (!noted[dir, name]) {
+				noted[dir, name] = line
+				sub(/.*: note \(step /, "", noted[dir, name])
+				sub(/\).*/, "", noted[dir, name])
+			}
+			continue
+		}
 		if (line ~ /^STDERR WARNING/) {
 			warns[dir, name]++
 			if (warns[dir, name] == 1)
@@ -81,6 +93,7 @@ function compare(na, a, nb, b, wa, wb,    i, n, sa, sb) {
 	}
 	if (i > n)
 		return "agree"
+	diffline = i
 	diffmsg = sprintf("    %s vs %s, line %d:\n      %-6s %s\n      %-6s %s",
 			  wa, wb, i, wa ":", sa, wb ":", sb)
 	return "DIFF"
@@ -139,6 +152,13 @@ BEGIN {
 			mres = compare(ns, S, nm, M, "stock", "model")
 			if (mres == "DIFF")
 				details = details "\n" diffmsg
+			if (!listed && mres == "DIFF" && noted[model, name] &&
+			    diffline >= noted[model, name] + 0 &&
+			    ("stale@dmirror" in deliberate)) {
+				name_key = "stale@dmirror"
+				seen_listed[name_key] = 1
+				listed = 1
+			}
 		}
 		if (no < 0) {
 			ores = "not run"

@@ -41,6 +41,7 @@ struct model_world {
 	int mirror_proc[SCN_MAX_MIRRORS];
 	void **pins;			/* HOLD pins */
 	unsigned long npins;
+	unsigned long stale_lookups;	/* the devices' count, last remark */
 };
 
 static struct model_world *world(struct scn_backend *be)
@@ -411,6 +412,30 @@ static int model_dev_ioctl(struct scn_backend *be, int mirror,
 	return 0;
 }
 
+/*
+ * The model's mirrors forget an entry when another mirror of their device
+ * migrates the page; test_hmm's keep naming the freed page.  Say when a
+ * step looked where they differ: the kernel's results are stale from there.
+ */
+static const char *model_remark(struct scn_backend *be)
+{
+	struct model_world *w = world(be);
+	struct dmirror_device_stats st;
+	unsigned long n = 0;
+	int c, i;
+
+	for (c = 0; c < 2; c++)
+		for (i = 0; i < 2; i++) {
+			dmirror_device_stats(w->dev[c][i], &st);
+			n += st.stale_lookups;
+		}
+	if (n == w->stale_lookups)
+		return NULL;
+	w->stale_lookups = n;
+	return "a mirror found no entry where lib/test_hmm.c's would use a "
+	       "stale one (a sibling mirror migrated the page)";
+}
+
 static unsigned long model_check(struct scn_backend *be,
 				 void (*report)(const char *msg, void *arg),
 				 void *arg)
@@ -453,4 +478,5 @@ const struct scn_backend_ops scn_backend_model = {
 	.dev_ioctl = model_dev_ioctl,
 	.check = model_check,
 	.peek = model_peek,
+	.remark = model_remark,
 };

@@ -662,6 +662,13 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 			sum->failed_expectations++;
 			ret = 1;
 		}
+		if (ops->remark) {
+			const char *note = ops->remark(be);
+
+			if (note)
+				fprintf(stderr, "%s:%d: note (step %d): %s\n",
+					s->file, st->line, i + 1, note);
+		}
 		if (opts->check_every_step &&
 		    !((i + 1) % opts->check_every_step)) {
 			viol = check_world(&run);

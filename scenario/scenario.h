@@ -363,6 +363,13 @@ struct scn_backend_ops {
 	 */
 	int (*peek)(struct scn_backend *be, int proc, unsigned long addr,
 		    void *buf, unsigned char *state, unsigned long npages);
+
+	/*
+	 * Optional: after each step, NULL or a known departure of this world
+	 * from the kernel that the step met (printed to stderr as a note
+	 * naming the step; make kernel-diff reads it).
+	 */
+	const char *(*remark)(struct scn_backend *be);
 };
 
 struct scn_backend {

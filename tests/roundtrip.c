@@ -446,6 +446,75 @@ static void test_double_map(void **state)
 	assert_int_equal(t_dstats(f->dev[1]).in_use, 0);
 }
 
+/*
+ * Two mirrors of one device on one process: when one migrates a page, or a
+ * CPU fault takes back the page one of them put on the device, test_hmm's
+ * other mirror keeps naming the freed page.  Ours forgets it, reads what
+ * the process holds, and counts each access where they part (the note
+ * make kernel-diff reads); the mirror that moved the page never counts.
+ */
+static void test_sibling_migration_stale_lookups(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 4, T_RW);
+	unsigned long lone = t_map(f, 4, T_RW);
+	unsigned long view = t_map(f, 4, T_RW);
+	struct hmm_dmirror_cmd cmd;
+	struct dmirror *sib;
+
+	assert_int_equal(dmirror_open(f->dev[0], &sib), 0);
+	t_fill(buf, 4, 10);
+	assert_int_equal(t_cmd(sib, HMM_DMIRROR_READ, buf, view, 4, &cmd), 0);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, buf,
+			       view, 4, &cmd), 0);
+	assert_int_equal(cmd.cpages, 4);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view, 4,
+			       &cmd), 0);
+	assert_int_equal(t_dstats(f->dev[0]).stale_lookups, 0);
+
+	/* test_hmm's sibling would read the freed system pages here. */
+	assert_int_equal(t_cmd(sib, HMM_DMIRROR_READ, buf, view, 4, &cmd), 0);
+	assert_int_equal(cmd.faults, 1);
+	assert_int_equal(t_mismatches(view, 4, 10), 0);
+	assert_int_equal(t_dstats(f->dev[0]).stale_lookups, 1);
+	/* Its fault named the pages again. */
+	assert_int_equal(t_cmd(sib, HMM_DMIRROR_READ, buf, view, 4, &cmd), 0);
+	assert_int_equal(cmd.faults, 0);
+	assert_int_equal(t_dstats(f->dev[0]).stale_lookups, 1);
+
+	/*
+	 * A CPU write brings page 2 back: test_hmm forgets it in mirror 0,
+	 * which put it on the device, and the sibling keeps naming the
+	 * freed device page.
+	 */
+	t_store_byte(buf + 2 * PAGE_SIZE, 0x5a);
+	assert_int_equal(t_dstats(f->dev[0]).migrate_to_ram, 1);
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_READ, buf, view, 4,
+			       &cmd), 0);
+	assert_int_equal(cmd.faults, 1);
+	assert_int_equal(t_dstats(f->dev[0]).stale_lookups, 1);
+	assert_int_equal(t_cmd(sib, HMM_DMIRROR_READ, buf + 2 * PAGE_SIZE,
+			       view, 1, &cmd), 0);
+	assert_int_equal(t_load_byte(view), 0x5a);
+	assert_int_equal(t_dstats(f->dev[0]).stale_lookups, 2);
+
+	dmirror_close(sib);
+
+	/* A lone mirror never parts from test_hmm. */
+	t_fill(lone, 4, 20);
+	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_DEV, lone,
+			       view, 4, &cmd), 0);
+	t_store_byte(lone + PAGE_SIZE, 0x6b);
+	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_MIGRATE_TO_SYS, lone,
+			       view, 4, &cmd), 0);
+	assert_int_equal(cmd.cpages, 3);
+	assert_int_equal(t_cmd(f->mirror[1], HMM_DMIRROR_READ, lone, view, 4,
+			       &cmd), 0);
+	assert_int_equal(t_load_byte(view + PAGE_SIZE), 0x6b);
+	assert_int_equal(t_dstats(f->dev[1]).migrate_to_ram, 1);
+	assert_int_equal(t_dstats(f->dev[1]).stale_lookups, 0);
+}
+
 /* hmm2.snapshot: every kind of permission byte, private variant. */
 static void test_snapshot(void **state)
 {
@@ -608,6 +677,7 @@ int main(void)
 		FX_TEST(test_mirror_forgets_departed_pages),
 		FX_TEST(test_read_own_device_pages),
 		FX_TEST(test_double_map),
+		FX_TEST(test_sibling_migration_stale_lookups),
 		FX_TEST(test_snapshot),
 		FX_TEST(test_migrate_holes),
 		FX_TEST(test_device_memory_exhausted),
