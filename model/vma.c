@@ -169,13 +169,18 @@ static int model_vma_split(struct vm_area_struct *vma, unsigned long addr)
 	 * A huge PMD across @addr becomes PTEs now, while @vma still covers
 	 * all of it (vma_adjust_trans_huge()): split later through the tail,
 	 * which starts past the PMD, the rmap would find the folio outside
-	 * the VMA mapping it.
+	 * the VMA mapping it.  As Linux, the split is asked for whenever the
+	 * 2 MiB block around @addr lies in @vma and has a PMD table, huge or
+	 * not, so the mirrors see the block invalidated (MMU_NOTIFY_CLEAR)
+	 * at every such VMA split, merge or munmap edge.
 	 */
-	if (!IS_ALIGNED(addr, HPAGE_PMD_SIZE)) {
+	if (!IS_ALIGNED(addr, HPAGE_PMD_SIZE) &&
+	    range_in_vma(vma, ALIGN_DOWN(addr, HPAGE_PMD_SIZE),
+			 ALIGN(addr, HPAGE_PMD_SIZE))) {
 		pmd_t *pmd = mm_find_pmd(mm, addr);
 
 		if (pmd)
-			split_huge_pmd(vma, pmd, addr);
+			__split_huge_pmd(vma, pmd, addr, false, NULL);
 	}
 	tail->vm_start = addr;
 	tail->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
