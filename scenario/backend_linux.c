@@ -277,8 +277,11 @@ static int lx_hello(int proc)
 	return 0;
 }
 
-/* A forked process: serve process 0's requests until told to exit. */
-static void __attribute__((noreturn)) lx_serve(int self)
+/*
+ * A forked process: serve process 0's requests until told to exit.  Its
+ * parent waits on @ready until it has let go of the mirrors it inherited.
+ */
+static void __attribute__((noreturn)) lx_serve(int self, int ready)
 {
 	struct lx_proc *p = &lx.procs[self];
 	struct lx_request req;
@@ -294,6 +297,7 @@ static void __attribute__((noreturn)) lx_serve(int self)
 	 */
 	for (i = 0; i < SCN_MAX_MIRRORS; i++)
 		lx_close(&lx.mirror_fd[i]);
+	lx_close(&ready);
 	if (lx_write_all(p->res[1], &pid, sizeof(pid)))
 		_exit(127);
 	for (;;) {
@@ -313,19 +317,39 @@ static void __attribute__((noreturn)) lx_serve(int self)
 
 static int lx_fork(struct scn_backend *be, int child)
 {
+	int ready[2], err;
 	pid_t pid;
+	char c;
 
 	(void)be;
 	if (child <= 0 || child >= SCN_MAX_PROCS)
 		return -EINVAL;
+	if (pipe(ready))
+		return lx_errno();
 	/* Nothing buffered may be written twice. */
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return lx_errno();
-	if (!pid)
-		lx_serve(child);
+	if (pid < 0) {
+		err = lx_errno();
+		lx_close(&ready[0]);
+		lx_close(&ready[1]);
+		return err;
+	}
+	if (!pid) {
+		lx_close(&ready[0]);
+		lx_serve(child, ready[1]);
+	}
 	lx.procs[child].pid = pid;
+	/*
+	 * Wait (for EOF) until the child has closed the mirrors it inherited:
+	 * else whether a later close in this process is the last one, which
+	 * releases the mirror and evicts its device, would depend on which
+	 * process runs first.
+	 */
+	lx_close(&ready[1]);
+	while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+		;
+	lx_close(&ready[0]);
 	return 0;
 }
 
