@@ -1382,6 +1382,46 @@ static void test_collect_hole_no_pte_table(void **state)
 	assert_int_equal(t_mismatches(buf + PMD_SIZE, 1, 5), 0);
 }
 
+/* A race action (model/race.h): the call at the point fails. */
+static bool c_call_fails(void *arg)
+{
+	(void)arg;
+	return true;
+}
+
+/*
+ * pte_offset_map_lock() fails (the PMD changed under us, which the kernel
+ * allows at any time) right after migrate_vma_alloc_pmd() made the table:
+ * the insertion backs off, the slot stops migrating, its device page is
+ * freed by finalize and the page tables keep their hole; the next slot,
+ * unaffected, is filled.
+ */
+static void test_collect_hole_pte_table_gone(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 2, T_RW);
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	struct t_mig m;
+
+	assert_int_equal(t_mig_setup(f, &m, buf, 2, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	t_mig_fill_device(&m, f->dev[0]);
+	assert_int_equal(model_race_arm("migrate_vma_install_pte:pte_offset_map_lock",
+					1, c_call_fails, NULL), 0);
+	migrate_vma_pages(&m.args);
+	assert_true(model_race_fired());
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_int_equal(t_kind(f->mm, buf), T_NONE);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use + 1);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 1);
+	assert_int_equal(t_nonzero(buf, 2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1417,6 +1457,7 @@ int main(void)
 		FX_TEST(test_collect_swap_cache_writeback),
 		FX_TEST(test_collect_private_data_reference),
 		FX_TEST(test_collect_hole_no_pte_table),
+		FX_TEST(test_collect_hole_pte_table_gone),
 	};
 
 	return T_RUN(tests);
