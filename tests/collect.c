@@ -1390,6 +1390,39 @@ static bool c_call_fails(void *arg)
 }
 
 /*
+ * Collect's own pte_offset_map_lock() fails once (the PMD changed since
+ * collect looked at it): collect starts over on that PMD and collects its
+ * pages as if nothing happened, rather than giving up on them.
+ */
+static void test_collect_pte_table_changed(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 3, T_RW);
+	struct page *pages[3];
+	unsigned long i;
+	struct t_mig m;
+
+	t_fill(buf, 3, 0x4400);
+	for (i = 0; i < 3; i++)
+		pages[i] = t_page(f->mm, buf + i * PAGE_SIZE);
+	assert_int_equal(model_race_arm("migrate_vma_collect_pmd:pte_offset_map_lock",
+					1, c_call_fails, NULL), 0);
+	assert_int_equal(t_mig_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_true(model_race_fired());
+	assert_int_equal(m.args.cpages, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(m.src[i], migrate_pfn(page_to_pfn(pages[i])) |
+				 MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE);
+		assert_int_equal(t_kind(f->mm, buf + i * PAGE_SIZE), T_MIG_WRITE);
+	}
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, 3, T_DEV_WRITE), 3);
+	assert_int_equal(t_mismatches(buf, 3, 0x4400), 0);
+}
+
+/*
  * pte_offset_map_lock() fails (the PMD changed under us, which the kernel
  * allows at any time) right after migrate_vma_alloc_pmd() made the table:
  * the insertion backs off, the slot stops migrating, its device page is
@@ -1457,6 +1490,7 @@ int main(void)
 		FX_TEST(test_collect_swap_cache_writeback),
 		FX_TEST(test_collect_private_data_reference),
 		FX_TEST(test_collect_hole_no_pte_table),
+		FX_TEST(test_collect_pte_table_changed),
 		FX_TEST(test_collect_hole_pte_table_gone),
 	};
 

@@ -4,11 +4,14 @@
  * setup and pages (migrate_vma_pages() loses the race and leaves the slot
  * consistent), a CPU access waiting on a migration entry, concurrent
  * migrations of one range to two devices, munmap racing with a device read
- * (hmm.anon_teardown), CPU faults racing with device release.
+ * (hmm.anon_teardown), CPU faults racing with device release, a THP
+ * zapped or split under collect.
  *
  * Other CPUs are host threads that enter the model process as tasks.  They
  * never assert (cmocka's assertions belong to the main thread): they record
- * what they saw and the main thread checks it after joining them.
+ * what they saw and the main thread checks it after joining them.  Where
+ * the window is inside a kernel path, a race point (model/race.h) runs the
+ * other CPU there: the race happens every run.
  */
 #include <host/host.h>
 

@@ -2,7 +2,7 @@
 /*
  * thp.c - anonymous transparent huge pages, and what migration does with
  * them: faults that map a THP or the huge zero folio, the THP modes and
- * madvise, migrating a THP range to the device and back (hmm-tests'
+ * madvise, MADV_DONTNEED of a whole THP or part of one, migrating a THP range to the device and back (hmm-tests'
  * migrate/anon_write_huge on THP memory), the split collect does (all-zero
  * subpages become zero-page slots; the huge zero PMD becomes zero-page
  * holes), a THP locked elsewhere (our fix: no reference left behind, where
