@@ -599,6 +599,9 @@ static inline spinlock_t *pud_lock(struct mm_struct *mm, pud_t *pud)
 pte_t *__pte_offset_map(pmd_t *pmd, unsigned long addr, pmd_t *pmdvalp);
 pte_t *__pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 			     unsigned long addr, spinlock_t **ptlp);
+pte_t *pte_offset_map_lock_at(struct mm_struct *mm, pmd_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp,
+			      const struct race_point *rp);
 pte_t *pte_offset_map_nolock(struct mm_struct *mm, pmd_t *pmd,
 			     unsigned long addr, spinlock_t **ptlp);
 
@@ -612,8 +615,8 @@ static inline pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
  * call fail there, as it does when the PMD changes under the caller.
  */
 #define pte_offset_map_lock(mm, pmd, addr, ptlp)			\
-	(race_point(RACE_POINT("pte_offset_map_lock")) ? NULL :	\
-	 __pte_offset_map_lock(mm, pmd, addr, ptlp))
+	pte_offset_map_lock_at(mm, pmd, addr, ptlp,			\
+			       RACE_POINT("pte_offset_map_lock"))
 
 static inline void pte_unmap(pte_t *pte)
 {

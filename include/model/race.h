@@ -14,7 +14,7 @@
  *   CALLER:pte_offset_map_lock  pte_offset_map_lock(), before the PMD is
  *                               read; the action may make it return NULL,
  *                               as it does when the PMD changed under the
- *                               caller (linux/mm.h)
+ *                               caller (linux/mm.h, model/pgtable.c)
  *   visit_pmd:pmd_entry         a page walk between its pmd_none() check
  *                               and the ->pmd_entry callback (pagewalk.c)
  *
