@@ -92,20 +92,20 @@ static int migrate_vma_collect_skip(unsigned long start,
 }
 
 /*
- * Does the caller want this present page?  System pages need
- * MIGRATE_VMA_SELECT_SYSTEM; device-coherent pages need
- * MIGRATE_VMA_SELECT_DEVICE_COHERENT and must belong to the caller.
+ * Does the caller want this present page?  Device-coherent pages need
+ * MIGRATE_VMA_SELECT_DEVICE_COHERENT and must belong to the caller; system
+ * pages need MIGRATE_VMA_SELECT_SYSTEM.  Any other device page passes, as
+ * in 6.12; none is mapped where setup lets collect look (p2pdma, fsdax and
+ * device-dax memory live in VMAs setup refuses).
  */
 static bool migrate_vma_selects(struct migrate_vma *migrate, struct page *page)
 {
-	if (!is_zone_device_page(page))
-		return migrate->flags & MIGRATE_VMA_SELECT_SYSTEM;
-
 	if (is_device_coherent_page(page))
 		return (migrate->flags & MIGRATE_VMA_SELECT_DEVICE_COHERENT) &&
 		       page->pgmap->owner == migrate->pgmap_owner;
 
-	return true;
+	return is_zone_device_page(page) ||
+	       (migrate->flags & MIGRATE_VMA_SELECT_SYSTEM);
 }
 
 /* The migration entry that stands in for @old while its page moves. */

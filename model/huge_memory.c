@@ -12,10 +12,11 @@
  * (unmap, split, remap; all-zero subpages come back as the shared zero
  * page).
  *
- * Every other path that meets a huge PMD (zap, fork, mprotect, GUP, page
- * walks with PTE callbacks) splits it first rather than handling it whole;
- * the kernel handles most of them at PMD level, with the same end result
- * for the pages.  PMD migration entries, file and shmem THPs, khugepaged
+ * A zap of a whole huge PMD empties it (zap_huge_pmd()), as the kernel's
+ * does.  Every other path that meets a huge PMD (a partial zap, fork,
+ * mprotect, GUP, page walks with PTE callbacks) splits it first rather
+ * than handling it whole; the kernel handles most of them at PMD level,
+ * with the same end result for the pages.  PMD migration entries, file and shmem THPs, khugepaged
  * and the deferred split queue are not modelled.
  */
 #include <linux/kernel.h>
@@ -347,6 +348,47 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	split_huge_pmd_locked(vma, haddr, pmd, folio);
 	spin_unlock(ptl);
 	mmu_notifier_invalidate_range_end(&range);
+}
+
+/**
+ * zap_huge_pmd() - unmap a huge PMD whose whole 2 MiB the caller zaps
+ * @vma: the VMA
+ * @pmd: the entry
+ * @addr: the start of its 2 MiB
+ *
+ * The PMD is left empty, its deposited table freed; a THP loses its
+ * mapping, its RSS and (after the TLB flush) the mapping's reference.
+ * The kernel's takes an mmu_gather to free the folio later; here the
+ * flush comes first and the folio goes at once.
+ *
+ * Return: false if @pmd is no huge PMD (any more): the caller zaps it as
+ * a PTE table.
+ */
+bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct folio *folio = NULL;
+	spinlock_t *ptl;
+	pmd_t old;
+
+	ptl = pmd_lock(mm, pmd);
+	if (!pmd_trans_huge(pmdp_get(pmd))) {
+		spin_unlock(ptl);
+		return false;
+	}
+	/* Exchanged: a CPU may set A or D up to the last moment. */
+	old = __pmd(__atomic_exchange_n(&pmd->pmd, 0UL, __ATOMIC_ACQ_REL));
+	pte_free(mm, pgtable_trans_huge_withdraw(mm, pmd));
+	if (!is_huge_zero_pmd(old)) {
+		folio = pmd_folio(old);
+		folio_remove_rmap_pmd(folio, pmd_page(old), vma);
+		add_mm_counter(mm, MM_ANONPAGES, -HPAGE_PMD_NR);
+	}
+	spin_unlock(ptl);
+	flush_tlb_range(vma, addr, addr + HPAGE_PMD_SIZE);
+	if (folio)
+		folio_put(folio);
+	return true;
 }
 
 /* rmap_one of unmap_folio(): split a huge PMD of @folio in @vma. */

@@ -899,8 +899,13 @@ static void zap_pmd_range(struct zap_batch *zb, struct vm_area_struct *vma,
 		if (pmd_none(val))
 			continue;
 		if (pmd_trans_huge(val) || pmd_devmap(val) ||
-		    is_pmd_migration_entry(val))
+		    is_pmd_migration_entry(val)) {
+			/* A huge PMD zapped whole goes whole (none after). */
+			if (next - addr == HPAGE_PMD_SIZE &&
+			    zap_huge_pmd(vma, pmd, addr))
+				continue;
 			split_huge_pmd(vma, pmd, addr);
+		}
 		zap_pte_range(zb, vma, pmd, addr, next);
 	} while (pmd++, addr = next, addr != end);
 }

@@ -64,6 +64,8 @@ static int visit_pmd(pmd_t *pmd, unsigned long addr, unsigned long next,
 	if (pmd_none(pmdp_get(pmd)))
 		return walk_hole(addr, next, 3, walk);
 
+	/* What a test may do here, another thread may (model/race.h). */
+	race_point(RACE_POINT("pmd_entry"));
 	walk->action = ACTION_SUBTREE;
 	err = ops->pmd_entry ? ops->pmd_entry(pmd, addr, next, walk) : 0;
 	if (err)

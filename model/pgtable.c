@@ -317,6 +317,19 @@ pte_t *__pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 	}
 }
 
+/*
+ * pte_offset_map_lock() (linux/mm.h): __pte_offset_map_lock() behind the
+ * caller's race point (model/race.h), where a test may make it fail.
+ */
+pte_t *pte_offset_map_lock_at(struct mm_struct *mm, pmd_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp,
+			      const struct race_point *rp)
+{
+	if (race_point(rp))
+		return NULL;
+	return __pte_offset_map_lock(mm, pmd, addr, ptlp);
+}
+
 /* As __pte_offset_map(), also returning (but not taking) the table's lock. */
 pte_t *pte_offset_map_nolock(struct mm_struct *mm, pmd_t *pmd,
 			     unsigned long addr, spinlock_t **ptlp)

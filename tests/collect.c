@@ -1346,6 +1346,50 @@ static void test_collect_private_data_reference(void **state)
 }
 
 /*
+ * Two holes at @buf migrate to device memory, and @make_fail makes the
+ * first insertion fail (@failed says it did): that slot stops migrating, the
+ * hole stays, its device page goes back; the second hole is filled.
+ */
+static void c_first_of_two_holes_fails(struct fx *f, unsigned long buf,
+				       void (*make_fail)(void),
+				       bool (*failed)(void))
+{
+	unsigned long in_use = t_dstats(f->dev[0]).in_use;
+	long rss = get_mm_counter(f->mm, MM_ANONPAGES);
+	struct t_mig m;
+
+	assert_int_equal(t_mig_setup(f, &m, buf, 2, 0, f->dev[0]), 0);
+	assert_int_equal(m.args.cpages, 2);
+	t_mig_fill_device(&m, f->dev[0]);
+	make_fail();
+	migrate_vma_pages(&m.args);
+	assert_true(failed());
+	assert_int_equal(m.src[0], 0);
+	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
+	migrate_vma_finalize(&m.args);
+	mmap_read_unlock(f->mm);
+
+	assert_int_equal(t_kind(f->mm, buf), T_NONE);
+	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use + 1);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), rss + 1);
+	assert_int_equal(t_nonzero(buf, 2), 0);
+}
+
+static void c_fail_pgtable(void)
+{
+	model_fail_nth(MODEL_FAIL_PGTABLE, 1);
+}
+
+static bool c_pgtable_failed(void)
+{
+	bool fired = model_fail_fired();
+
+	model_fail_reset();
+	return fired;
+}
+
+/*
  * A hole under an empty PMD entry needs a PTE table to be filled; when that
  * allocation fails, the slot stops migrating and the hole stays, the device
  * page goes back, and the next hole (the allocation now succeeding) is
@@ -1356,30 +1400,71 @@ static void test_collect_hole_no_pte_table(void **state)
 	struct fx *f = *state;
 	unsigned long big = t_map(f, 2 * PTRS_PER_PTE, T_RW);
 	unsigned long buf = ALIGN(big, PMD_SIZE);
-	unsigned long in_use = t_dstats(f->dev[0]).in_use;
-	struct t_mig m;
 
 	/* A page in the next 2 MiB: the PMD table exists, buf's entry not. */
 	t_fill(buf + PMD_SIZE, 1, 5);
 	assert_true(pmd_none(t_pmd(f->mm, buf)));
-	assert_int_equal(t_mig_setup(f, &m, buf, 2, 0, f->dev[0]), 0);
-	assert_int_equal(m.args.cpages, 2);
-	t_mig_fill_device(&m, f->dev[0]);
-	model_fail_nth(MODEL_FAIL_PGTABLE, 1);
-	migrate_vma_pages(&m.args);
-	assert_true(model_fail_fired());
-	model_fail_reset();
-	assert_int_equal(m.src[0], 0);
-	assert_int_equal(m.src[1], MIGRATE_PFN_MIGRATE);
-	migrate_vma_finalize(&m.args);
-	mmap_read_unlock(f->mm);
-
-	assert_int_equal(t_kind(f->mm, buf), T_NONE);
-	assert_int_equal(t_kind(f->mm, buf + PAGE_SIZE), T_DEV_WRITE);
-	assert_int_equal(t_dstats(f->dev[0]).in_use, in_use + 1);
-	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), 2);
-	assert_int_equal(t_nonzero(buf, 2), 0);
+	c_first_of_two_holes_fails(f, buf, c_fail_pgtable, c_pgtable_failed);
 	assert_int_equal(t_mismatches(buf + PMD_SIZE, 1, 5), 0);
+}
+
+/* A race action (model/race.h): the call at the point fails. */
+static bool c_call_fails(void *arg)
+{
+	(void)arg;
+	return true;
+}
+
+/*
+ * Collect's own pte_offset_map_lock() fails once (the PMD changed since
+ * collect looked at it): collect starts over on that PMD and collects its
+ * pages as if nothing happened, rather than giving up on them.
+ */
+static void test_collect_pte_table_changed(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = t_map(f, 3, T_RW);
+	struct page *pages[3];
+	unsigned long i;
+	struct t_mig m;
+
+	t_fill(buf, 3, 0x4400);
+	for (i = 0; i < 3; i++)
+		pages[i] = t_page(f->mm, buf + i * PAGE_SIZE);
+	assert_int_equal(model_race_arm("migrate_vma_collect_pmd:pte_offset_map_lock",
+					1, c_call_fails, NULL), 0);
+	assert_int_equal(t_mig_setup(f, &m, buf, 3, MIGRATE_VMA_SELECT_SYSTEM,
+				     f->dev[0]), 0);
+	assert_true(model_race_fired());
+	assert_int_equal(m.args.cpages, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(m.src[i], migrate_pfn(page_to_pfn(pages[i])) |
+				 MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE);
+		assert_int_equal(t_kind(f->mm, buf + i * PAGE_SIZE), T_MIG_WRITE);
+	}
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, 3, T_DEV_WRITE), 3);
+	assert_int_equal(t_mismatches(buf, 3, 0x4400), 0);
+}
+
+static void c_fail_install_map(void)
+{
+	assert_int_equal(model_race_arm("migrate_vma_install_pte:pte_offset_map_lock",
+					1, c_call_fails, NULL), 0);
+}
+
+/*
+ * pte_offset_map_lock() fails (the PMD changed under us, which the kernel
+ * allows at any time) right after migrate_vma_alloc_pmd() made the table:
+ * the insertion backs off as when the table cannot be had.
+ */
+static void test_collect_hole_pte_table_gone(void **state)
+{
+	struct fx *f = *state;
+
+	c_first_of_two_holes_fails(f, t_map(f, 2, T_RW), c_fail_install_map,
+				   model_race_fired);
 }
 
 int main(void)
@@ -1417,6 +1502,8 @@ int main(void)
 		FX_TEST(test_collect_swap_cache_writeback),
 		FX_TEST(test_collect_private_data_reference),
 		FX_TEST(test_collect_hole_no_pte_table),
+		FX_TEST(test_collect_pte_table_changed),
+		FX_TEST(test_collect_hole_pte_table_gone),
 	};
 
 	return T_RUN(tests);

@@ -191,6 +191,7 @@ static inline struct fx *fx_new(bool count_pages)
 
 	__atomic_store_n(&t_wd_started, host_clock_ns(), __ATOMIC_RELEASE);
 	model_warn_take(NULL, 0);	/* a failed test's are reported */
+	model_race_disarm();		/* a failed test's may not have run */
 	if (count_pages) {
 		lru_add_drain_all();
 		f->count_pages = true;

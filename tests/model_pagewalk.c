@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * model_pagewalk.c - walk_page_range(): holes and PMD entries as the
- * callbacks see them.
+ * callbacks see them; the race point before ->pmd_entry (model/race.h).
  */
 #include "harness.h"
 #include <linux/pagewalk.h>
@@ -66,10 +66,65 @@ static void test_walk_page_range(void **state)
 	mmap_read_unlock(f->mm);
 }
 
+static bool t_count_action(void *arg)
+{
+	(*(int *)arg)++;
+	return false;
+}
+
+/*
+ * A race point (model/race.h) runs its action once, on the pass it was
+ * armed for, at the point named, and not after a disarm.
+ */
+static void test_race_point(void **state)
+{
+	struct fx *f = *state;
+	unsigned long addr = devmig_mmap(f->proc, 2 * PMD_SIZE, T_RW,
+					 DEVMIG_MAP_PRIVATE);
+	unsigned long a = ALIGN(addr + PAGE_SIZE, PMD_SIZE) - PAGE_SIZE;
+	struct t_walk t = { 0 };
+	int runs = 0;
+
+	assert_int_equal(model_race_arm(NULL, 1, t_count_action, &runs), -EINVAL);
+	assert_int_equal(model_race_arm("visit_pmd:pmd_entry", 0,
+					 t_count_action, &runs), -EINVAL);
+	/* Two PMDs with tables: a page on each side of a 2 MiB boundary. */
+	t_fill(a, 2, 1);
+
+	mmap_read_lock(f->mm);
+	assert_int_equal(model_race_arm("visit_pmd:pmd_entry", 2,
+					t_count_action, &runs), 0);
+	assert_int_equal(walk_page_range(f->mm, a, a + 2 * PAGE_SIZE,
+					 &t_walk_ops, &t), 0);
+	assert_int_equal(t.pmds, 2);
+	assert_int_equal(runs, 1);
+	assert_true(model_race_fired());
+	/* Once only. */
+	assert_int_equal(walk_page_range(f->mm, a, a + 2 * PAGE_SIZE,
+					 &t_walk_ops, &t), 0);
+	assert_int_equal(runs, 1);
+
+	/* Another point's name, or a disarm: nothing runs. */
+	assert_int_equal(model_race_arm("visit_pmd:pmd_lock", 1,
+					t_count_action, &runs), 0);
+	assert_int_equal(walk_page_range(f->mm, a, a + 2 * PAGE_SIZE,
+					 &t_walk_ops, &t), 0);
+	assert_false(model_race_fired());
+	assert_int_equal(model_race_arm("visit_pmd:pmd_entry", 1,
+					t_count_action, &runs), 0);
+	model_race_disarm();
+	assert_int_equal(walk_page_range(f->mm, a, a + 2 * PAGE_SIZE,
+					 &t_walk_ops, &t), 0);
+	assert_int_equal(runs, 1);
+	assert_false(model_race_fired());
+	mmap_read_unlock(f->mm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST_PROC(test_walk_page_range),
+		FX_TEST_PROC(test_race_point),
 	};
 
 	return T_RUN(tests);

@@ -4,11 +4,14 @@
  * setup and pages (migrate_vma_pages() loses the race and leaves the slot
  * consistent), a CPU access waiting on a migration entry, concurrent
  * migrations of one range to two devices, munmap racing with a device read
- * (hmm.anon_teardown), CPU faults racing with device release.
+ * (hmm.anon_teardown), CPU faults racing with device release, a THP
+ * zapped or split under collect.
  *
  * Other CPUs are host threads that enter the model process as tasks.  They
  * never assert (cmocka's assertions belong to the main thread): they record
- * what they saw and the main thread checks it after joining them.
+ * what they saw and the main thread checks it after joining them.  Where
+ * the window is inside a kernel path, a race point (model/race.h) runs the
+ * other CPU there: the race happens every run.
  */
 #include <host/host.h>
 
@@ -611,6 +614,146 @@ static void test_collect_drains_other_cpus(void **state)
 	assert_int_equal(t_mismatches(isolated, 1, 0x77), 0);
 }
 
+/* A 2 MiB-aligned THP, filled with t_fill()'s pattern from @base. */
+static unsigned long r_map_thp(struct fx *f, int base)
+{
+	unsigned long buf = t_map(f, HPAGE_PMD_NR, T_RW);
+	pmd_t pmd;
+
+	assert_int_equal(buf & ~HPAGE_PMD_MASK, 0);
+	assert_int_equal(devmig_madvise(f->proc, buf, HPAGE_PMD_SIZE,
+					DEVMIG_MADV_HUGEPAGE), 0);
+	t_fill(buf, HPAGE_PMD_NR, base);
+	pmd = t_pmd(f->mm, buf);
+	assert_true(pmd_trans_huge(pmd));
+	assert_false(is_huge_zero_pmd(pmd));
+	return buf;
+}
+
+/* The CPU r_zap_action() runs: MADV_DONTNEED of [addr, +npages). */
+static struct r_task r_zapper;
+
+static void r_madvise_dontneed(struct r_task *t)
+{
+	t->ret = devmig_madvise(t->proc, t->addr, t->npages << PAGE_SHIFT,
+				DEVMIG_MADV_DONTNEED);
+}
+
+/*
+ * A race action (model/race.h): another CPU zaps r_zapper's range now,
+ * under mmap_lock for read as the walker holds it, and is done before the
+ * walker goes on.
+ */
+static bool r_zap_action(void *arg)
+{
+	r_start(&r_zapper, arg, r_madvise_dontneed);
+	r_join(&r_zapper);
+	return false;
+}
+
+/*
+ * Collect meets a THP that another CPU zaps whole (MADV_DONTNEED) at the
+ * race point @point, after the walk found its PMD present: collect must
+ * see the empty PMD and offer the 2 MiB as holes to fill, without
+ * touching the folio that went.
+ */
+static void r_collect_thp_zapped_at(struct fx *f, const char *point)
+{
+	unsigned long buf = r_map_thp(f, 0x31);
+	struct folio *thp = pmd_folio(t_pmd(f->mm, buf));
+	unsigned long i, bad = 0;
+	struct t_mig m;
+
+	r_zapper = (struct r_task){ .addr = buf, .npages = HPAGE_PMD_NR };
+	folio_get(thp);		/* to look at it after the zap */
+	assert_int_equal(model_race_arm(point, 1, r_zap_action, f), 0);
+	assert_int_equal(t_mig_setup(f, &m, buf, HPAGE_PMD_NR,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]), 0);
+	assert_true(model_race_fired());
+	assert_int_equal(r_zapper.ret, 0);
+	assert_true(pmd_none(t_pmd(f->mm, buf)));
+
+	/* Every slot a hole of an anonymous VMA: MIGRATE, no page. */
+	assert_int_equal(m.args.npages, HPAGE_PMD_NR);
+	assert_int_equal(m.args.cpages, HPAGE_PMD_NR);
+	for (i = 0; i < HPAGE_PMD_NR; i++)
+		bad += m.src[i] != MIGRATE_PFN_MIGRATE;
+	assert_int_equal(bad, 0);
+	/* Collect took nothing of the THP: only our reference is left. */
+	assert_int_equal(folio_ref_count(thp), 1);
+	assert_false(folio_mapped(thp));
+	assert_false(folio_test_locked(thp));
+	folio_put(thp);
+
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
+	assert_int_equal(t_count_kind(f->mm, buf, HPAGE_PMD_NR, T_DEV_WRITE),
+			 HPAGE_PMD_NR);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, HPAGE_PMD_NR);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), HPAGE_PMD_NR);
+	/* The zap's zeroes come back from the device, not the THP's bytes. */
+	assert_int_equal(t_nonzero(buf, HPAGE_PMD_NR), 0);
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 0);
+}
+
+/* Zapped between the walk's pmd_none() check and ->pmd_entry. */
+static void test_collect_thp_zapped_before_pmd_entry(void **state)
+{
+	r_collect_thp_zapped_at(*state, "visit_pmd:pmd_entry");
+}
+
+/*
+ * Zapped between collect's unlocked look at the huge PMD and its locked
+ * one: it looks again and finds the PMD empty.
+ */
+static void test_collect_thp_zapped_before_pmd_lock(void **state)
+{
+	r_collect_thp_zapped_at(*state, "migrate_vma_prepare_pmd:pmd_lock");
+}
+
+/*
+ * Another CPU zaps one page of the THP (MADV_DONTNEED), which splits its
+ * PMD, between collect's unlocked look at the huge PMD and its locked one.
+ * Collect looks again and walks the PTEs: the zapped page is a hole to
+ * fill; the other 511 are pages of a large folio, which stay (as in 6.12,
+ * only the THP collect splits itself is migrated page by page).
+ */
+static void test_collect_thp_split_before_pmd_lock(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = r_map_thp(f, 0x57), hole = buf + 3 * PAGE_SIZE;
+	unsigned long i, bad = 0;
+	struct t_mig m;
+
+	r_zapper = (struct r_task){ .addr = hole, .npages = 1 };
+	assert_int_equal(model_race_arm("migrate_vma_prepare_pmd:pmd_lock", 1,
+					r_zap_action, f), 0);
+	assert_int_equal(t_mig_setup(f, &m, buf, HPAGE_PMD_NR,
+				     MIGRATE_VMA_SELECT_SYSTEM, f->dev[0]), 0);
+	assert_true(model_race_fired());
+	assert_int_equal(r_zapper.ret, 0);
+
+	assert_int_equal(m.args.npages, HPAGE_PMD_NR);
+	assert_int_equal(m.args.cpages, 1);
+	for (i = 0; i < HPAGE_PMD_NR; i++)
+		bad += m.src[i] != (i == 3 ? MIGRATE_PFN_MIGRATE : 0);
+	assert_int_equal(bad, 0);
+
+	t_mig_fill_device(&m, f->dev[0]);
+	t_mig_finish(f, &m);
+	assert_int_equal(t_kind(f->mm, hole), T_DEV_WRITE);
+	assert_int_equal(t_count_kind(f->mm, buf, HPAGE_PMD_NR, T_PRESENT),
+			 HPAGE_PMD_NR - 1);
+	assert_true(folio_test_large(page_folio(t_page(f->mm, buf))));
+	assert_int_equal(t_dstats(f->dev[0]).in_use, 1);
+	assert_int_equal(get_mm_counter(f->mm, MM_ANONPAGES), HPAGE_PMD_NR);
+	/* The pages kept their bytes; the hole reads back as zeroes. */
+	assert_int_equal(t_mismatches(buf, 3, 0x57), 0);
+	assert_int_equal(t_mismatches(hole + PAGE_SIZE, HPAGE_PMD_NR - 4,
+				      0x57 + 4 * (int)T_INTS_PER_PAGE), 0);
+	assert_int_equal(t_nonzero(hole, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +766,9 @@ int main(void)
 		FX_TEST(test_anon_teardown),
 		FX_TEST(test_faults_race_release),
 		FX_TEST(test_collect_drains_other_cpus),
+		FX_TEST(test_collect_thp_zapped_before_pmd_entry),
+		FX_TEST(test_collect_thp_zapped_before_pmd_lock),
+		FX_TEST(test_collect_thp_split_before_pmd_lock),
 	};
 
 	return T_RUN(tests);

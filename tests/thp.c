@@ -2,7 +2,7 @@
 /*
  * thp.c - anonymous transparent huge pages, and what migration does with
  * them: faults that map a THP or the huge zero folio, the THP modes and
- * madvise, migrating a THP range to the device and back (hmm-tests'
+ * madvise, MADV_DONTNEED of a whole THP or part of one, migrating a THP range to the device and back (hmm-tests'
  * migrate/anon_write_huge on THP memory), the split collect does (all-zero
  * subpages become zero-page slots; the huge zero PMD becomes zero-page
  * holes), a THP locked elsewhere (our fix: no reference left behind, where
@@ -151,6 +151,58 @@ static void test_read_fault_maps_huge_zero(void **state)
 	v = 0;
 	assert_int_equal(devmig_load(buf + 3 * PAGE_SIZE, &v, sizeof(v)), 0);
 	assert_int_equal(v, 7);
+}
+
+/*
+ * MADV_DONTNEED of a whole THP or huge zero PMD empties the PMD (the
+ * kernel's zap_huge_pmd()): the THP is unmapped and freed, its deposited
+ * table too, RSS drops by 512.  Zapping part of a THP splits its PMD and
+ * zaps those PTEs only.
+ */
+static void test_dontneed_whole_and_part(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 3);
+	unsigned long zero = buf + HPAGE_PMD_SIZE, part = zero + HPAGE_PMD_SIZE;
+	struct folio *thp = h_fault_thp(f, buf);
+	long tables;
+	int v;
+
+	h_fault_thp(f, part);
+	assert_int_equal(t_nonzero(zero, 1), 0);
+	assert_true(is_huge_zero_pmd(t_pmd(f->mm, zero)));
+	assert_int_equal(h_rss(f), 2 * H_NPAGES);
+	/* Three huge PMDs, a table deposited for each. */
+	tables = atomic_long_read(&f->mm->pgtables_bytes);
+
+	folio_get(thp);
+	assert_int_equal(devmig_madvise(f->proc, buf, 2 * HPAGE_PMD_SIZE,
+					DEVMIG_MADV_DONTNEED), 0);
+	assert_true(pmd_none(t_pmd(f->mm, buf)));
+	assert_true(pmd_none(t_pmd(f->mm, zero)));
+	assert_int_equal(folio_ref_count(thp), 1);
+	assert_false(folio_mapped(thp));
+	folio_put(thp);
+	assert_int_equal(h_rss(f), H_NPAGES);
+	assert_int_equal(atomic_long_read(&f->mm->pgtables_bytes),
+			 tables - 2 * PAGE_SIZE);
+
+	assert_int_equal(devmig_madvise(f->proc, part + PAGE_SIZE, PAGE_SIZE,
+					DEVMIG_MADV_DONTNEED), 0);
+	assert_false(pmd_leaf(t_pmd(f->mm, part)));
+	assert_int_equal(t_kind(f->mm, part + PAGE_SIZE), T_NONE);
+	assert_int_equal(t_count_kind(f->mm, part, H_NPAGES, T_PRESENT),
+			 H_NPAGES - 1);
+	assert_int_equal(h_rss(f), H_NPAGES - 1);
+
+	/*
+	 * An empty PMD faults in whole again (a read: the huge zero PMD),
+	 * where a table of empty PTEs would take the zero page per PTE.
+	 */
+	v = 1;
+	assert_int_equal(devmig_load(buf + 5 * PAGE_SIZE, &v, sizeof(v)), 0);
+	assert_int_equal(v, 0);
+	assert_true(is_huge_zero_pmd(t_pmd(f->mm, buf)));
 }
 
 /*
@@ -639,6 +691,7 @@ int main(void)
 		FX_TEST(test_thp_modes),
 		FX_TEST(test_partial_range_no_thp),
 		FX_TEST(test_read_fault_maps_huge_zero),
+		FX_TEST(test_dontneed_whole_and_part),
 		FX_TEST(test_snapshot_huge_pmds),
 		FX_TEST(test_migrate_thp_to_device_and_back),
 		FX_TEST(test_split_zero_subpages),

@@ -38,6 +38,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
 
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 		      unsigned long address, bool freeze, struct folio *folio);
+bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr);
 
 #define split_huge_pmd(vma, pmd, address)				\
 do {									\

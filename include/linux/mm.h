@@ -24,6 +24,7 @@
 #include <linux/mmap_lock.h>
 #include <linux/sched.h>
 #include <linux/err.h>
+#include <model/race.h>
 #include <asm/memory_model.h>
 #include <asm/cacheflush.h>
 
@@ -576,13 +577,17 @@ static inline spinlock_t *pmd_lockptr(struct mm_struct *mm, pmd_t *pmd)
 	return ptlock_ptr(virt_to_page(pmd));
 }
 
-static inline spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd)
+static inline spinlock_t *__pmd_lock(struct mm_struct *mm, pmd_t *pmd)
 {
 	spinlock_t *ptl = pmd_lockptr(mm, pmd);
 
 	spin_lock(ptl);
 	return ptl;
 }
+
+/* A race point (model/race.h) before the lock is taken. */
+#define pmd_lock(mm, pmd)						\
+	(race_point(RACE_POINT("pmd_lock")), __pmd_lock(mm, pmd))
 
 static inline spinlock_t *pud_lock(struct mm_struct *mm, pud_t *pud)
 {
@@ -594,6 +599,9 @@ static inline spinlock_t *pud_lock(struct mm_struct *mm, pud_t *pud)
 pte_t *__pte_offset_map(pmd_t *pmd, unsigned long addr, pmd_t *pmdvalp);
 pte_t *__pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 			     unsigned long addr, spinlock_t **ptlp);
+pte_t *pte_offset_map_lock_at(struct mm_struct *mm, pmd_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp,
+			      const struct race_point *rp);
 pte_t *pte_offset_map_nolock(struct mm_struct *mm, pmd_t *pmd,
 			     unsigned long addr, spinlock_t **ptlp);
 
@@ -602,8 +610,13 @@ static inline pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
 	return __pte_offset_map(pmd, addr, NULL);
 }
 
+/*
+ * A race point (model/race.h) before the PMD is read: a test may make the
+ * call fail there, as it does when the PMD changes under the caller.
+ */
 #define pte_offset_map_lock(mm, pmd, addr, ptlp)			\
-	__pte_offset_map_lock(mm, pmd, addr, ptlp)
+	pte_offset_map_lock_at(mm, pmd, addr, ptlp,			\
+			       RACE_POINT("pte_offset_map_lock"))
 
 static inline void pte_unmap(pte_t *pte)
 {
