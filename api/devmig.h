@@ -35,6 +35,13 @@ struct devmig_config {
 	int no_migration_ad;		/* 1: migration entries carry no A/D bits */
 	int thp_mode;			/* DEVMIG_THP_*; 0: default (madvise) */
 	int prefault;			/* 1: back all RAM with host memory at boot (benchmarks) */
+	/*
+	 * CPUs the tasks are spread over, 1 to 16 (0: 16).  Per-CPU state
+	 * (LRU batches, free-page lists) is per CPU: a world compared with
+	 * a one-CPU guest runs on one, so a batch never holds a page where
+	 * the guest's fault would not drain it.
+	 */
+	int nr_cpus;
 };
 
 /*

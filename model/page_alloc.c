@@ -555,14 +555,20 @@ int model_boot(const struct devmig_config *cfg)
 	if (!c.ram_bytes)
 		c.ram_bytes = MODEL_DEFAULT_RAM;
 	c.ram_bytes = ALIGN(c.ram_bytes, PMD_SIZE);
+	if (!c.nr_cpus)
+		c.nr_cpus = NR_CPUS;
+	if (c.nr_cpus < 0 || c.nr_cpus > NR_CPUS)
+		return -EINVAL;
 	/* Field by field: padding bytes of a struct copy are unspecified. */
 	if (booted)
 		return (c.ram_bytes != boot_cfg.ram_bytes ||
 			!c.no_migration_ad != !boot_cfg.no_migration_ad ||
-			c.thp_mode != boot_cfg.thp_mode) ? -EBUSY : 0;
+			c.thp_mode != boot_cfg.thp_mode ||
+			c.nr_cpus != boot_cfg.nr_cpus) ? -EBUSY : 0;
 
 	if (devmig_set_thp_mode(c.thp_mode))
 		return -EINVAL;
+	model_nr_cpus = (unsigned int)c.nr_cpus;
 	env = host_getenv("DEVMIG_LOGLEVEL");
 	if (env && env[0] >= '0' && env[0] <= '9')
 		model_loglevel = env[0] - '0';

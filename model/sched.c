@@ -16,6 +16,7 @@ static __thread struct task_struct *current_task;
 static __thread struct task_struct kthread_task;
 static __thread bool kthread_ready;
 static int next_pid;
+unsigned int model_nr_cpus = NR_CPUS;
 
 /* The shared word of smp_mb() & co under ThreadSanitizer (linux/compiler.h). */
 unsigned long model_barrier_word;
@@ -35,7 +36,7 @@ void model_task_init(struct task_struct *tsk, const char *comm)
 
 	memset(tsk, 0, sizeof(*tsk));
 	tsk->pid = __atomic_add_fetch(&next_pid, 1, __ATOMIC_RELAXED);
-	tsk->cpu = (unsigned int)tsk->pid % NR_CPUS;
+	tsk->cpu = (unsigned int)tsk->pid % model_nr_cpus;
 	for (i = 0; comm && comm[i] && i < TASK_COMM_LEN - 1; i++)
 		tsk->comm[i] = comm[i];
 	spin_lock_init(&tsk->tlb.lock);

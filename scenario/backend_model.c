@@ -52,7 +52,11 @@ static struct model_world *world(struct scn_backend *be)
 static int model_start(struct scn_backend *be)
 {
 	/* RAM enough for any script; small, so each invariant check is quick. */
-	static const struct devmig_config machine = { .ram_bytes = 256UL << 20 };
+	/* One CPU, as the guest make kernel-diff boots (-smp 1). */
+	static const struct devmig_config machine = {
+		.ram_bytes = 256UL << 20,
+		.nr_cpus = 1,
+	};
 	struct dmirror_device_config cfg = { .chunk_bytes = MODEL_CHUNK_BYTES };
 	struct model_world *w;
 	long bounce;

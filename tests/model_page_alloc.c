@@ -15,11 +15,16 @@ static void test_boot_idempotent(void **state)
 	struct devmig_config same = { .ram_bytes = 64UL << 20 };
 	struct devmig_config other = { .ram_bytes = 128UL << 20 };
 	struct devmig_config no_ad = { .ram_bytes = 64UL << 20, .no_migration_ad = 1 };
+	struct devmig_config one_cpu = { .ram_bytes = 64UL << 20, .nr_cpus = 1 };
+	struct devmig_config too_many_cpus = { .nr_cpus = NR_CPUS + 1 };
 
 	(void)state;
 	assert_int_equal(devmig_boot(&same), 0);
 	assert_int_equal(devmig_boot(&other), -EBUSY);
 	assert_int_equal(devmig_boot(&no_ad), -EBUSY);
+	assert_int_equal(devmig_boot(&one_cpu), -EBUSY);
+	assert_int_equal(devmig_boot(&too_many_cpus), -EINVAL);
+	assert_int_equal(model_nr_cpus, NR_CPUS);
 	assert_true(model_booted());
 	assert_true(swap_migration_ad_supported);
 	assert_int_equal(model_ram_end_pfn - model_ram_start_pfn, (64UL << 20) >> PAGE_SHIFT);

@@ -122,5 +122,7 @@ void model_hung_task_exit(void);
 
 /* Log level for pr_*(): see linux/printk.h. */
 extern int model_loglevel;
+/* The CPUs tasks are spread over (devmig_config.nr_cpus), <= NR_CPUS. */
+extern unsigned int model_nr_cpus;
 
 #endif /* _MODEL_MODEL_H */
