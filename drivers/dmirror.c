@@ -167,9 +167,12 @@ static struct dmirror_chunk *dmirror_page_to_chunk(struct page *page)
 	return container_of(page->pgmap, struct dmirror_chunk, pagemap);
 }
 
+/* The instance a device page of ours belongs to, through its chunk. */
 static struct dmirror_device *dmirror_page_to_device(struct page *page)
 {
-	return dmirror_page_to_chunk(page)->mdevice;
+	struct dmirror_chunk *chunk = dmirror_page_to_chunk(page);
+
+	return chunk->mdevice;
 }
 
 /*
@@ -551,11 +554,12 @@ static unsigned long dmirror_pt_copy(struct dmirror *dmirror,
  * Coherence with the CPU page tables.
  */
 
-static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
+static bool dmirror_interval_invalidate(struct mmu_interval_notifier *notifier,
 					const struct mmu_notifier_range *range,
 					unsigned long cur_seq)
 {
-	struct dmirror *dmirror = container_of(mni, struct dmirror, notifier);
+	struct dmirror *dmirror = container_of(notifier, struct dmirror,
+					       notifier);
 	bool own_migration = range->event == MMU_NOTIFY_MIGRATE &&
 			     range->owner == dmirror->mdevice;
 
@@ -572,7 +576,7 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 	 * early and does not move it): a device fault that read the range
 	 * before the migration must retry, not store a page that is gone.
 	 */
-	mmu_interval_set_seq(mni, cur_seq);
+	mmu_interval_set_seq(notifier, cur_seq);
 	/*
 	 * Our own migrations keep our entries right themselves: a page going
 	 * to this device is forgotten before its copy and mapped after the
@@ -1107,8 +1111,7 @@ static int dmirror_snapshot_piece(struct dmirror *dmirror,
 	return ret;
 }
 
-static int dmirror_snapshot(struct dmirror *dmirror,
-			    struct hmm_dmirror_cmd *cmd)
+static int dmirror_snapshot(struct dmirror *dmirror, struct hmm_dmirror_cmd *cmd)
 {
 	struct mm_struct *mm = dmirror->notifier.mm;
 	unsigned long start = cmd->addr;
@@ -1454,30 +1457,35 @@ static int dmirror_fops_release(struct inode *inode, struct file *file)
  * every address (the VMA becomes VM_MIXEDMAP); the mapping holds the only
  * reference to each page, so they go with it.
  */
+static int dmirror_map_zeroed_page(struct vm_area_struct *vma,
+				   unsigned long addr)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	int err;
+
+	if (!page)
+		return -ENOMEM;
+	err = vm_insert_page(vma, addr, page);
+	/* Mapped, the PTE holds a reference of its own; else the page goes. */
+	put_page(page);
+	return err;
+}
+
 static int dmirror_fops_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	unsigned long addr;
+	int err = 0;
 
 	(void)file;
-	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
-		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		int ret;
-
-		if (!page)
-			return -ENOMEM;
-		ret = vm_insert_page(vma, addr, page);
-		if (ret) {
-			__free_page(page);
-			return ret;
-		}
-		put_page(page);
-	}
-	return 0;
+	for (addr = vma->vm_start; !err && addr < vma->vm_end;
+	     addr += PAGE_SIZE)
+		err = dmirror_map_zeroed_page(vma, addr);
+	return err;
 }
 
 static const struct file_operations dmirror_fops = {
-	.mmap		= dmirror_fops_mmap,
 	.release	= dmirror_fops_release,
+	.mmap		= dmirror_fops_mmap,
 	.llseek		= default_llseek,
 };
 

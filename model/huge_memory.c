@@ -376,8 +376,7 @@ bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr)
 		spin_unlock(ptl);
 		return false;
 	}
-	/* Exchanged: a CPU may set A or D up to the last moment. */
-	old = __pmd(__atomic_exchange_n(&pmd->pmd, 0UL, __ATOMIC_ACQ_REL));
+	old = pmdp_huge_get_and_clear(mm, addr, pmd);
 	pte_free(mm, pgtable_trans_huge_withdraw(mm, pmd));
 	if (!is_huge_zero_pmd(old)) {
 		folio = pmd_folio(old);

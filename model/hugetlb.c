@@ -211,12 +211,6 @@ static pmd_t make_huge_pmd(struct vm_area_struct *vma, struct folio *folio,
 	return pmd_mkyoung(entry);
 }
 
-/* Clear a huge PMD, getting the A/D bits a CPU may set up to the end. */
-static pmd_t huge_pmdp_get_and_clear(pmd_t *pmd)
-{
-	return __pmd(__atomic_exchange_n(&pmd->pmd, 0UL, __ATOMIC_ACQ_REL));
-}
-
 static void hugetlb_zero_folio(struct folio *folio)
 {
 	long i;
@@ -366,7 +360,7 @@ static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
 	ptl = pmd_lock(mm, pmd);
 	if (pmd_same(pmdp_get(pmd), orig)) {
 		/* No CPU may go on writing the old folio once it is copied. */
-		huge_pmdp_get_and_clear(pmd);
+		pmdp_huge_get_and_clear(mm, haddr, pmd);
 		flush_tlb_range(vma, haddr, haddr + HPAGE_PMD_SIZE);
 		hugetlb_remove_rmap(old);
 		hugetlb_add_new_anon_rmap(new, vma, haddr);
@@ -450,7 +444,7 @@ void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start,
 		if (!pmd || pmd_none(pmdp_get(pmd)))
 			continue;
 		ptl = pmd_lock(mm, pmd);
-		old = huge_pmdp_get_and_clear(pmd);
+		old = pmdp_huge_get_and_clear(mm, addr, pmd);
 		spin_unlock(ptl);
 		if (!pmd_present(old))
 			continue;
@@ -492,7 +486,7 @@ long hugetlb_change_protection(struct vm_area_struct *vma,
 			continue;
 		ptl = pmd_lock(mm, pmd);
 		/* Exchanged: a CPU may set A or D up to the last moment. */
-		old = huge_pmdp_get_and_clear(pmd);
+		old = pmdp_huge_get_and_clear(mm, addr, pmd);
 		new = pfn_pmd(pmd_pfn(old), newprot);
 		new = pmd_set_flags(new, pmd_flags(old) &
 				    (_PAGE_DIRTY | _PAGE_ACCESSED |
@@ -585,7 +579,8 @@ int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
 		}
 		folio_get(folio);
 		if (cow && pmd_write(entry)) {
-			entry = pmd_wrprotect(huge_pmdp_get_and_clear(src_pmd));
+			entry = pmdp_huge_get_and_clear(src, addr, src_pmd);
+			entry = pmd_wrprotect(entry);
 			set_pmd_at(src, addr, src_pmd, entry);
 		}
 		hugetlb_count_add(HPAGE_PMD_NR, dst);

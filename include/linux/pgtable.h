@@ -130,6 +130,14 @@ static inline pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	return __pte(__atomic_exchange_n(&ptep->pte, 0UL, __ATOMIC_ACQ_REL));
 }
 
+/* The same for a huge PMD (THP or hugetlb). */
+static inline pmd_t pmdp_huge_get_and_clear(struct mm_struct *mm,
+					    unsigned long addr, pmd_t *pmdp)
+{
+	(void)mm; (void)addr;
+	return __pmd(__atomic_exchange_n(&pmdp->pmd, 0UL, __ATOMIC_ACQ_REL));
+}
+
 static inline pte_t ptep_clear(struct mm_struct *mm, unsigned long addr,
 			       pte_t *ptep)
 {
