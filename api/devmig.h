@@ -184,6 +184,16 @@ long devmig_gup(unsigned long addr, unsigned long npages, int flags,
 void devmig_gup_put(void **pages, unsigned long npages, int flags);
 
 /*
+ * devmig_gup_test_verify() - what the kernel's GUP test module
+ * (CONFIG_GUP_TEST) checks after a pinning test, on the @npages pages a
+ * devmig_gup() with DEVMIG_GUP_PIN in @flags returned: each is pinned, and
+ * with DEVMIG_GUP_LONGTERM long-term pinnable.  The first page that is not
+ * gets a WARN, as there: a read-only short-term pin of the shared zero
+ * page does (a pin takes nothing on it).
+ */
+void devmig_gup_test_verify(void **pages, unsigned long npages, int flags);
+
+/*
  * devmig_peek() - what @proc's memory holds at @npages pages from @addr,
  * wherever the bytes are (system, THP, zero, device or page-cache page),
  * found without faulting, migrating or touching accessed/dirty bits: for
@@ -218,6 +228,12 @@ void devmig_task_stats(struct devmig_task_stats *stats);
 unsigned long devmig_check_invariants(void (*report)(const char *msg,
 						     void *arg),
 				      void *arg);
+
+/*
+ * How many times the model has hit a WARN*() since it started, each hit of
+ * a WARN_ON_ONCE() included (only the first is printed).
+ */
+unsigned long devmig_warnings(void);
 
 /*
  * Fault injection by named site (model/fault-inject.c).  Every call of the

@@ -8,10 +8,11 @@
 #
 # A world's result for script NAME is DIR/NAME (the transcript, one line
 # per step) followed by DIR/NAME.status ("STDERR ..." lines, "exit N");
-# the guest's status also has "KMSG ..." lines, the kernel's warnings,
-# which are reported but not compared (they carry addresses), and the
-# model's "STDERR WARNING..." lines are reported, not compared, likewise.  Missing
-# files mean the world never ran the script.
+# the guest's status also has "KMSG ..." lines, the kernel's log of
+# warnings, which are reported but not compared (they carry addresses),
+# and the model's "STDERR WARNING..." lines likewise: whether a step warned
+# is compared, as the transcript's "WARN" flag.  Missing files mean the
+# world never ran the script.
 #
 # DIFFERENCES lists "NAME KIND REASON", the differences that are meant:
 #   ours    our migrate_device.c differs from 6.12's on purpose: stock may
@@ -60,8 +61,7 @@ function load(dir, name, arr,    f, line, n, r) {
 				kmsgs[dir, name, kmsg[dir, name]] = substr(line, 6)
 			continue
 		}
-		# A WARN is not compared: the kernel's WARN_ON_ONCE fires once
-		# per boot, the model's once per script.  It is reported.
+		# The warning's text is reported; its step is in the transcript.
 		if (line ~ /^STDERR (backtrace:|  #)/)
 			continue
 		if (line ~ /^STDERR .*: note \(step [0-9]+\): /) {

@@ -597,6 +597,27 @@ long devmig_gup(unsigned long addr, unsigned long npages, int flags,
 	       pin_user_pages(addr, npages, gup_flags, p);
 }
 
+void devmig_gup_test_verify(void **pages, unsigned long npages, int flags)
+{
+	struct page **p = (struct page **)pages;
+	unsigned long i;
+
+	if (!(flags & DEVMIG_GUP_PIN))
+		return;
+	for (i = 0; i < npages; i++) {
+		struct folio *folio = page_folio(p[i]);
+
+		if (WARN(!folio_maybe_dma_pinned(folio),
+			 "page %lu of a pin is not pinned", i))
+			return;
+		if ((flags & DEVMIG_GUP_LONGTERM) &&
+		    WARN(!folio_is_longterm_pinnable(folio),
+			 "page %lu of a long-term pin is not long-term pinnable",
+			 i))
+			return;
+	}
+}
+
 /* devmig_gup_put() - drop what devmig_gup() took with the same @flags. */
 void devmig_gup_put(void **pages, unsigned long npages, int flags)
 {

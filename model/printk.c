@@ -11,6 +11,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <host/host.h>
+#include <devmig.h>
 
 int model_loglevel = 1;
 unsigned long model_warn_count;
@@ -72,6 +73,11 @@ void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 		if (!expected && READ_ONCE(model_loglevel) >= 1)
 			host_backtrace();
 	}
+}
+
+unsigned long devmig_warnings(void)
+{
+	return __atomic_load_n(&model_warn_count, __ATOMIC_RELAXED);
 }
 
 unsigned long model_warn_take(char *msg, unsigned long len)

@@ -53,6 +53,7 @@
 #define LX_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define LX_GUP_TEST	"/sys/kernel/debug/gup_test"
 #define LX_HUGETLB_FREE	"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+#define LX_CLEAR_WARN_ONCE	"/sys/kernel/debug/clear_warn_once"
 
 /*
  * The kernel's gup_test uapi (mm/gup_test.h), spelled out: the header is
@@ -113,6 +114,7 @@ struct lx_state {
 	int exit_code;		/* >= 0: exit once the current step's result
 				   is sent */
 	int gup_fd;
+	int kmsg_fd;		/* the kernel log, read for warnings */
 	int mirror_fd[SCN_MAX_MIRRORS];
 	struct lx_proc procs[SCN_MAX_PROCS];
 };
@@ -181,6 +183,27 @@ static int lx_read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The THP policy is machine-wide: change it only in the guest that
+ * kernel/init.sh runs (its kernel command line says devmig.mode=), never
+ * on a host where someone runs the linux backend to try it.
+ */
+static int lx_in_guest(void)
+{
+	char cmdline[4096];
+	ssize_t n;
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	cmdline[n] = 0;
+	return strstr(cmdline, "devmig.mode=") != NULL;
+}
+
 static int lx_start(struct scn_backend *be)
 {
 	struct sigaction sa;
@@ -194,6 +217,7 @@ static int lx_start(struct scn_backend *be)
 	memset(&lx, 0, sizeof(lx));
 	lx.exit_code = -1;
 	lx.gup_fd = -1;
+	lx.kmsg_fd = -1;
 	for (i = 0; i < SCN_MAX_MIRRORS; i++)
 		lx.mirror_fd[i] = -1;
 	for (i = 1; i < SCN_MAX_PROCS; i++) {
@@ -207,6 +231,12 @@ static int lx_start(struct scn_backend *be)
 	 */
 	if (!access(LX_GUP_TEST, F_OK))
 		lx.gup_fd = open(LX_GUP_TEST, O_RDWR);
+	/* Only the guest's kernel log is this run's alone: from its end. */
+	if (lx_in_guest()) {
+		lx.kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+		if (lx.kmsg_fd >= 0)
+			lseek(lx.kmsg_fd, 0, SEEK_END);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = lx_fault_handler;
 	sigemptyset(&sa.sa_mask);
@@ -451,6 +481,7 @@ static void lx_finish(struct scn_backend *be)
 	for (i = 0; i < SCN_MAX_MIRRORS; i++)
 		lx_close(&lx.mirror_fd[i]);
 	lx_close(&lx.gup_fd);
+	lx_close(&lx.kmsg_fd);
 	signal(SIGSEGV, SIG_DFL);
 	signal(SIGBUS, SIG_DFL);
 }
@@ -478,27 +509,6 @@ static long lx_read_long(const char *path)
 		return -1;
 	buf[n] = 0;
 	return strtol(buf, NULL, 10);
-}
-
-/*
- * The THP policy is machine-wide: change it only in the guest that
- * kernel/init.sh runs (its kernel command line says devmig.mode=), never
- * on a host where someone runs the linux backend to try it.
- */
-static int lx_in_guest(void)
-{
-	char cmdline[4096];
-	ssize_t n;
-	int fd = open("/proc/cmdline", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, cmdline, sizeof(cmdline) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	cmdline[n] = 0;
-	return strstr(cmdline, "devmig.mode=") != NULL;
 }
 
 static const char *lx_unsupported(struct scn_backend *be,
@@ -770,6 +780,38 @@ static int lx_dev_close(struct scn_backend *be, int mirror)
 	return 0;
 }
 
+/*
+ * Whether the kernel logged a warning since the last call: a record whose
+ * text starts as __warn()'s does.  Then re-arm every WARN_ON_ONCE(), so
+ * that the next step's once-only warning is printed too, as the model's is
+ * counted.  Outside the guest nothing is read: the host's log is not ours.
+ */
+static int lx_warned(struct scn_backend *be)
+{
+	char rec[8192];
+	int warned = 0;
+	ssize_t n;
+	char *text;
+
+	(void)be;
+	if (lx.kmsg_fd < 0)
+		return 0;
+	for (;;) {
+		n = read(lx.kmsg_fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		/* "prio,seq,usec,flags;text" */
+		text = strchr(rec, ';');
+		if (text && !strncmp(text + 1, "WARNING: CPU:", 13))
+			warned = 1;
+	}
+	lx_write_file(LX_CLEAR_WARN_ONCE, "1");
+	return warned;
+}
+
 static int lx_dev_ioctl(struct scn_backend *be, int mirror,
 			unsigned int command, struct hmm_dmirror_cmd *cmd)
 {
@@ -800,4 +842,5 @@ const struct scn_backend_ops scn_backend_linux = {
 	.dev_open = lx_dev_open,
 	.dev_close = lx_dev_close,
 	.dev_ioctl = lx_dev_ioctl,
+	.warned = lx_warned,
 };

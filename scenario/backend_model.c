@@ -42,6 +42,7 @@ struct model_world {
 	void **pins;			/* HOLD pins */
 	unsigned long npins;
 	unsigned long stale_lookups;	/* the devices' count, last remark */
+	unsigned long warnings;		/* devmig_warnings(), last asked */
 };
 
 static struct model_world *world(struct scn_backend *be)
@@ -348,8 +349,10 @@ static int model_gup(struct scn_backend *be, enum scn_gup mode,
 		return -ENOMEM;
 	if (mode != SCN_GUP_HOLD) {
 		nr = devmig_gup(addr, npages, f, pages);
-		if (nr > 0)
+		if (nr > 0) {
+			devmig_gup_test_verify(pages, nr, f);
 			devmig_gup_put(pages, nr, f);
+		}
 		free(pages);
 		return nr > 0 ? (int)npages : 0;
 	}
@@ -440,6 +443,17 @@ static const char *model_remark(struct scn_backend *be)
 	       "stale one (a sibling mirror migrated the page)";
 }
 
+/* The model counts every WARN*() it hits, _ONCE or not. */
+static int model_warned(struct scn_backend *be)
+{
+	struct model_world *w = world(be);
+	unsigned long n = devmig_warnings();
+	int warned = n != w->warnings;
+
+	w->warnings = n;
+	return warned;
+}
+
 static unsigned long model_check(struct scn_backend *be,
 				 void (*report)(const char *msg, void *arg),
 				 void *arg)
@@ -483,4 +497,5 @@ const struct scn_backend_ops scn_backend_model = {
 	.check = model_check,
 	.peek = model_peek,
 	.remark = model_remark,
+	.warned = model_warned,
 };

@@ -577,7 +577,7 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 	struct scn_run run;
 	struct scn_result *res;
 	unsigned long viol;
-	int i, f, ret = 0;
+	int i, f, warned, ret = 0;
 	FILE *out = opts->out;
 
 	memset(sum, 0, sizeof(*sum));
@@ -630,6 +630,9 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 	/* Every world starts from the same THP policy. */
 	if (ops->thp(be, SCN_THP_NEVER) && (s->features & (1u << SCN_FEAT_THP)))
 		ret = 1;
+	/* A warning from before the first step is no step's. */
+	if (ops->warned)
+		ops->warned(be);
 	for (i = 0; i < s->nsteps; i++) {
 		const struct scn_step *st = &s->steps[i];
 
@@ -649,10 +652,13 @@ int scn_run_script(const struct scn_script *s, struct scn_backend *be,
 		if (st->op == SCN_EXIT)
 			run.proc_alive[st->proc] = 0;
 		sum->steps++;
+		warned = ops->warned && ops->warned(be);
+		sum->warned_steps += warned;
 		if (opts->step_done)
 			opts->step_done(opts->arg, i, res);
 		if (out) {
-			fprintf(out, "%s -> %s", st->canon, res->text);
+			fprintf(out, "%s -> %s%s", st->canon, res->text,
+				warned ? " WARN" : "");
 			if (res->failed)
 				fprintf(out, "  !! expected %s", st->expect);
 			fputc('\n', out);

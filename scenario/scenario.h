@@ -370,6 +370,14 @@ struct scn_backend_ops {
 	 * naming the step; make kernel-diff reads it).
 	 */
 	const char *(*remark)(struct scn_backend *be);
+
+	/*
+	 * Optional: after each step, whether the kernel warned (WARN*())
+	 * since the last call.  A kernel prints a WARN_ON_ONCE() once per
+	 * boot, so a world that can re-arm those does so before each step:
+	 * the transcript says which steps warned, in either world.
+	 */
+	int (*warned)(struct scn_backend *be);
 };
 
 struct scn_backend {
@@ -410,6 +418,7 @@ struct scn_summary {
 	int failed_expectations;
 	unsigned long violations;	/* invariant violations */
 	unsigned long shadow_mismatches;	/* bytes that differ */
+	int warned_steps;		/* steps after which the kernel warned */
 	const char *unsupported;	/* feature name, or NULL */
 	int start_rc;			/* ->start()'s error, or 0 */
 };
