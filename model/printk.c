@@ -44,6 +44,35 @@ void model_warn_expect(unsigned long n)
 	spin_unlock(&warn_lock);
 }
 
+/*
+ * Whether a WARN at @file:@line has shown its backtrace before.  The first
+ * says where the site is reached from; repeating it (a script that warns
+ * on purpose at every step, a fuzz run's thousands) costs a symbolizer
+ * process each time and says nothing new.  Sites past the table's size are
+ * always shown.
+ */
+static bool warn_site_seen(const char *file, int line)
+{
+	static struct { const char *file; int line; } seen[64];
+	static DEFINE_SPINLOCK(seen_lock);
+	bool found = false;
+	unsigned int i;
+
+	spin_lock(&seen_lock);
+	for (i = 0; i < ARRAY_SIZE(seen) && seen[i].file; i++) {
+		if (seen[i].file == file && seen[i].line == line) {
+			found = true;
+			break;
+		}
+	}
+	if (!found && i < ARRAY_SIZE(seen)) {
+		seen[i].file = file;
+		seen[i].line = line;
+	}
+	spin_unlock(&seen_lock);
+	return found;
+}
+
 void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 {
 	char msg[sizeof(warn_first)];
@@ -70,7 +99,8 @@ void model_warn(const char *file, int line, bool print, const char *fmt, ...)
 	if (print && READ_ONCE(model_loglevel) >= 0) {
 		host_printf("%sWARNING: %s\n", expected ? "expected " : "", msg);
 		/* As the kernel's WARN: where it came from, not just where. */
-		if (!expected && READ_ONCE(model_loglevel) >= 1)
+		if (!expected && READ_ONCE(model_loglevel) >= 1 &&
+		    !warn_site_seen(file, line))
 			host_backtrace();
 	}
 }
