@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Check kernel/kdiff.awk, make kernel-diff's verdicts, on stand-in
 transcripts (part of make test): what agrees, what differs, and which
-differences DIFFERENCES explains (by name, oops@FUNCTION, stale@dmirror).
+differences DIFFERENCES explains (by name, oops@FUNCTION, stale@dmirror),
+and that a step's WARN flag is compared.
 
     check-kdiff.py
 
@@ -54,6 +55,14 @@ CASES = {
                     'agree', False),
     'model-stderr': (AGREE, [], AGREE, ['x.scn:2: something else'], 'DIFF',
                      True),
+    # Whether a step warned is in the transcript, and compared.
+    'warn-both': ([AGREE[0], AGREE[1] + ' WARN'] + AGREE[2:],
+                  ['KMSG WARNING: CPU: 0 PID: 1 at mm/gup.c:1 f+0x1/0x2'],
+                  [AGREE[0], AGREE[1] + ' WARN'] + AGREE[2:],
+                  ['WARNING: model/gup.c:1: cond'], 'agree', False),
+    'warn-stock-only': ([AGREE[0], AGREE[1] + ' WARN'] + AGREE[2:],
+                        ['KMSG WARNING: CPU: 0 PID: 1 at mm/gup.c:1 f+0x1'],
+                        AGREE, [], 'DIFF', True),
 }
 
 
