@@ -70,8 +70,24 @@ stage_scripts() {
 # NAME.status ("exit N", then "STDERR line"s).  Run from the scripts'
 # directory, so a message naming the file names it as the guest does.  A
 # script the model hangs on is stopped after DEVMIG_SCEN_TIMEOUT seconds
-# (exit 124, a difference), as the guest stops its own.
+# (exit 124, a difference), as the guest stops its own.  The scripts are
+# independent: one worker per host CPU, each taking every Nth.
 run_model() {
+	local w n pids=() rc=0
+
+	n=$(nproc)
+	for ((w = 0; w < n; w++)); do
+		awk -v n="$n" -v w="$w" 'NR % n == w' "$work/list" |
+			run_model_part &
+		pids+=("$!")
+	done
+	for w in "${pids[@]}"; do
+		wait "$w" || rc=1
+	done
+	return "$rc"
+}
+
+run_model_part() {
 	local name rc out
 
 	while IFS= read -r name; do
@@ -86,7 +102,7 @@ run_model() {
 			echo "exit $rc"
 		} >"$out.status"
 		rm -f "$out.stderr"
-	done <"$work/list"
+	done
 }
 
 # Keep each generated script that disagrees as a corpus file: shrunk
