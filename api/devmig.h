@@ -189,7 +189,11 @@ void devmig_gup_put(void **pages, unsigned long npages, int flags);
  * devmig_gup() with DEVMIG_GUP_PIN in @flags returned: each is pinned, and
  * with DEVMIG_GUP_LONGTERM long-term pinnable.  The first page that is not
  * gets a WARN, as there: a read-only short-term pin of the shared zero
- * page does (a pin takes nothing on it).
+ * page does (a pin takes nothing on it).  gup_test checks pinnability
+ * only for PIN_LONGTERM_BENCHMARK, not for a FOLL_LONGTERM it was handed
+ * with another command; Linux's long-term pin never returns a page that
+ * is not pinnable (it migrates or fails), so checking every long-term pin
+ * only finds the model's own mistakes.
  */
 void devmig_gup_test_verify(void **pages, unsigned long npages, int flags);
 

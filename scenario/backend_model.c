@@ -443,7 +443,11 @@ static const char *model_remark(struct scn_backend *be)
 	       "stale one (a sibling mirror migrated the page)";
 }
 
-/* The model counts every WARN*() it hits, _ONCE or not. */
+/*
+ * Every WARN*() hit counts, a WARN_ON_ONCE() past its first too: the guest
+ * re-arms those after each step, so Linux prints one at every step that
+ * hits it.
+ */
 static int model_warned(struct scn_backend *be)
 {
 	struct model_world *w = world(be);

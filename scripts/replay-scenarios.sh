@@ -14,7 +14,8 @@ status=0
 found=$(ls tests/scenarios/found/*.out 2>/dev/null | sed 's/\.out$/.scn/')
 # Some scripts provoke the kernel's own WARN_ON()s on purpose (GUP asked for
 # FOLL_LONGTERM without FOLL_PIN, test_hmm's write fault that gets a
-# read-only page): the model warns there too, and the transcripts say at
+# read-only page, gup_test's check of a short-term pin of the zero page):
+# the model warns there too, and the transcripts say at
 # which steps (WARN), so a warning anywhere else fails the replay.  Their
 # reports (message and backtrace) are shown when a replay fails, counted
 # when all pass.

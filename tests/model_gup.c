@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * model_gup.c - GUP: reference and pin counts, FOLL_LONGTERM refused for
- * get, a pin that unshares a shared anon page.
+ * get, a pin that unshares a shared anon page, gup_test's check of a pin.
  */
 #include "harness.h"
 
@@ -125,12 +125,58 @@ static void test_gup_pin_unshares(void **state)
 	assert_invariants();
 }
 
+/*
+ * What gup_test checks after a pin test (devmig_gup_test_verify()): a
+ * pinned page passes; the zero page, which a pin leaves as it is, warns;
+ * a device-coherent page passes a short-term pin's check and warns under
+ * the long-term one; a get is not checked at all.
+ */
+static void test_gup_test_verify(void **state)
+{
+	struct fx *f = *state;
+	unsigned long a = t_map(f, 1, T_RW);
+	unsigned long ro = t_map(f, 1, DEVMIG_PROT_READ);
+	void *pages[1];
+
+	t_store_long(a, 4);
+	assert_int_equal(devmig_gup(a, 1, DEVMIG_GUP_PIN | DEVMIG_GUP_LONGTERM,
+				    pages), 1);
+	devmig_gup_test_verify(pages, 1, DEVMIG_GUP_PIN | DEVMIG_GUP_LONGTERM);
+	assert_no_warn();
+	devmig_gup_put(pages, 1, DEVMIG_GUP_PIN);
+
+	assert_int_equal(t_load_long(ro), 0);
+	assert_int_equal(devmig_gup(ro, 1, DEVMIG_GUP_PIN, pages), 1);
+	assert_true(is_zero_page(pages[0]));
+	t_warn_coming(1);
+	devmig_gup_test_verify(pages, 1, DEVMIG_GUP_PIN);
+	t_expect_warn(1, "not pinned");
+	devmig_gup_test_verify(pages, 1, 0);
+	assert_no_warn();
+	devmig_gup_put(pages, 1, DEVMIG_GUP_PIN);
+
+	assert_int_equal(t_cmd(f->mirror[0], HMM_DMIRROR_MIGRATE_TO_DEV, a,
+			       t_scratch(f->proc, 1), 1, NULL), 0);
+	assert_true(is_device_coherent_page(t_page(f->mm, a)));
+	assert_int_equal(devmig_gup(a, 1, DEVMIG_GUP_PIN, pages), 1);
+	assert_ptr_equal(pages[0], t_page(f->mm, a));
+	devmig_gup_test_verify(pages, 1, DEVMIG_GUP_PIN);
+	assert_no_warn();
+	t_warn_coming(1);
+	devmig_gup_test_verify(pages, 1, DEVMIG_GUP_PIN | DEVMIG_GUP_LONGTERM);
+	t_expect_warn(1, "long-term pinnable");
+	devmig_gup_put(pages, 1, DEVMIG_GUP_PIN);
+	assert_int_equal(t_load_long(a), 4);
+	assert_invariants();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST_PROC(test_gup_pin_counts),
 		FX_TEST_PROC(test_gup_get_longterm_refused),
 		FX_TEST_PROC(test_gup_pin_unshares),
+		FX_TEST_COHERENT(test_gup_test_verify),
 	};
 
 	return T_RUN(tests);
