@@ -432,8 +432,18 @@ static int lx_exit(struct scn_backend *be, int proc, int code)
 		return -EINVAL;
 	if (lx_hello(proc) || lx_write_all(p->cmd[1], &req, sizeof(req)))
 		return -ESRCH;
-	if (p->pid > 0 && waitpid(p->pid, &status, 0) == p->pid)
-		p->pid = 0;
+	if (p->pid > 0) {
+		if (waitpid(p->pid, &status, 0) == p->pid)
+			p->pid = 0;
+		return 0;
+	}
+	/*
+	 * A grandchild is not ours to wait for, but its exit must be over
+	 * before the script's end: its teardown (and any warning it logs)
+	 * would otherwise run into the next script.
+	 */
+	while (p->reported_pid > 0 && !lx_dead(p->reported_pid))
+		usleep(1000);
 	return 0;
 }
 
