@@ -183,6 +183,22 @@ static int lx_read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* The start of a small file (/proc, /sys) as a string: 0 if unreadable. */
+static int lx_read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return 1;
+}
+
 /*
  * The THP policy is machine-wide: change it only in the guest that
  * kernel/init.sh runs (its kernel command line says devmig.mode=), never
@@ -191,17 +207,9 @@ static int lx_read_all(int fd, void *buf, size_t len)
 static int lx_in_guest(void)
 {
 	char cmdline[4096];
-	ssize_t n;
-	int fd = open("/proc/cmdline", O_RDONLY);
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, cmdline, sizeof(cmdline) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	cmdline[n] = 0;
-	return strstr(cmdline, "devmig.mode=") != NULL;
+	return lx_read_text("/proc/cmdline", cmdline, sizeof(cmdline)) &&
+	       strstr(cmdline, "devmig.mode=");
 }
 
 static int lx_start(struct scn_backend *be)
@@ -250,18 +258,10 @@ static int lx_start(struct scn_backend *be)
 static int lx_dead(pid_t pid)
 {
 	char path[64], stat[256], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (!lx_read_text(path, stat, sizeof(stat)))
 		return 1;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	stat[n] = 0;
 	p = strrchr(stat, ')');
 	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
@@ -508,17 +508,8 @@ static const char *lx_device(int type, int index, char *path, size_t len)
 static long lx_read_long(const char *path)
 {
 	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
+	return lx_read_text(path, buf, sizeof(buf)) ? strtol(buf, NULL, 10) : -1;
 }
 
 static const char *lx_unsupported(struct scn_backend *be,
