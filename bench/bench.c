@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -427,6 +428,9 @@ static FILE *out_file(const char *name)
 
 	if (!opt.out)
 		return NULL;
+	/* A new directory is made; its parent must exist. */
+	if (mkdir(opt.out, 0777) && errno != EEXIST)
+		die(opt.out, errno);
 	snprintf(path, sizeof(path), "%s/%s", opt.out, name);
 	f = fopen(path, "w");
 	if (!f)
