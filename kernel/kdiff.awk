@@ -211,9 +211,11 @@ BEGIN {
 		}
 		if (kmsg[stock, name] > 0)
 			note = note "  (stock: " kmsg[stock, name] " kernel warnings)"
+		# The WARN flags are compared; the text helps read a difference.
 		if (nm >= 0 && warns[model, name] > 0) {
 			note = note "  (model: " warns[model, name] " warnings)"
-			details = details "\n      model: " warn1[model, name]
+			if (mres != "agree")
+				details = details "\n      model: " warn1[model, name]
 		}
 		row(name, mres, ores, note)
 		if (details != "")
