@@ -287,16 +287,9 @@ long model_mmap(struct mm_struct *mm, unsigned long len, int prot, int flags)
  */
 void exit_mmap(struct mm_struct *mm)
 {
-	struct vm_area_struct *vma, *next;
-
 	mmu_notifier_release(mm);
 	mmap_write_lock(mm);
-	list_for_each_entry_safe(vma, next, &mm->mmap, vm_list) {
-		model_vma_start_write(vma);
-		model_unmap_vma_range(vma, vma->vm_start, vma->vm_end);
-		model_vma_unlink(vma);
-		model_vma_free(vma);
-	}
+	model_unmap_vmas(mm, 0, ULONG_MAX);
 	model_free_page_tables(mm);
 	mmap_write_unlock(mm);
 }

@@ -302,18 +302,29 @@ void model_merge_range(struct mm_struct *mm, unsigned long start,
 }
 
 /*
- * Remove the mappings of [start, end) of one VMA, telling mirrors first: a
- * device must stop using the pages before they can be freed.
+ * Remove every VMA inside [start, end) (split to fit already) with its
+ * mappings, telling mirrors first: a device must stop using the pages
+ * before they can be freed.  As unmap_vmas(), one notification covers the
+ * whole range asked for, holes included, not each VMA's extent: a mirror
+ * that drops entries by range sees exactly the kernel's bounds.
  */
-void model_unmap_vma_range(struct vm_area_struct *vma,
-			   unsigned long start, unsigned long end)
+void model_unmap_vmas(struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
 {
+	struct vm_area_struct *vma = find_vma(mm, start), *next;
 	struct mmu_notifier_range range;
 
-	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, vma->vm_mm,
-				start, end);
+	if (!vma || vma->vm_start >= end)
+		return;
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, start, end);
 	mmu_notifier_invalidate_range_start(&range);
-	unmap_page_range(vma, start, end);
+	for (; vma && vma->vm_start < end; vma = next) {
+		next = model_vma_next(vma);
+		model_vma_start_write(vma);
+		unmap_page_range(vma, vma->vm_start, vma->vm_end);
+		model_vma_unlink(vma);
+		model_vma_free(vma);
+	}
 	mmu_notifier_invalidate_range_end(&range);
 }
 
@@ -346,7 +357,6 @@ void model_free_unmapped_tables(struct mm_struct *mm, unsigned long start,
  */
 int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 {
-	struct vm_area_struct *vma, *next;
 	unsigned long end;
 	int ret;
 
@@ -361,15 +371,7 @@ int model_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 	ret = model_split_range(mm, addr, end);
 	if (ret)
 		goto out;
-	vma = find_vma(mm, addr);
-	while (vma && vma->vm_start < end) {
-		next = model_vma_next(vma);
-		model_vma_start_write(vma);
-		model_unmap_vma_range(vma, vma->vm_start, vma->vm_end);
-		model_vma_unlink(vma);
-		model_vma_free(vma);
-		vma = next;
-	}
+	model_unmap_vmas(mm, addr, end);
 	model_free_unmapped_tables(mm, addr, end);
 out:
 	mmap_write_unlock(mm);

@@ -92,8 +92,8 @@ struct vm_area_struct *model_vma_isolate(struct vm_area_struct *vma,
 					 unsigned long end);
 void model_merge_range(struct mm_struct *mm, unsigned long start,
 		       unsigned long end);
-void model_unmap_vma_range(struct vm_area_struct *vma,
-			   unsigned long start, unsigned long end);
+void model_unmap_vmas(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
 /* vma.c: free the page tables of [start, end), where no VMA is left. */
 void model_free_unmapped_tables(struct mm_struct *mm, unsigned long start,
 				unsigned long end);
