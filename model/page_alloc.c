@@ -24,6 +24,7 @@
  * list gives it back: past a high mark, or when the zone runs dry (the
  * kernel's drain_all_pages() before it gives up).
  */
+#include <linux/cache.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/hugetlb.h>
@@ -70,7 +71,7 @@ struct per_cpu_pages {
 	spinlock_t lock;
 	int count;
 	struct list_head list;
-};
+} ____cacheline_aligned_in_smp;
 
 static struct per_cpu_pages pcp_lists[NR_CPUS];
 

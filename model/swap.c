@@ -9,6 +9,7 @@
  * a folio can be "not yet on the LRU" with one extra reference, and why
  * migration drains the batches before isolating.
  */
+#include <linux/cache.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/hugetlb.h>
@@ -41,7 +42,7 @@ static struct lruvec the_lruvec = {
 struct cpu_fbatch {
 	spinlock_t lock;
 	struct folio_batch lru_add;
-};
+} ____cacheline_aligned_in_smp;
 
 static struct cpu_fbatch cpu_fbatches[NR_CPUS];
 static int lru_disable_count;
