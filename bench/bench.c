@@ -33,7 +33,9 @@
  *
  * --scaling instead times two workers migrating disjoint ranges through the
  * bench driver, as two threads of one process and as two processes, against
- * one worker.
+ * one worker; and, in the same runs, the host alone: one and two threads
+ * copying as many bytes page by page between their own warm buffers, no
+ * model, which is as far as the machine itself lets two workers scale.
  *
  * Results go to stdout as a table and, with --out DIR, to DIR/bench.csv and
  * DIR/bench.json (or scaling.csv/.json); bench/plot.gp draws bench.csv.
@@ -547,28 +549,40 @@ static int run_table(void)
  */
 
 struct worker {
-	struct devmig_proc *proc;	/* the process to enter, or NULL */
+	struct devmig_proc *proc;	/* the process to enter */
 	struct bench_dev *bdev;
+	unsigned char *src, *dst;	/* host baseline: copy these instead */
 	long addr;
 	unsigned long size;
 	pthread_barrier_t *start;
 	int rounds;
 	double wall_ns;		/* out: the worker's own wall time */
+	double run_ns;		/* out: of which on a CPU */
 	double rq_wait_ns;	/* out: of which runnable, waiting for a CPU */
 };
 
-/* Nanoseconds the calling thread has waited on a run queue so far. */
-static double runqueue_wait_ns(void)
+/* Nanoseconds the calling thread has run, and waited on a run queue, so far. */
+static void schedstat(double *run_ns, double *wait_ns)
 {
 	unsigned long long run = 0, wait = 0;
 	FILE *f = fopen("/proc/thread-self/schedstat", "r");
 
 	if (f) {
 		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
-			wait = 0;
+			run = wait = 0;
 		fclose(f);
 	}
-	return wait;
+	*run_ns = run;
+	*wait_ns = wait;
+}
+
+static void host_copy(unsigned char *dst, const unsigned char *src,
+		      unsigned long size)
+{
+	unsigned long off;
+
+	for (off = 0; off < size; off += PAGE)
+		memcpy(dst + off, src + off, PAGE);
 }
 
 static void worker_rounds(struct worker *w)
@@ -577,6 +591,12 @@ static void worker_rounds(struct worker *w)
 	int i;
 
 	for (i = 0; i < w->rounds; i++) {
+		if (w->src) {
+			/* A round trip copies the range twice. */
+			host_copy(w->dst, w->src, w->size);
+			host_copy(w->src, w->dst, w->size);
+			continue;
+		}
 		expect(bench_dev_to_device(w->bdev, w->addr, npages), npages,
 		       "to device");
 		expect(bench_dev_to_system(w->bdev, w->addr, npages), npages,
@@ -587,18 +607,21 @@ static void worker_rounds(struct worker *w)
 static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
-	int ret = devmig_task_enter(w->proc);
-	double t0, q0;
+	int ret = w->src ? 0 : devmig_task_enter(w->proc);
+	double t0, r0, q0, r1, q1;
 
 	if (ret)
 		die("task_enter", ret);
 	pthread_barrier_wait(w->start);
-	q0 = runqueue_wait_ns();
+	schedstat(&r0, &q0);
 	t0 = now_ns();
 	worker_rounds(w);
 	w->wall_ns = now_ns() - t0;
-	w->rq_wait_ns = runqueue_wait_ns() - q0;
-	devmig_task_leave();
+	schedstat(&r1, &q1);
+	w->run_ns = r1 - r0;
+	w->rq_wait_ns = q1 - q0;
+	if (!w->src)
+		devmig_task_leave();
 	return NULL;
 }
 
@@ -606,9 +629,15 @@ static void *worker_thread(void *arg)
  * Run @n workers at once.  Returns the wall time; *@own gets the longest
  * worker time not spent waiting for a CPU (wall minus run-queue wait, from
  * schedstat): what the wall time would be on a machine with a core free
- * for each worker, contention between the workers included.
+ * for each worker, contention between the workers included, but only as
+ * far as they did run at the same time.  *@together says how far: of the
+ * shorter worker's CPU time, the share that must have overlapped the
+ * other's (their CPU times summed beyond the wall time; 0 for one worker).
+ * On a busy host the workers take turns on the CPUs, contend less, and
+ * "own" flatters the model.
  */
-static double run_workers(struct worker *w, int n, double *own)
+static double run_workers(struct worker *w, int n, double *own,
+			  double *together)
 {
 	pthread_barrier_t start;
 	pthread_t tid[2];
@@ -629,25 +658,37 @@ static double run_workers(struct worker *w, int n, double *own)
 		if (w[i].wall_ns - w[i].rq_wait_ns > *own)
 			*own = w[i].wall_ns - w[i].rq_wait_ns;
 	}
+	t0 = now_ns() - t0;
+	*together = 0;
+	if (n == 2) {
+		double shorter = w[0].run_ns < w[1].run_ns ? w[0].run_ns : w[1].run_ns;
+		double both = w[0].run_ns + w[1].run_ns - t0;
+
+		if (both > 0 && shorter > 0)
+			*together = both < shorter ? both / shorter : 1;
+	}
 	pthread_barrier_destroy(&start);
-	return now_ns() - t0;
+	return t0;
 }
 
 static int run_scaling(void)
 {
 	unsigned long size = opt.scaling_mib * MIB;
-	enum { ONE, THREADS, PROCS, NR_MODES };
+	enum { ONE, THREADS, PROCS, HOST_ONE, HOST_TWO, NR_MODES };
 	static const char *const modes[NR_MODES] = {
 		"1 worker", "2 threads, 1 process", "2 processes",
+		"host memcpy, 1 thread", "host memcpy, 2 threads",
 	};
 	struct sample wall[NR_MODES] = { 0 }, own[NR_MODES] = { 0 };
+	struct sample together[NR_MODES] = { 0 };
 	struct devmig_proc *proc[2];
 	struct bench_dev *bdev;
 	struct worker w[2];
+	unsigned char *buf[2][2];
 	FILE *csv = out_file(opt.nocopy ? "scaling-nocopy.csv" : "scaling.csv");
 	FILE *json = out_file(opt.nocopy ? "scaling-nocopy.json" : "scaling.json");
 	char load0[128], load1[128];
-	double one_wall, one_own, mn, mx;
+	double one_wall = 0, one_own = 0;
 	long addr[3];
 	int r, m, i, ret;
 
@@ -665,25 +706,33 @@ static int run_scaling(void)
 		die("process", ENOMEM);
 	addr[2] = map_filled(proc[1], size, 3);
 	devmig_task_leave();
+	for (i = 0; i < 2; i++) {
+		buf[i][0] = warm_buffer(size, 0x5a);
+		buf[i][1] = warm_buffer(size, 0xa5);
+	}
 
 	for (r = -1; r < opt.runs; r++) {
 		for (m = 0; m < NR_MODES; m++) {
-			int n = m == ONE ? 1 : 2;
-			double t, o;
+			int n = m == ONE || m == HOST_ONE ? 1 : 2;
+			bool host = m >= HOST_ONE;
+			double t, o, tg;
 
 			for (i = 0; i < n; i++) {
 				w[i] = (struct worker){
 					.proc = m == PROCS ? proc[i] : proc[0],
 					.bdev = bdev,
+					.src = host ? buf[i][0] : NULL,
+					.dst = host ? buf[i][1] : NULL,
 					.addr = m == PROCS ? addr[2 * i] : addr[i],
 					.size = size,
 					.rounds = 2,
 				};
 			}
-			t = run_workers(w, n, &o);
+			t = run_workers(w, n, &o, &tg);
 			if (r >= 0) {
 				add(&wall[m], t);
 				add(&own[m], o);
+				add(&together[m], tg);
 			}
 		}
 		fprintf(stderr, "bench: scaling run %d done\n", r + 1);
@@ -693,41 +742,56 @@ static int run_scaling(void)
 	printf("devmig bench --scaling: %lu MiB per worker, 2 round trips each "
 	       "(%s sys->dev + dev->sys), median of %d runs\n"
 	       "load average at start: %s, at end: %s\n"
-	       "wall: elapsed; own: longest worker time not spent waiting for a CPU\n\n",
+	       "wall: elapsed; own: longest worker time not spent waiting for a CPU;\n"
+	       "together: share of the shorter worker's CPU time spent beside the other "
+	       "(own scaling means little far below 100%%)\n\n",
 	       size / MIB, opt.nocopy ? "nocopy" : "kapi", opt.runs, load0, load1);
-	printf("%-22s %9s %7s %9s %7s %12s %12s\n", "mode", "wall ms", "spread",
-	       "own ms", "spread", "tput (wall)", "tput (own)");
+	printf("%-22s %9s %7s %9s %7s %12s %12s %9s\n", "mode", "wall ms", "spread",
+	       "own ms", "spread", "tput (wall)", "tput (own)", "together");
 	if (csv)
 		fprintf(csv, "mode,workers,wall_median_ms,wall_min_ms,wall_max_ms,"
-			"own_median_ms,own_min_ms,own_max_ms,throughput_wall,throughput_own\n");
+			"own_median_ms,own_min_ms,own_max_ms,throughput_wall,throughput_own,"
+			"together\n");
 	if (json)
 		fprintf(json, "{\n  \"mib_per_worker\": %lu,\n  \"copy\": %d,\n"
 			"  \"loadavg_start\": \"%s\",\n  \"loadavg_end\": \"%s\",\n"
 			"  \"results\": [", size / MIB, !opt.nocopy, load0, load1);
-	one_wall = median(&wall[ONE], &mn, &mx);
-	one_own = median(&own[ONE], &mn, &mx);
 	for (m = 0; m < NR_MODES; m++) {
-		int n = m == ONE ? 1 : 2;
+		int n = m == ONE || m == HOST_ONE ? 1 : 2;
 		double wmn, wmx, omn, omx;
 		double wmed = median(&wall[m], &wmn, &wmx);
 		double omed = median(&own[m], &omn, &omx);
-		double tw = n * one_wall / wmed, to = n * one_own / omed;
+		double tmn, tmx, tg = median(&together[m], &tmn, &tmx);
+		double tw, to;
 
-		printf("%-22s %9.1f %6.0f%% %9.1f %6.0f%% %11.2fx %11.2fx\n",
+		/* Throughput against the single worker of the same kind. */
+		if (n == 1) {
+			one_wall = wmed;
+			one_own = omed;
+		}
+		tw = n * one_wall / wmed;
+		to = n * one_own / omed;
+
+		printf("%-22s %9.1f %6.0f%% %9.1f %6.0f%% %11.2fx %11.2fx",
 		       modes[m], wmed / 1e6, 100 * (wmx - wmn) / wmed, omed / 1e6,
 		       100 * (omx - omn) / omed, tw, to);
+		if (n == 2)
+			printf(" %8.0f%%\n", 100 * tg);
+		else
+			printf(" %9s\n", "-");
 		if (csv)
-			fprintf(csv, "%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f,%.3f\n",
+			fprintf(csv, "%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f,%.3f,%.3f\n",
 				modes[m], n, wmed / 1e6, wmn / 1e6, wmx / 1e6,
-				omed / 1e6, omn / 1e6, omx / 1e6, tw, to);
+				omed / 1e6, omn / 1e6, omx / 1e6, tw, to, tg);
 		if (json)
 			fprintf(json, "%s\n    {\"mode\": \"%s\", \"workers\": %d, "
 				"\"wall_median_ms\": %.1f, \"wall_min_ms\": %.1f, "
 				"\"wall_max_ms\": %.1f, \"own_median_ms\": %.1f, "
 				"\"own_min_ms\": %.1f, \"own_max_ms\": %.1f, "
-				"\"throughput_wall\": %.3f, \"throughput_own\": %.3f}",
+				"\"throughput_wall\": %.3f, \"throughput_own\": %.3f, "
+				"\"together\": %.3f}",
 				m ? "," : "", modes[m], n, wmed / 1e6, wmn / 1e6,
-				wmx / 1e6, omed / 1e6, omn / 1e6, omx / 1e6, tw, to);
+				wmx / 1e6, omed / 1e6, omn / 1e6, omx / 1e6, tw, to, tg);
 	}
 	if (json) {
 		fprintf(json, "\n  ]\n}\n");
@@ -736,6 +800,10 @@ static int run_scaling(void)
 	if (csv)
 		fclose(csv);
 
+	for (i = 0; i < 2; i++) {
+		munmap(buf[i][0], size);
+		munmap(buf[i][1], size);
+	}
 	devmig_task_enter(proc[1]);
 	devmig_munmap(proc[1], addr[2], size);
 	devmig_task_leave();
