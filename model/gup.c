@@ -265,6 +265,46 @@ out:
 	return ret;
 }
 
+/*
+ * The page of a transparent huge PMD (follow_huge_pmd()): the mapping stays
+ * a PMD, the whole folio takes the reference.  Splitting here instead would
+ * leave the THP mapped by PTEs after a pin of a few pages, which a later
+ * migration skips and a snapshot reports without the PMD flag.  Whether a
+ * read-only PMD must be unshared is the head page's call: a PMD maps the
+ * folio exclusive or not as a whole.
+ */
+static int follow_trans_huge_pmd(struct vm_area_struct *vma,
+				 unsigned long address, pmd_t *pmd,
+				 unsigned int flags, struct page **pagep)
+{
+	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
+	pmd_t pmdval = pmdp_get(pmd);
+	struct page *head;
+	int ret;
+
+	if (!pmd_present(pmdval) || pmd_protnone(pmdval) ||
+	    ((flags & FOLL_WRITE) && !pmd_write(pmdval))) {
+		ret = GUP_NEED_FAULT;
+		goto out;
+	}
+	if (!pmd_trans_huge(pmdval)) {
+		/* Split since we looked: the PTEs are there now. */
+		spin_unlock(ptl);
+		return follow_page_pte(vma, address, pmd, flags, pagep);
+	}
+	head = pmd_page(pmdval);
+	if (!pmd_write(pmdval) && gup_must_unshare(vma, flags, head)) {
+		ret = GUP_NEED_UNSHARE;
+		goto out;
+	}
+	ret = try_grab_folio(page_folio(head), 1, flags);
+	if (!ret)
+		*pagep = head + ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+out:
+	spin_unlock(ptl);
+	return ret;
+}
+
 static int follow_page(struct vm_area_struct *vma, unsigned long address,
 		       unsigned int flags, struct page **pagep)
 {
@@ -279,10 +319,12 @@ static int follow_page(struct vm_area_struct *vma, unsigned long address,
 		return GUP_NEED_FAULT;
 	if (is_vm_hugetlb_page(vma))
 		return follow_hugetlb_page(vma, address, pmd, flags, pagep);
-	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
-		/* The model hands out huge pages PTE by PTE. */
+	if (pmd_devmap(pmdval)) {
+		/* The model hands out device-mapped huge pages PTE by PTE. */
 		split_huge_pmd(vma, pmd, address);
 	}
+	if (pmd_trans_huge(pmdval))
+		return follow_trans_huge_pmd(vma, address, pmd, flags, pagep);
 	return follow_page_pte(vma, address, pmd, flags, pagep);
 }
 
