@@ -11,6 +11,9 @@
  * copy-on-write mapping a writable one becomes read-only on both sides, and
  * a device-private page gains the child's reference and mapping.
  *
+ * A PMD-mapped THP (or the huge zero folio) is shared whole, read-only in
+ * both (copy_huge_pmd()); other huge mappings are split and copied as PTEs.
+ *
  * VMAs without an anon_vma (nothing private was ever written, or shmem) are
  * not copied at all: the child refaults them, as in the kernel.
  *
@@ -289,8 +292,17 @@ static int copy_pmd_range(struct copy_ctx *c, pud_t *dst_pud, pud_t *src_pud,
 		next = pmd_addr_end(addr, end);
 		if (pmd_none(val))
 			continue;
-		/* Huge mappings are copied as PTEs: split the parent's. */
-		if (pmd_trans_huge(val) || pmd_devmap(val) || is_swap_pmd(val))
+		if (pmd_trans_huge(val) && vma_is_anonymous(c->src_vma)) {
+			ret = copy_huge_pmd(dst_mm, c->src_vma->vm_mm, dst_pmd,
+					    src_pmd, addr, c->dst_vma, c->src_vma);
+			if (ret == -ENOMEM)
+				return ret;
+			if (!ret)
+				continue;
+			/* Split (may be pinned): copy its PTEs. */
+		}
+		/* Other huge mappings are copied as PTEs: split the parent's. */
+		if (pmd_trans_huge(pmdp_get(src_pmd)) || pmd_devmap(val) || is_swap_pmd(val))
 			split_huge_pmd(c->src_vma, src_pmd, addr);
 		ret = copy_pte_range(c, dst_pmd, src_pmd, addr, next);
 		if (ret)

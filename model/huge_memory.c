@@ -202,6 +202,142 @@ release:
 	return ret;
 }
 
+/**
+ * copy_huge_pmd() - fork: give the child the parent's huge PMD
+ * @dst_mm: the child's mm
+ * @src_mm: the parent's mm
+ * @dst_pmd: the child's empty PMD
+ * @src_pmd: the parent's PMD
+ * @addr: the start of the 2 MiB range
+ * @dst_vma: the child's VMA
+ * @src_vma: the parent's VMA (anonymous)
+ *
+ * Both mms map the THP (or the huge zero folio) by a read-only PMD, over a
+ * deposited table each, until a write fault reuses or splits it: the THP
+ * stays whole, for snapshots and migrations, where splitting it here would
+ * leave it mapped by PTEs.  A THP that may be pinned cannot be shared: the
+ * parent's PMD is split and the caller copies its PTEs (-EAGAIN).
+ *
+ * Return: 0, -ENOMEM, or -EAGAIN if the caller must copy at PTE level
+ * (the PMD is no huge one any more, or was split here).
+ */
+int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
+		  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr,
+		  struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	spinlock_t *dst_ptl, *src_ptl;
+	struct folio *folio = NULL;
+	pgtable_t pgtable;
+	pmd_t pmd;
+
+	pgtable = pte_alloc_one(dst_mm);
+	if (!pgtable)
+		return -ENOMEM;
+	dst_ptl = pmd_lock(dst_mm, dst_pmd);
+	src_ptl = pmd_lock(src_mm, src_pmd);
+	pmd = pmdp_get(src_pmd);
+	if (!pmd_trans_huge(pmd)) {
+		spin_unlock(src_ptl);
+		spin_unlock(dst_ptl);
+		pte_free(dst_mm, pgtable);
+		return -EAGAIN;
+	}
+	if (!is_huge_zero_pmd(pmd)) {
+		struct page *head = pmd_page(pmd);
+
+		folio = page_folio(head);
+		folio_get(folio);
+		if (folio_try_dup_anon_rmap_pmd(folio, head, src_vma)) {
+			folio_put(folio);
+			spin_unlock(src_ptl);
+			spin_unlock(dst_ptl);
+			pte_free(dst_mm, pgtable);
+			__split_huge_pmd(src_vma, src_pmd, addr, false, NULL);
+			return -EAGAIN;
+		}
+		add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	}
+	pgtable_trans_huge_deposit(dst_mm, dst_pmd, pgtable);
+	/* The caller flushes the parent's TLBs before fork returns. */
+	pmdp_set_wrprotect(src_mm, addr, src_pmd);
+	pmd = pmd_mkold(pmd_wrprotect(pmd));
+	if (!userfaultfd_wp(dst_vma))
+		pmd = pmd_clear_uffd_wp(pmd);
+	set_pmd_at(dst_mm, addr, dst_pmd, pmd);
+	spin_unlock(src_ptl);
+	spin_unlock(dst_ptl);
+	return 0;
+}
+
+/**
+ * do_huge_pmd_wp_page() - write or unshare fault on a read-only huge PMD
+ * @vmf: the fault; vmf->orig_pmd is the PMD as the fault found it
+ *
+ * An anon THP that is exclusive, or has no reference but this mapping's
+ * (the other process unmapped it), is reused whole: made exclusive and,
+ * for a write, writable.  Otherwise the PMD is split and the fault goes on
+ * at PTE level, where the faulting page is copied; the other mappings keep
+ * their PMDs.  The huge zero folio is always split.
+ *
+ * Return: 0 (retry the access), or VM_FAULT_FALLBACK after the split.
+ */
+vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf)
+{
+	const bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	pmd_t orig = vmf->orig_pmd;
+	struct folio *folio;
+	struct page *head;
+
+	if (is_huge_zero_pmd(orig))
+		goto split;
+	vmf->ptl = pmd_lock(mm, vmf->pmd);
+	if (!pmd_same(pmdp_get(vmf->pmd), orig))
+		goto unlock;
+	head = pmd_page(orig);
+	folio = page_folio(head);
+	if (!PageAnonExclusive(head)) {
+		/* Only the folio lock keeps a new reference from appearing. */
+		if (!folio_trylock(folio)) {
+			folio_get(folio);
+			spin_unlock(vmf->ptl);
+			folio_lock(folio);
+			spin_lock(vmf->ptl);
+			folio_put(folio);
+			if (!pmd_same(pmdp_get(vmf->pmd), orig)) {
+				folio_unlock(folio);
+				goto unlock;
+			}
+		}
+		if (!PageAnonExclusive(head)) {
+			if (folio_ref_count(folio) != 1) {
+				folio_unlock(folio);
+				spin_unlock(vmf->ptl);
+				goto split;
+			}
+			folio_move_anon_rmap(folio, vma);
+			SetPageAnonExclusive(head);
+		}
+		folio_unlock(folio);
+	}
+	if (!unshare) {
+		pmd_t entry = pmd_mkdirty(pmd_mkyoung(orig));
+
+		if (vma->vm_flags & VM_WRITE)
+			entry = pmd_mkwrite_novma(entry);
+		set_pmd_at(mm, haddr, vmf->pmd, entry);
+	}
+unlock:
+	spin_unlock(vmf->ptl);
+	return 0;
+
+split:
+	__split_huge_pmd(vma, vmf->pmd, vmf->address, false, NULL);
+	return VM_FAULT_FALLBACK;
+}
+
 /*
  * Make the huge PMD unusable by any CPU before its PTE table replaces it:
  * a CPU must not go on writing through the old translation while the

@@ -720,13 +720,22 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma,
 		/*
 		 * A read of a huge mapping is retried (the PMD allows it, or a
 		 * split is under way).  A write or unshare fault on a read-only
-		 * one (the huge zero folio) splits it and is handled at PTE
-		 * level, as a fault on the zero page.
+		 * anon one reuses the THP or splits the PMD and goes on at PTE
+		 * level, where the page is copied (or is the zero page).
 		 */
 		if (!(flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) ||
 		    pmd_write(pmd))
 			return 0;
-		split_huge_pmd(vma, vmf.pmd, address);
+		if (pmd_trans_huge(pmd) && vma_is_anonymous(vma)) {
+			vm_fault_t ret;
+
+			vmf.orig_pmd = pmd;
+			ret = do_huge_pmd_wp_page(&vmf);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		} else {
+			split_huge_pmd(vma, vmf.pmd, address);
+		}
 	}
 	return handle_pte_fault(&vmf);
 }

@@ -35,6 +35,10 @@ bool thp_vma_allowable_order(struct vm_area_struct *vma, unsigned long vm_flags,
 bool thp_vma_suitable_order(struct vm_area_struct *vma, unsigned long addr,
 			    int order);
 vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
+vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf);
+int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
+		  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr,
+		  struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
 
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 		      unsigned long address, bool freeze, struct folio *folio);

@@ -151,6 +151,14 @@ static inline void ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
 	__atomic_fetch_and(&ptep->pte, ~_PAGE_RW, __ATOMIC_ACQ_REL);
 }
 
+/* As ptep_set_wrprotect(): a CPU may be setting A or D in the same word. */
+static inline void pmdp_set_wrprotect(struct mm_struct *mm, unsigned long addr,
+				      pmd_t *pmdp)
+{
+	(void)mm; (void)addr;
+	__atomic_fetch_and(&pmdp->pmd, ~_PAGE_RW, __ATOMIC_ACQ_REL);
+}
+
 static inline int ptep_test_and_clear_young(struct vm_area_struct *vma,
 					    unsigned long addr, pte_t *ptep)
 {

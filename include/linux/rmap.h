@@ -186,6 +186,25 @@ static inline int folio_try_dup_anon_rmap_pte(struct folio *folio,
 	return 0;
 }
 
+/*
+ * Fork's second PMD mapping of an anon THP: the head's exclusivity speaks
+ * for the whole folio.  -EBUSY if it may be pinned: the caller splits the
+ * PMD and copies the pinned pages at PTE level.
+ */
+static inline int folio_try_dup_anon_rmap_pmd(struct folio *folio,
+					      struct page *page,
+					      struct vm_area_struct *src_vma)
+{
+	if (PageAnonExclusive(page)) {
+		if (unlikely(folio_needs_cow_for_dma(src_vma, folio)))
+			return -EBUSY;
+		ClearPageAnonExclusive(page);
+	}
+	atomic_inc(&folio->_entire_mapcount);
+	atomic_inc(&folio->_large_mapcount);
+	return 0;
+}
+
 /**
  * folio_try_share_anon_rmap_pte() - mark an exclusive anon page shared
  * @folio: the folio of @page
