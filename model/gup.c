@@ -319,11 +319,14 @@ static int follow_page(struct vm_area_struct *vma, unsigned long address,
 		return GUP_NEED_FAULT;
 	if (is_vm_hugetlb_page(vma))
 		return follow_hugetlb_page(vma, address, pmd, flags, pagep);
-	if (pmd_devmap(pmdval)) {
-		/* The model hands out device-mapped huge pages PTE by PTE. */
+	/*
+	 * FOLL_SPLIT_PMD callers want the page mapped by a PTE; the model
+	 * hands out device-mapped huge pages PTE by PTE too.
+	 */
+	if (pmd_devmap(pmdval) ||
+	    (pmd_trans_huge(pmdval) && (flags & FOLL_SPLIT_PMD)))
 		split_huge_pmd(vma, pmd, address);
-	}
-	if (pmd_trans_huge(pmdval))
+	else if (pmd_trans_huge(pmdval))
 		return follow_trans_huge_pmd(vma, address, pmd, flags, pagep);
 	return follow_page_pte(vma, address, pmd, flags, pagep);
 }
