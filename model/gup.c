@@ -240,42 +240,15 @@ out:
 }
 
 /*
- * The page of a hugetlb PMD (hugetlb_follow_page_mask()): taken from the
- * mapped huge page, which is never split.
+ * The page of a huge PMD, hugetlb (hugetlb_follow_page_mask()) or THP
+ * (follow_huge_pmd()), under the PMD lock: the mapping stays a PMD and the
+ * whole folio takes the reference.  Splitting a THP here instead would
+ * leave it mapped by PTEs after a pin of a few pages, which a later
+ * migration skips and a snapshot reports without the PMD flag.  Unsharing
+ * is the head page's call: a PMD maps its folio exclusive or not as a whole.
  */
-static int follow_hugetlb_page(struct vm_area_struct *vma,
-			       unsigned long address, pmd_t *pmd,
-			       unsigned int flags, struct page **pagep)
-{
-	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
-	pmd_t entry = pmdp_get(pmd);
-	struct page *page;
-	int ret;
-
-	if (!pmd_present(entry) || pmd_protnone(entry) ||
-	    ((flags & FOLL_WRITE) && !pmd_write(entry))) {
-		ret = GUP_NEED_FAULT;
-		goto out;
-	}
-	page = pfn_to_page(pmd_pfn(entry) +
-			   ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT));
-	ret = follow_grab_page(vma, page, flags, pagep);
-out:
-	spin_unlock(ptl);
-	return ret;
-}
-
-/*
- * The page of a transparent huge PMD (follow_huge_pmd()): the mapping stays
- * a PMD, the whole folio takes the reference.  Splitting here instead would
- * leave the THP mapped by PTEs after a pin of a few pages, which a later
- * migration skips and a snapshot reports without the PMD flag.  Whether a
- * read-only PMD must be unshared is the head page's call: a PMD maps the
- * folio exclusive or not as a whole.
- */
-static int follow_trans_huge_pmd(struct vm_area_struct *vma,
-				 unsigned long address, pmd_t *pmd,
-				 unsigned int flags, struct page **pagep)
+static int follow_huge_pmd(struct vm_area_struct *vma, unsigned long address,
+			   pmd_t *pmd, unsigned int flags, struct page **pagep)
 {
 	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
 	pmd_t pmdval = pmdp_get(pmd);
@@ -287,13 +260,13 @@ static int follow_trans_huge_pmd(struct vm_area_struct *vma,
 		ret = GUP_NEED_FAULT;
 		goto out;
 	}
-	if (!pmd_trans_huge(pmdval)) {
+	if (!is_vm_hugetlb_page(vma) && !pmd_trans_huge(pmdval)) {
 		/* Split since we looked: the PTEs are there now. */
 		spin_unlock(ptl);
 		return follow_page_pte(vma, address, pmd, flags, pagep);
 	}
 	head = pmd_page(pmdval);
-	if (!pmd_write(pmdval) && gup_must_unshare(vma, flags, head)) {
+	if (gup_must_unshare(vma, flags, head)) {
 		ret = GUP_NEED_UNSHARE;
 		goto out;
 	}
@@ -318,7 +291,7 @@ static int follow_page(struct vm_area_struct *vma, unsigned long address,
 	if (pmd_none(pmdval) || !pmd_present(pmdval))
 		return GUP_NEED_FAULT;
 	if (is_vm_hugetlb_page(vma))
-		return follow_hugetlb_page(vma, address, pmd, flags, pagep);
+		return follow_huge_pmd(vma, address, pmd, flags, pagep);
 	/*
 	 * FOLL_SPLIT_PMD callers want the page mapped by a PTE; the model
 	 * hands out device-mapped huge pages PTE by PTE too.
@@ -327,7 +300,7 @@ static int follow_page(struct vm_area_struct *vma, unsigned long address,
 	    (pmd_trans_huge(pmdval) && (flags & FOLL_SPLIT_PMD)))
 		split_huge_pmd(vma, pmd, address);
 	else if (pmd_trans_huge(pmdval))
-		return follow_trans_huge_pmd(vma, address, pmd, flags, pagep);
+		return follow_huge_pmd(vma, address, pmd, flags, pagep);
 	return follow_page_pte(vma, address, pmd, flags, pagep);
 }
 

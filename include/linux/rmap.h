@@ -167,18 +167,28 @@ static inline void folio_dup_file_rmap_pte(struct folio *folio, struct page *pag
 }
 
 /*
- * Fork of an anon PTE: share the page with the child unless it may be
- * pinned while exclusive (then the caller must copy it): -EBUSY.
+ * Fork: an exclusive anon page (or a PMD-mapped THP's head) becomes shared
+ * with the child, unless it may be pinned: -EBUSY, the caller copies it.
  */
-static inline int folio_try_dup_anon_rmap_pte(struct folio *folio,
-					      struct page *page,
-					      struct vm_area_struct *src_vma)
+static inline int folio_try_share_for_fork(struct folio *folio,
+					   struct page *page,
+					   struct vm_area_struct *src_vma)
 {
 	if (PageAnonExclusive(page)) {
 		if (unlikely(folio_needs_cow_for_dma(src_vma, folio)))
 			return -EBUSY;
 		ClearPageAnonExclusive(page);
 	}
+	return 0;
+}
+
+/* Fork of an anon PTE: the child's mapping of the page, or -EBUSY. */
+static inline int folio_try_dup_anon_rmap_pte(struct folio *folio,
+					      struct page *page,
+					      struct vm_area_struct *src_vma)
+{
+	if (folio_try_share_for_fork(folio, page, src_vma))
+		return -EBUSY;
 	atomic_inc(&page->_mapcount);
 	/* A PTE-mapped large folio counts each mapping in the folio too. */
 	if (folio_test_large(folio))
@@ -195,11 +205,8 @@ static inline int folio_try_dup_anon_rmap_pmd(struct folio *folio,
 					      struct page *page,
 					      struct vm_area_struct *src_vma)
 {
-	if (PageAnonExclusive(page)) {
-		if (unlikely(folio_needs_cow_for_dma(src_vma, folio)))
-			return -EBUSY;
-		ClearPageAnonExclusive(page);
-	}
+	if (folio_try_share_for_fork(folio, page, src_vma))
+		return -EBUSY;
 	atomic_inc(&folio->_entire_mapcount);
 	atomic_inc(&folio->_large_mapcount);
 	return 0;
