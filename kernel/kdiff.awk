@@ -168,8 +168,10 @@ BEGIN {
 			ores = compare(ns, S, no, O, "stock", "ours")
 			if (ores == "DIFF")
 				details = details "\n" diffmsg
-			# Bytes of a freed page differ between any two boots.
-			if (ores == "DIFF" && name_key == "stale@dmirror" &&
+			# Bytes of a freed page differ between any two boots,
+			# also where the script goes on to oops test_hmm.
+			if (ores == "DIFF" && listed && noted[model, name] &&
+			    ("stale@dmirror" in deliberate) &&
 			    diffline >= noted[model, name] + 0)
 				ores = "kernel-bug"
 		}

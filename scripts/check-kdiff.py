@@ -44,6 +44,18 @@ CASES = {
     # Both kernels read a freed page there: ours may differ from stock.
     'stale-ours': (STOCK_C, [], AGREE, [STALE], 'kernel-bug', False,
                    ['a -> 0', 'b -> 0', 'c -> 0 data=x', 'd -> 0']),
+    # A stale read, then an oops: ours may read other freed bytes too,
+    # from the note on, and not before it.
+    'stale-then-oops': (['a -> 0', 'b -> 0', 'c -> 0 data=i'],
+                        ['KMSG OOPS-1 RIP: 0010:dmirror_do_read+0x5/0x9'],
+                        AGREE[:2] + ['c -> ENOENT', 'd -> 0'], [STALE],
+                        'kernel-bug', False,
+                        ['a -> 0', 'b -> 0', 'c -> 0 data=x']),
+    'stale-then-oops-early': (['a -> 0', 'b -> 0', 'c -> 0 data=i'],
+                              ['KMSG OOPS-1 RIP: 0010:dmirror_do_read+0x5'],
+                              AGREE[:2] + ['c -> ENOENT', 'd -> 0'],
+                              [STALE], 'kernel-bug', True,
+                              ['a -> 0', 'b -> 1', 'c -> 0 data=i']),
     # The note itself is never compared.
     'note-only': (AGREE, [], AGREE, [STALE], 'agree', False),
     'oops': (['a -> 0', 'b -> 0'],
