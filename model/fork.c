@@ -299,11 +299,12 @@ static int copy_pmd_range(struct copy_ctx *c, pud_t *dst_pud, pud_t *src_pud,
 				return ret;
 			if (!ret)
 				continue;
-			/* Split (may be pinned): copy its PTEs. */
-		}
-		/* Other huge mappings are copied as PTEs: split the parent's. */
-		if (pmd_trans_huge(pmdp_get(src_pmd)) || pmd_devmap(val) || is_swap_pmd(val))
+			/* -EAGAIN: split (it may be pinned), copy its PTEs. */
+		} else if (pmd_trans_huge(val) || pmd_devmap(val) ||
+			   is_swap_pmd(val)) {
+			/* Other huge mappings are copied as PTEs. */
 			split_huge_pmd(c->src_vma, src_pmd, addr);
+		}
 		ret = copy_pte_range(c, dst_pmd, src_pmd, addr, next);
 		if (ret)
 			return ret;

@@ -226,7 +226,7 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 		  struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
 {
 	spinlock_t *dst_ptl, *src_ptl;
-	struct folio *folio = NULL;
+	bool pinned = false;
 	pgtable_t pgtable;
 	pmd_t pmd;
 
@@ -236,24 +236,17 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 	dst_ptl = pmd_lock(dst_mm, dst_pmd);
 	src_ptl = pmd_lock(src_mm, src_pmd);
 	pmd = pmdp_get(src_pmd);
-	if (!pmd_trans_huge(pmd)) {
-		spin_unlock(src_ptl);
-		spin_unlock(dst_ptl);
-		pte_free(dst_mm, pgtable);
-		return -EAGAIN;
-	}
+	if (!pmd_trans_huge(pmd))
+		goto unshared;
 	if (!is_huge_zero_pmd(pmd)) {
 		struct page *head = pmd_page(pmd);
+		struct folio *folio = page_folio(head);
 
-		folio = page_folio(head);
 		folio_get(folio);
 		if (folio_try_dup_anon_rmap_pmd(folio, head, src_vma)) {
 			folio_put(folio);
-			spin_unlock(src_ptl);
-			spin_unlock(dst_ptl);
-			pte_free(dst_mm, pgtable);
-			__split_huge_pmd(src_vma, src_pmd, addr, false, NULL);
-			return -EAGAIN;
+			pinned = true;
+			goto unshared;
 		}
 		add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
 	}
@@ -267,6 +260,14 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm,
 	spin_unlock(src_ptl);
 	spin_unlock(dst_ptl);
 	return 0;
+
+unshared:
+	spin_unlock(src_ptl);
+	spin_unlock(dst_ptl);
+	pte_free(dst_mm, pgtable);
+	if (pinned)
+		__split_huge_pmd(src_vma, src_pmd, addr, false, NULL);
+	return -EAGAIN;
 }
 
 /**
