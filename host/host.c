@@ -234,6 +234,13 @@ void *host_calloc(size_t n, size_t size)
 	return calloc(n, size);
 }
 
+void *host_malloc_aligned(size_t align, size_t size)
+{
+	void *p;
+
+	return posix_memalign(&p, align, size) ? NULL : p;
+}
+
 void *host_realloc(void *p, size_t size)
 {
 	return realloc(p, size);

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/string.h>
+#include <linux/cache.h>
 #include <asm/page.h>
 #include <host/host.h>
 
@@ -31,11 +32,20 @@ static void *slab_alloc(size_t size, gfp_t flags, struct fault_site *site)
 
 	if (fault_site_fails(site, !(flags & __GFP_NOFAIL)))
 		return NULL;
-	p = flags & __GFP_ZERO ? host_calloc(1, size ? size : 1) :
-				 host_malloc(size ? size : 1);
+	/*
+	 * An object of a cache line or more starts on one, as in the kernel's
+	 * kmalloc caches, so ____cacheline_aligned members inside it are.
+	 */
+	if (size >= SMP_CACHE_BYTES) {
+		p = host_malloc_aligned(SMP_CACHE_BYTES, size);
+		if (p && (flags & __GFP_ZERO))
+			memset(p, 0, size);
+	} else {
+		p = flags & __GFP_ZERO ? host_calloc(1, size ? size : 1) :
+					 host_malloc(size ? size : 1);
+	}
 	BUG_ON(!p && (flags & __GFP_NOFAIL));
 	slab_count(p, 1);
-	if (host_getenv("SLABTRACE")) host_printf("A %p %s\n", p, site ? site->func : "?");
 	return p;
 }
 
@@ -67,13 +77,11 @@ void *krealloc_at(const void *p, size_t new_size, gfp_t flags,
 	n = host_realloc((void *)p, new_size ? new_size : 1);
 	if (!p)
 		slab_count(n, 1);
-	if (host_getenv("SLABTRACE")) { if (p) host_printf("F %p\n", p); host_printf("A %p realloc\n", n); }
 	return n;
 }
 
 void kfree(const void *p)
 {
-	if (p && host_getenv("SLABTRACE")) host_printf("F %p\n", p);
 	slab_count((void *)p, -1);
 	host_free((void *)p);
 }

@@ -66,6 +66,8 @@ unsigned long host_thread_id(void);
 /* Memory. */
 void *host_malloc(size_t size);
 void *host_calloc(size_t n, size_t size);
+/* @size bytes at a multiple of @align (a power of two); host_free() frees. */
+void *host_malloc_aligned(size_t align, size_t size);
 void *host_realloc(void *p, size_t size);
 void host_free(void *p);
 /*
