@@ -25,6 +25,15 @@
 
 /* Pages per migrate_vma_setup() call: one PMD's worth. */
 #define BENCH_DEV_PIECE		512UL
+/* A CPU's free list passes pages to the shared one beyond this many. */
+#define BENCH_DEV_CPU_HIGH	(4 * BENCH_DEV_PIECE)
+
+/* Free device pages, chained through zone_device_data. */
+struct bench_dev_free {
+	spinlock_t lock;
+	struct page *first;
+	unsigned long nr;
+} ____cacheline_aligned_in_smp;
 
 struct bench_dev {
 	struct dev_pagemap pgmap;
@@ -33,10 +42,17 @@ struct bench_dev {
 	unsigned long npages;
 	unsigned char *mem;		/* device memory, a page per pfn */
 	bool copy;
+	atomic_long_t faults;
 
-	spinlock_t lock;		/* protects what follows */
-	struct page *free;		/* linked through zone_device_data */
-	unsigned long faults;
+	/*
+	 * A page is freed to its CPU's list and taken from there first, as a
+	 * driver's allocator keeps per-CPU caches: two CPUs migrating at once
+	 * then share no lock and no struct page.  The shared list holds the
+	 * pages no CPU has cached, and what a CPU's list has beyond its high
+	 * mark.
+	 */
+	struct bench_dev_free shared;
+	struct bench_dev_free cpu[NR_CPUS];
 };
 
 static struct bench_dev *page_to_bdev(struct page *page)
@@ -49,35 +65,69 @@ static void *bench_dev_mem(struct bench_dev *bdev, struct page *dpage)
 	return bdev->mem + ((page_to_pfn(dpage) - bdev->first_pfn) << PAGE_SHIFT);
 }
 
-/* Take up to @n free device pages at once, chained through zone_device_data. */
+/* Move up to @n pages from @from to the front of the chain *@head. */
+static unsigned long free_list_take(struct bench_dev_free *from,
+				    struct page **head, unsigned long n)
+{
+	unsigned long got = 0;
+
+	spin_lock(&from->lock);
+	while (got < n && from->first) {
+		struct page *page = from->first;
+
+		from->first = page->zone_device_data;
+		page->zone_device_data = *head;
+		*head = page;
+		got++;
+	}
+	from->nr -= got;
+	spin_unlock(&from->lock);
+	return got;
+}
+
+/*
+ * Take @n free device pages (fewer if the device has fewer), chained
+ * through zone_device_data: this CPU's first, then the shared list's, then
+ * what other CPUs have cached.
+ */
 static struct page *bench_dev_take(struct bench_dev *bdev, unsigned long n)
 {
-	struct page *first, *last;
+	int this_cpu = raw_smp_processor_id(), cpu;
+	struct page *head = NULL;
 
-	if (!n)
-		return NULL;
-	spin_lock(&bdev->lock);
-	first = bdev->free;
-	for (last = first; last && --n; last = last->zone_device_data)
-		;
-	if (last) {
-		bdev->free = last->zone_device_data;
-		last->zone_device_data = NULL;
-	} else {
-		bdev->free = NULL;
-	}
-	spin_unlock(&bdev->lock);
-	return first;
+	n -= free_list_take(&bdev->cpu[this_cpu], &head, n);
+	if (n)
+		n -= free_list_take(&bdev->shared, &head, n);
+	for (cpu = 0; n && cpu < NR_CPUS; cpu++)
+		if (cpu != this_cpu)
+			n -= free_list_take(&bdev->cpu[cpu], &head, n);
+	return head;
 }
 
 static void bench_dev_page_free(struct page *page)
 {
 	struct bench_dev *bdev = page_to_bdev(page);
+	struct bench_dev_free *list = &bdev->cpu[raw_smp_processor_id()];
+	struct page *spill = NULL;
+	unsigned long nr;
 
-	spin_lock(&bdev->lock);
-	page->zone_device_data = bdev->free;
-	bdev->free = page;
-	spin_unlock(&bdev->lock);
+	spin_lock(&list->lock);
+	page->zone_device_data = list->first;
+	list->first = page;
+	nr = ++list->nr;
+	spin_unlock(&list->lock);
+	if (nr <= BENCH_DEV_CPU_HIGH)
+		return;
+	nr = free_list_take(list, &spill, BENCH_DEV_PIECE);
+	spin_lock(&bdev->shared.lock);
+	while (spill) {
+		page = spill;
+		spill = page->zone_device_data;
+		page->zone_device_data = bdev->shared.first;
+		bdev->shared.first = page;
+	}
+	bdev->shared.nr += nr;
+	spin_unlock(&bdev->shared.lock);
 }
 
 static unsigned long count_selected(const struct migrate_vma *args)
@@ -211,9 +261,7 @@ static vm_fault_t bench_dev_migrate_to_ram(struct vm_fault *vmf)
 		.fault_page = vmf->page,
 	};
 
-	spin_lock(&bdev->lock);
-	bdev->faults++;
-	spin_unlock(&bdev->lock);
+	atomic_long_inc(&bdev->faults);
 	if (migrate_vma_setup(&args))
 		return VM_FAULT_SIGBUS;
 	fill_system_dst(bdev, &args);
@@ -232,7 +280,7 @@ int bench_dev_create(unsigned long bytes, struct bench_dev **out)
 	struct bench_dev *bdev;
 	unsigned long pfn;
 	void *addr;
-	int ret = -ENOMEM;
+	int ret = -ENOMEM, cpu;
 
 	if (!bytes || (bytes & ~PAGE_MASK))
 		return -EINVAL;
@@ -241,7 +289,9 @@ int bench_dev_create(unsigned long bytes, struct bench_dev **out)
 		return -ENOMEM;
 	bdev->npages = bytes >> PAGE_SHIFT;
 	bdev->copy = true;
-	spin_lock_init(&bdev->lock);
+	spin_lock_init(&bdev->shared.lock);
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		spin_lock_init(&bdev->cpu[cpu].lock);
 	bdev->mem = vmalloc(bytes);
 	if (!bdev->mem)
 		goto err_free;
@@ -267,9 +317,10 @@ int bench_dev_create(unsigned long bytes, struct bench_dev **out)
 	for (pfn = bdev->first_pfn + bdev->npages; pfn-- > bdev->first_pfn;) {
 		struct page *page = pfn_to_page(pfn);
 
-		page->zone_device_data = bdev->free;
-		bdev->free = page;
+		page->zone_device_data = bdev->shared.first;
+		bdev->shared.first = page;
 	}
+	bdev->shared.nr = bdev->npages;
 	*out = bdev;
 	return 0;
 
@@ -297,10 +348,5 @@ void bench_dev_set_copy(struct bench_dev *bdev, int copy)
 
 unsigned long bench_dev_faults(struct bench_dev *bdev)
 {
-	unsigned long n;
-
-	spin_lock(&bdev->lock);
-	n = bdev->faults;
-	spin_unlock(&bdev->lock);
-	return n;
+	return atomic_long_read(&bdev->faults);
 }
