@@ -197,7 +197,7 @@ static int check_driver_ops(const struct dev_pagemap *pgmap)
  *
  * Return: the CPU address of the first range (meaningless for private
  * memory), or an ERR_PTR: -EINVAL for a bad description, -ENXIO for a bad
- * range, -ENOMEM for a range owned by another pgmap.
+ * range, -ENOMEM for a range owned by another pgmap or no memory.
  */
 void *memremap_pages(struct dev_pagemap *pgmap, int nid)
 {
@@ -225,7 +225,10 @@ void *memremap_pages(struct dev_pagemap *pgmap, int nid)
 		return ERR_PTR(-EINVAL);
 
 	init_completion(&pgmap->done);
-	percpu_ref_init(&pgmap->ref, dev_pagemap_percpu_release, 0, GFP_KERNEL);
+	error = percpu_ref_init(&pgmap->ref, dev_pagemap_percpu_release, 0,
+				GFP_KERNEL);
+	if (error)
+		return ERR_PTR(error);
 
 	mutex_lock(&pgmap_lock);
 	for (i = 0; i < pgmap->nr_range; i++) {

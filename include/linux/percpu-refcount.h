@@ -2,42 +2,73 @@
 /*
  * percpu-refcount.h - a reference count that can be killed: after
  * percpu_ref_kill() live gets fail, and the release callback runs when the
- * count reaches zero.  The model keeps one atomic counter (no per-CPU part);
- * the initial reference is dropped by the kill.
+ * count reaches zero (model/percpu-refcount.c).
+ *
+ * While the ref is live, a get or put counts on the calling CPU's own
+ * counter, on a cache line of its own, so that CPUs taking references at
+ * once write no shared line; one CPU's counter means nothing alone (a
+ * reference taken on one CPU may be dropped on another).  The kill folds
+ * the CPUs' counters into one shared atomic count, and from then on every
+ * get and put goes there and the release runs at zero.  The kernel waits
+ * for an RCU grace period before folding, so that no per-CPU update is in
+ * flight; the model has no grace periods, so each CPU's counter is taken
+ * by one exchange that also marks it folded, and an update that finds it
+ * folded goes to the shared count instead.
  */
 #ifndef _LINUX_PERCPU_REFCOUNT_H
 #define _LINUX_PERCPU_REFCOUNT_H
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/gfp_types.h>
+#include <linux/sched.h>
 
 struct percpu_ref;
 typedef void (percpu_ref_func_t)(struct percpu_ref *ref);
 
-struct percpu_ref {
+/* A CPU's counter once the kill has folded it into the shared count. */
+#define PERCPU_REF_FOLDED	LONG_MIN
+
+struct percpu_ref_cpu {
 	atomic_long_t count;
+} ____cacheline_aligned_in_smp;
+
+struct percpu_ref {
+	atomic_long_t count;		/* the whole count, once folded */
+	struct percpu_ref_cpu *cpu;	/* NR_CPUS counters */
 	bool dead;
 	percpu_ref_func_t *release;
 };
 
-static inline int percpu_ref_init(struct percpu_ref *ref,
-				  percpu_ref_func_t *release,
-				  unsigned int flags, gfp_t gfp)
+int percpu_ref_init(struct percpu_ref *ref, percpu_ref_func_t *release,
+		    unsigned int flags, gfp_t gfp);
+void percpu_ref_exit(struct percpu_ref *ref);
+void percpu_ref_kill(struct percpu_ref *ref);
+
+/* Add @nr on this CPU's counter; false if the kill has folded it. */
+static inline bool percpu_ref_cpu_add(struct percpu_ref *ref, long nr)
 {
-	(void)flags; (void)gfp;
-	atomic_long_set(&ref->count, 1);
-	ref->dead = false;
-	ref->release = release;
-	return 0;
+	atomic_long_t *count = &ref->cpu[smp_processor_id()].count;
+	long old = atomic_long_read(count);
+
+	do {
+		if (old == PERCPU_REF_FOLDED)
+			return false;
+	} while (!atomic_long_try_cmpxchg(count, &old, old + nr));
+	return true;
 }
 
-static inline void percpu_ref_exit(struct percpu_ref *ref)
+static inline void percpu_ref_get_many(struct percpu_ref *ref, unsigned long nr)
 {
-	(void)ref;
+	if (!percpu_ref_cpu_add(ref, nr))
+		atomic_long_add(nr, &ref->count);
 }
 
 static inline void percpu_ref_put_many(struct percpu_ref *ref, unsigned long nr)
 {
+	if (percpu_ref_cpu_add(ref, -(long)nr))
+		return;
 	if (atomic_long_sub_and_test(nr, &ref->count) && ref->release)
 		ref->release(ref);
 }
@@ -47,44 +78,20 @@ static inline void percpu_ref_put(struct percpu_ref *ref)
 	percpu_ref_put_many(ref, 1);
 }
 
-static inline void percpu_ref_get_many(struct percpu_ref *ref, unsigned long nr)
-{
-	atomic_long_add(nr, &ref->count);
-}
-
-static inline void percpu_ref_get(struct percpu_ref *ref)
-{
-	percpu_ref_get_many(ref, 1);
-}
-
-/* A reference unless the count was killed (or already zero). */
-static inline bool percpu_ref_tryget_live(struct percpu_ref *ref)
-{
-	if (__atomic_load_n(&ref->dead, __ATOMIC_ACQUIRE))
-		return false;
-	return atomic_long_inc_not_zero(&ref->count);
-}
-
-static inline bool percpu_ref_tryget(struct percpu_ref *ref)
-{
-	return atomic_long_inc_not_zero(&ref->count);
-}
-
 static inline bool percpu_ref_is_dying(struct percpu_ref *ref)
 {
 	return __atomic_load_n(&ref->dead, __ATOMIC_ACQUIRE);
 }
 
-static inline void percpu_ref_kill(struct percpu_ref *ref)
+/* A reference unless the count was killed (or already zero). */
+static inline bool percpu_ref_tryget_live(struct percpu_ref *ref)
 {
-	__atomic_store_n(&ref->dead, true, __ATOMIC_RELEASE);
-	percpu_ref_put(ref);
-}
-
-static inline void percpu_ref_reinit(struct percpu_ref *ref)
-{
-	atomic_long_set(&ref->count, 1);
-	__atomic_store_n(&ref->dead, false, __ATOMIC_RELEASE);
+	if (percpu_ref_is_dying(ref))
+		return false;
+	if (percpu_ref_cpu_add(ref, 1))
+		return true;
+	/* Folded: only a kill folds, and it marks the ref dead first. */
+	return false;
 }
 
 #endif /* _LINUX_PERCPU_REFCOUNT_H */
