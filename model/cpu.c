@@ -219,6 +219,8 @@ static int cpu_access_page(struct task_struct *tsk, unsigned long addr,
 	model_hung_task_begin(tsk->mm, addr, write);
 	for (;;) {
 		spin_lock(&tlb->lock);
+		/* Pairs with the barrier of a flush that skips an idle TLB. */
+		smp_mb__after_spinlock();
 		if (model_tlb_lookup(tlb, addr, &e)) {
 			if (!write || ((e.flags & MODEL_TLB_WRITE) &&
 				       (e.flags & MODEL_TLB_DIRTY))) {

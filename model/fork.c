@@ -447,7 +447,8 @@ struct mm_struct *model_mm_create(void)
 	for (i = 0; i < NR_MM_COUNTERS; i++)
 		atomic_long_set(&mm->rss_stat[i], 0);
 	spin_lock_init(&mm->page_table_lock);
-	spin_lock_init(&mm->tlb_tasks_lock);
+	for (i = 0; i < NR_CPUS; i++)
+		spin_lock_init(&mm->tlb_tasks_lock[i].lock);
 	INIT_LIST_HEAD(&mm->tlb_tasks);
 	mm->task_size = TASK_SIZE;
 	mm->mmap_base = MODEL_MMAP_BASE;

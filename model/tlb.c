@@ -21,25 +21,50 @@ static inline struct model_tlb_entry *tlb_slot(struct model_tlb *tlb,
 	return &tlb->e[vpn & (MODEL_TLB_ENTRIES - 1)];
 }
 
+/* Drop a valid entry (lock held). */
+static void tlb_drop(struct model_tlb *tlb, struct model_tlb_entry *e)
+{
+	e->flags = 0;
+	WRITE_ONCE(tlb->nr_valid, tlb->nr_valid - 1);
+}
+
 static void tlb_clear(struct model_tlb *tlb)
 {
 	unsigned int i;
 
 	for (i = 0; i < MODEL_TLB_ENTRIES; i++)
 		tlb->e[i].flags = 0;
+	WRITE_ONCE(tlb->nr_valid, 0);
+}
+
+/* Changing @mm's task list: every CPU's lock on it, in order. */
+static void tlb_tasks_lock_all(struct mm_struct *mm)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		spin_lock(&mm->tlb_tasks_lock[cpu].lock);
+}
+
+static void tlb_tasks_unlock_all(struct mm_struct *mm)
+{
+	int cpu;
+
+	for (cpu = NR_CPUS; cpu-- > 0;)
+		spin_unlock(&mm->tlb_tasks_lock[cpu].lock);
 }
 
 void model_tlb_attach(struct task_struct *tsk, struct mm_struct *mm)
 {
 	struct model_tlb *tlb = &tsk->tlb;
 
-	spin_lock(&mm->tlb_tasks_lock);
+	tlb_tasks_lock_all(mm);
 	spin_lock(&tlb->lock);
 	tlb_clear(tlb);
 	tlb->mm = mm;
 	list_add(&tlb->node, &mm->tlb_tasks);
 	spin_unlock(&tlb->lock);
-	spin_unlock(&mm->tlb_tasks_lock);
+	tlb_tasks_unlock_all(mm);
 	tsk->mm = mm;
 	tsk->active_mm = mm;
 }
@@ -51,13 +76,13 @@ void model_tlb_detach(struct task_struct *tsk)
 
 	if (!mm)
 		return;
-	spin_lock(&mm->tlb_tasks_lock);
+	tlb_tasks_lock_all(mm);
 	spin_lock(&tlb->lock);
 	list_del_init(&tlb->node);
 	tlb_clear(tlb);
 	tlb->mm = NULL;
 	spin_unlock(&tlb->lock);
-	spin_unlock(&mm->tlb_tasks_lock);
+	tlb_tasks_unlock_all(mm);
 	tsk->mm = NULL;
 	tsk->active_mm = NULL;
 }
@@ -83,6 +108,8 @@ void model_tlb_fill(struct model_tlb *tlb, unsigned long addr,
 	unsigned long vpn = addr >> PAGE_SHIFT;
 	struct model_tlb_entry *e = tlb_slot(tlb, vpn);
 
+	if (!(e->flags & MODEL_TLB_VALID))
+		WRITE_ONCE(tlb->nr_valid, tlb->nr_valid + 1);
 	e->vpn = vpn;
 	e->pfn = pfn;
 	e->flags = flags | MODEL_TLB_VALID;
@@ -94,7 +121,7 @@ void model_tlb_invalidate(struct model_tlb *tlb, unsigned long addr)
 	struct model_tlb_entry *e = tlb_slot(tlb, vpn);
 
 	if ((e->flags & MODEL_TLB_VALID) && e->vpn == vpn)
-		e->flags = 0;
+		tlb_drop(tlb, e);
 }
 
 /* Drop every entry of @tlb in [start, end) (lock held). */
@@ -115,7 +142,7 @@ static void tlb_flush_range_locked(struct model_tlb *tlb, unsigned long start,
 			struct model_tlb_entry *e = tlb_slot(tlb, vpn);
 
 			if ((e->flags & MODEL_TLB_VALID) && e->vpn == vpn) {
-				e->flags = 0;
+				tlb_drop(tlb, e);
 				tlb->shootdowns++;
 			}
 		}
@@ -125,7 +152,7 @@ static void tlb_flush_range_locked(struct model_tlb *tlb, unsigned long start,
 		struct model_tlb_entry *e = &tlb->e[i];
 
 		if ((e->flags & MODEL_TLB_VALID) && e->vpn >= first && e->vpn <= last) {
-			e->flags = 0;
+			tlb_drop(tlb, e);
 			tlb->shootdowns++;
 		}
 	}
@@ -143,18 +170,29 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end, unsigned int stride_shift,
 			bool freed_tables)
 {
+	spinlock_t *tasks_lock = &mm->tlb_tasks_lock[smp_processor_id()].lock;
 	struct model_tlb *tlb;
 
 	(void)stride_shift; (void)freed_tables;
 	if (start >= end)
 		return;
-	spin_lock(&mm->tlb_tasks_lock);
+	spin_lock(tasks_lock);
+	/*
+	 * The page tables changed before the flush.  A task that takes its TLB
+	 * lock after the barrier walks them anew (the lock is a full barrier
+	 * there, smp_mb__after_spinlock()); one that holds it, or caches
+	 * entries, must be flushed under its lock.  The others are skipped, and
+	 * two tasks migrating at once write no line of each other's TLB.
+	 */
+	smp_mb();
 	list_for_each_entry(tlb, &mm->tlb_tasks, node) {
+		if (!spin_is_locked(&tlb->lock) && !READ_ONCE(tlb->nr_valid))
+			continue;
 		spin_lock(&tlb->lock);
 		tlb_flush_range_locked(tlb, start, end);
 		spin_unlock(&tlb->lock);
 	}
-	spin_unlock(&mm->tlb_tasks_lock);
+	spin_unlock(tasks_lock);
 }
 
 void flush_tlb_range(struct vm_area_struct *vma, unsigned long start,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * model_tlb.c - the software CPUs' TLBs: a flush reaches other tasks, short
- * ranges are flushed page by page, ptep_clear_flush() against a plain clear,
- * and a stale translation used until the flush.
+ * model_tlb.c - the software CPUs' TLBs: a flush reaches other tasks and
+ * waits for one in an access, short ranges are flushed page by page,
+ * ptep_clear_flush() against a plain clear, and a stale translation used
+ * until the flush.
  */
 #include "harness.h"
 #include <model/tlb.h>
@@ -46,6 +47,66 @@ static void test_tlb_flush_reaches_other_task(void **state)
 	host_free(t1);
 	host_free(t2);
 	host_free(t3);
+}
+
+struct flusher {
+	struct host_thread thread;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned long addr;
+	int done;
+};
+
+static void *flusher_fn(void *arg)
+{
+	struct flusher *fl = arg;
+
+	model_set_current(fl->task);
+	flush_tlb_mm_range(fl->mm, fl->addr, fl->addr + PAGE_SIZE, PAGE_SHIFT,
+			   false);
+	__atomic_store_n(&fl->done, 1, __ATOMIC_RELEASE);
+	model_set_current(NULL);
+	return NULL;
+}
+
+/*
+ * A flush skips a TLB that caches nothing, but not one whose task is in an
+ * access: that task may be walking the old page table, with nothing cached
+ * yet.  The flush returns only once the access is over.
+ */
+static void test_tlb_flush_waits_for_access(void **state)
+{
+	struct fx *f = *state;
+	struct task_struct *t1 = host_calloc(1, sizeof(*t1));
+	struct task_struct *t2 = host_calloc(1, sizeof(*t2));
+	struct flusher fl = {
+		.task = t1, .mm = f->mm, .addr = 0x7f0000000000UL,
+	};
+
+	model_task_init(t1, "t1");
+	model_task_init(t2, "t2");
+	model_tlb_attach(t1, f->mm);
+	model_tlb_attach(t2, f->mm);
+
+	/* t2 idle with an empty TLB: nothing to wait for. */
+	assert_int_equal(host_thread_create(&fl.thread, flusher_fn, &fl), 0);
+	host_thread_join(&fl.thread, NULL);
+	assert_int_equal(fl.done, 1);
+
+	/* t2 in an access, its TLB still empty: the flush waits for it. */
+	fl.done = 0;
+	spin_lock(&t2->tlb.lock);
+	assert_int_equal(host_thread_create(&fl.thread, flusher_fn, &fl), 0);
+	host_sleep_ns(50 * 1000 * 1000);
+	assert_int_equal(__atomic_load_n(&fl.done, __ATOMIC_ACQUIRE), 0);
+	spin_unlock(&t2->tlb.lock);
+	host_thread_join(&fl.thread, NULL);
+	assert_int_equal(fl.done, 1);
+
+	model_tlb_detach(t1);
+	model_tlb_detach(t2);
+	host_free(t1);
+	host_free(t2);
 }
 
 /*
@@ -175,6 +236,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST_PROC(test_tlb_flush_reaches_other_task),
+		FX_TEST_PROC(test_tlb_flush_waits_for_access),
 		FX_TEST_PROC(test_tlb_flush_short_range),
 		FX_TEST_PROC(test_ptep_clear_flush_vs_plain_clear),
 		FX_TEST_PROC(test_tlb_stale_until_flush),

@@ -65,6 +65,8 @@ extern unsigned long model_barrier_word;
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #endif
+/* x86: taking a spinlock is a locked exchange, already a full barrier. */
+#define smp_mb__after_spinlock()	barrier()
 #define smp_mb__before_atomic()	smp_mb()
 #define smp_mb__after_atomic()	smp_mb()
 #define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)

@@ -16,6 +16,8 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/threads.h>
 #include <linux/spinlock.h>
 #include <linux/rwsem.h>
 #include <linux/mm_types_task.h>
@@ -207,6 +209,11 @@ struct vm_area_struct {
 #define MMF_HAS_PINNED		27
 #define MMF_OOM_SKIP		21
 
+/* One of a mm's per-CPU locks on its task list (model/tlb.c). */
+struct model_tlb_tasks_lock {
+	spinlock_t lock;
+} ____cacheline_aligned_in_smp;
+
 struct mm_struct {
 	pgd_t *pgd;			/* top-level page table */
 	/* Protects the VMA list and VMA fields; see mmap_lock.h. */
@@ -221,8 +228,12 @@ struct mm_struct {
 	/* Protects page-table page installation and counters. */
 	spinlock_t page_table_lock;
 	struct mmu_notifier_subscriptions *notifier_subscriptions;
-	/* Tasks running on this mm: whose TLBs a flush must reach. */
-	spinlock_t tlb_tasks_lock;
+	/*
+	 * Tasks running on this mm: whose TLBs a flush must reach.  A flush
+	 * takes its CPU's lock, a task joining or leaving takes them all:
+	 * flushes on two CPUs write no line in common.
+	 */
+	struct model_tlb_tasks_lock tlb_tasks_lock[NR_CPUS];
 	struct list_head tlb_tasks;
 	unsigned long task_size;
 	unsigned long mmap_base;

@@ -10,12 +10,12 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/threads.h>
 #include <asm/current.h>
 #include <model/tlb.h>
 #include <host/host.h>
 
 #define TASK_COMM_LEN	16
-#define NR_CPUS		16	/* model CPUs: slots for per-CPU batches */
 
 #define PF_KTHREAD	0x00200000
 #define PF_MEMALLOC	0x00000800

@@ -10,9 +10,11 @@
  * Locking: tlb->lock protects the entries.  The owning task holds it from
  * lookup (or page walk + fill) until the memory access through the entry is
  * complete, which makes the access atomic with respect to a shootdown, as an
- * instruction is with respect to a flush IPI.  Flushers take
- * mm->tlb_tasks_lock, then each task's tlb->lock.  Never take a page-table
- * lock, the folio lock or mmap_lock while holding tlb->lock.
+ * instruction is with respect to a flush IPI.  Flushers take their CPU's
+ * mm->tlb_tasks_lock, then the tlb->lock of each task that may hold an
+ * entry: one that caches none and is not in an access is skipped, as the
+ * kernel sends no IPI to a CPU not in the mm's cpumask.  Never take a
+ * page-table lock, the folio lock or mmap_lock while holding tlb->lock.
  */
 #ifndef _MODEL_TLB_H
 #define _MODEL_TLB_H
@@ -41,6 +43,7 @@ struct model_tlb {
 	struct mm_struct *mm;		/* attached mm, NULL if none */
 	struct list_head node;		/* in mm->tlb_tasks */
 	struct model_tlb_entry e[MODEL_TLB_ENTRIES];
+	unsigned int nr_valid;		/* entries with MODEL_TLB_VALID */
 	unsigned long hits;
 	unsigned long misses;
 	unsigned long shootdowns;	/* flushes that removed an entry */
