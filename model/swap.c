@@ -107,13 +107,16 @@ static void drain_cpu(unsigned int cpu)
 	struct cpu_fbatch *fb = &cpu_fbatches[cpu];
 	struct folio_batch local;
 
-	folio_batch_init(&local);
 	spin_lock(&fb->lock);
+	/* Most drains find the batch empty: leave without copying it. */
+	if (!folio_batch_count(&fb->lru_add)) {
+		spin_unlock(&fb->lock);
+		return;
+	}
 	local = fb->lru_add;
 	folio_batch_reinit(&fb->lru_add);
 	spin_unlock(&fb->lock);
-	if (folio_batch_count(&local))
-		folio_batch_move_lru(&local);
+	folio_batch_move_lru(&local);
 }
 
 /**
