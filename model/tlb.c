@@ -158,6 +158,19 @@ static void tlb_flush_range_locked(struct model_tlb *tlb, unsigned long start,
 	}
 }
 
+/*
+ * May @tlb's task use a translation of its mm: is it in an access, or does
+ * it cache an entry?  The entries an access filled are seen once its
+ * unlock is (the read barrier orders the two loads).
+ */
+static bool tlb_in_use(struct model_tlb *tlb)
+{
+	if (spin_is_locked(&tlb->lock))
+		return true;
+	smp_rmb();
+	return READ_ONCE(tlb->nr_valid);
+}
+
 /**
  * flush_tlb_mm_range() - invalidate [@start, @end) of @mm in every TLB
  * @mm: the address space
@@ -186,7 +199,7 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 	 */
 	smp_mb();
 	list_for_each_entry(tlb, &mm->tlb_tasks, node) {
-		if (!spin_is_locked(&tlb->lock) && !READ_ONCE(tlb->nr_valid))
+		if (!tlb_in_use(tlb))
 			continue;
 		spin_lock(&tlb->lock);
 		tlb_flush_range_locked(tlb, start, end);
