@@ -191,13 +191,14 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 		return;
 	spin_lock(tasks_lock);
 	/*
-	 * The page tables changed before the flush.  A task that takes its TLB
-	 * lock after the barrier walks them anew (the lock is a full barrier
-	 * there, smp_mb__after_spinlock()); one that holds it, or caches
-	 * entries, must be flushed under its lock.  The others are skipped, and
-	 * two tasks migrating at once write no line of each other's TLB.
+	 * The page tables changed before the flush; the lock just taken orders
+	 * that before the looks below.  A task that takes its TLB lock after
+	 * them walks the tables anew (its lock is a full barrier too); one
+	 * that holds it, or caches entries, is flushed under its lock.  The
+	 * others are skipped, and two tasks migrating at once write no line
+	 * of each other's TLB.
 	 */
-	smp_mb();
+	smp_mb__after_spinlock();
 	list_for_each_entry(tlb, &mm->tlb_tasks, node) {
 		if (!tlb_in_use(tlb))
 			continue;
