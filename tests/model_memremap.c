@@ -163,7 +163,7 @@ static void *ref_user_fn(void *arg)
 
 	t_on_cpu(t, "user", u->cpu);
 	for (i = 0; i < 1000000 && percpu_ref_tryget_live(u->ref); i++) {
-		u->live_gets++;
+		__atomic_fetch_add(&u->live_gets, 1, __ATOMIC_RELAXED);
 		t->cpu = u->cpu ^ 1;
 		percpu_ref_put(u->ref);
 		t->cpu = u->cpu;
