@@ -99,7 +99,7 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 			if (check_pte(pvmw))
 				return true;
 next_pte:
-			if (pvmw->nr_pages == 1 || (pvmw->flags & PVMW_SYNC)) {
+			if (pvmw->nr_pages == 1) {
 				page_vma_mapped_walk_done(pvmw);
 				return false;
 			}

@@ -440,6 +440,48 @@ static void test_mprotect_splits(void **state)
 }
 
 /*
+ * A PTE-mapped THP unmapped to migration entries and mapped back, as a
+ * failed split undoes its unmap: every PTE that mapped it maps it again,
+ * each to its own subpage, with the data untouched.
+ */
+static void test_pte_mapped_thp_entries_restored(void **state)
+{
+	struct fx *f = *state;
+	unsigned long buf = h_map(f, 1), i;
+	struct folio *thp = h_fault_thp(f, buf);
+
+	t_fill(buf, H_NPAGES, 9);
+	assert_int_equal(devmig_madvise(f->proc, buf + 7 * PAGE_SIZE, PAGE_SIZE,
+					DEVMIG_MADV_DONTNEED), 0);
+	assert_false(pmd_leaf(t_pmd(f->mm, buf)));
+	assert_int_equal(folio_mapcount(thp), H_NPAGES - 1);
+
+	mmap_read_lock(f->mm);
+	folio_get(thp);
+	folio_lock(thp);
+	try_to_migrate(thp, 0);
+	assert_false(folio_mapped(thp));
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_MIG_WRITE),
+			 H_NPAGES - 1);
+
+	remove_migration_ptes(thp, thp, 0);
+	assert_int_equal(folio_mapcount(thp), H_NPAGES - 1);
+	assert_int_equal(t_count_kind(f->mm, buf, H_NPAGES, T_PRESENT),
+			 H_NPAGES - 1);
+	for (i = 0; i < H_NPAGES; i++)
+		if (i != 7)
+			assert_int_equal(pte_pfn(t_pte(f->mm, buf + i * PAGE_SIZE)),
+					 folio_pfn(thp) + i);
+	folio_unlock(thp);
+	folio_put(thp);
+	mmap_read_unlock(f->mm);
+	assert_int_equal(t_mismatches(buf, 7, 9), 0);
+	assert_int_equal(t_mismatches(buf + 8 * PAGE_SIZE, H_NPAGES - 8,
+				      9 + 8 * (int)T_INTS_PER_PAGE), 0);
+	assert_invariants();
+}
+
+/*
  * A VMA boundary inside a THP (mprotect or munmap of pages in its middle):
  * the huge PMD must be split while one VMA still covers the whole 2 MiB, as
  * vma_adjust_trans_huge() does.  Split later, through the VMA that starts
@@ -700,6 +742,7 @@ int main(void)
 		FX_TEST(test_referenced_thp_skipped),
 		FX_TEST(test_vma_split_inside_thp),
 		FX_TEST(test_mprotect_splits),
+		FX_TEST(test_pte_mapped_thp_entries_restored),
 		FX_TEST(test_fork_munmap_exit),
 		FX_TEST(test_collapse),
 		FX_TEST(test_collapse_refused),

@@ -244,7 +244,7 @@ static inline int folio_try_share_anon_rmap_pte(struct folio *folio,
 }
 
 /* Finding the PTEs of one folio in one VMA. */
-#define PVMW_SYNC	(1 << 0)	/* look at the first PTE only */
+#define PVMW_SYNC	(1 << 0)	/* no racy lockless checks: the model always locks */
 #define PVMW_MIGRATION	(1 << 1)	/* look for migration entries only */
 
 /**
