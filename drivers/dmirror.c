@@ -425,16 +425,20 @@ struct dmirror_saved_entry {
 };
 
 /*
- * Forget @addr in every mirror of @mdevice on @mm: the page it named is
- * leaving under a MIGRATE event that those mirrors ignore.  With @saved,
- * what was there is kept on that list, to be put back if the page stays.
- * test_hmm forgets it only in @self (the migrating mirror, or the one that
- * put a faulting page on the device): the others are marked stale.
+ * Forget, in every mirror of @mdevice on the migration's mm, the address of
+ * each slot of @args that has a destination: the page it named is leaving
+ * under a MIGRATE event that those mirrors ignore.  With @saved, what was
+ * there is kept on that list, to be put back if the page stays.  test_hmm
+ * forgets it only in @self (the migrating mirror, or the one that put a
+ * faulting page on the device): the others are marked stale.  One pass per
+ * mirror, under its mutex once, for the whole piece.
  */
-static void dmirror_forget_page(struct dmirror_device *mdevice,
-				struct mm_struct *mm, unsigned long addr,
-				struct list_head *saved, struct dmirror *self)
+static void dmirror_forget_pages(struct dmirror_device *mdevice,
+				 struct migrate_vma *args,
+				 struct list_head *saved, struct dmirror *self)
 {
+	struct mm_struct *mm = args->vma->vm_mm;
+	unsigned long first = args->start >> PAGE_SHIFT, i;
 	struct list_head *pos;
 
 	mutex_lock(&mdevice->mirrors_lock);
@@ -445,25 +449,31 @@ static void dmirror_forget_page(struct dmirror_device *mdevice,
 	 */
 	list_for_each(pos, &mdevice->mirrors) {
 		struct dmirror *dmirror = list_entry(pos, struct dmirror, link);
-		struct dmirror_saved_entry *se;
-		void *old;
 
 		if (dmirror->notifier.mm != mm)
 			continue;
 		mutex_lock(&dmirror->mutex);
-		old = xa_erase(&dmirror->pt, addr >> PAGE_SHIFT);
-		if (old && dmirror != self)
-			xa_store(&dmirror->stale, addr >> PAGE_SHIFT,
-				 xa_mk_value(xa_pointer_tag(old)), GFP_KERNEL);
+		for (i = 0; i < args->npages; i++) {
+			struct dmirror_saved_entry *se;
+			void *old;
+
+			if (!args->dst[i])
+				continue;
+			old = xa_erase(&dmirror->pt, first + i);
+			if (old && dmirror != self)
+				xa_store(&dmirror->stale, first + i,
+					 xa_mk_value(xa_pointer_tag(old)),
+					 GFP_KERNEL);
+			/* Without memory to remember it, the entry is just gone. */
+			se = old && saved ? kmalloc(sizeof(*se), GFP_KERNEL) : NULL;
+			if (!se)
+				continue;
+			se->dmirror = dmirror;
+			se->index = first + i;
+			se->entry = old;
+			list_add(&se->link, saved);
+		}
 		mutex_unlock(&dmirror->mutex);
-		/* Without memory to remember it, the entry is just gone. */
-		se = old && saved ? kmalloc(sizeof(*se), GFP_KERNEL) : NULL;
-		if (!se)
-			continue;
-		se->dmirror = dmirror;
-		se->index = addr >> PAGE_SHIFT;
-		se->entry = old;
-		list_add(&se->link, saved);
 	}
 	mutex_unlock(&mdevice->mirrors_lock);
 }
@@ -800,6 +810,7 @@ static void dmirror_fill_device_dst(struct dmirror *dmirror,
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 		struct page *dpage;
 
+		args->dst[i] = 0;
 		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		/* SELECT_SYSTEM never hands us device memory. */
@@ -809,19 +820,6 @@ static void dmirror_fill_device_dst(struct dmirror *dmirror,
 		dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
 		if (!dpage)
 			continue;
-		/*
-		 * Our own MIGRATE event left our entries alone, so one may
-		 * still name the source page: a device WRITE through it after
-		 * the copy below would be lost.  Forget it first; a device
-		 * access now faults and waits on the migration entry.
-		 */
-		dmirror_forget_page(dmirror->mdevice, args->vma->vm_mm,
-				    args->start + (i << PAGE_SHIFT), saved,
-				    dmirror);
-		if (spage)
-			copy_highpage(dmirror_backing(dpage), spage);
-		else
-			clear_highpage(dmirror_backing(dpage));
 		if (is_device_private_page(dpage))
 			dmirror_backing(dpage)->zone_device_data = dmirror;
 
@@ -833,6 +831,24 @@ static void dmirror_fill_device_dst(struct dmirror *dmirror,
 		if ((args->src[i] & MIGRATE_PFN_WRITE) ||
 		    (!spage && (args->vma->vm_flags & VM_WRITE)))
 			args->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	/*
+	 * Our own MIGRATE event left our entries alone, so one may still name
+	 * a source page: a device WRITE through it after the copies below
+	 * would be lost.  Forget them first; a device access now faults and
+	 * waits on the migration entry.
+	 */
+	dmirror_forget_pages(dmirror->mdevice, args, saved, dmirror);
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage = migrate_pfn_to_page(args->dst[i]);
+
+		if (!dpage)
+			continue;
+		if (spage)
+			copy_highpage(dmirror_backing(dpage), spage);
+		else
+			clear_highpage(dmirror_backing(dpage));
 	}
 }
 
@@ -866,7 +882,7 @@ static int dmirror_map_migrated(struct dmirror *dmirror,
  * and the CPU fault alike): a fresh system page per selected device page,
  * with the device's bytes copied in.  The device forgets the address now,
  * since the migration's own MIGRATE event is one the mirrors ignore.  @self
- * is the one mirror test_hmm forgets it in (dmirror_forget_page()).
+ * is the one mirror test_hmm forgets it in (dmirror_forget_pages()).
  */
 static void dmirror_fill_system_dst(struct dmirror_device *mdevice,
 				    struct migrate_vma *args,
@@ -876,24 +892,31 @@ static void dmirror_fill_system_dst(struct dmirror_device *mdevice,
 
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
-		unsigned long addr = args->start + (i << PAGE_SHIFT);
 		struct page *dpage;
 
+		args->dst[i] = 0;
 		if (!spage || !(args->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		if (WARN_ON(!is_device_private_page(spage) &&
 			    !is_device_coherent_page(spage)))
 			continue;
 
-		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, args->vma, addr);
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, args->vma,
+				       args->start + (i << PAGE_SHIFT));
 		if (!dpage)
 			continue;
 		lock_page(dpage);
-		dmirror_forget_page(mdevice, args->vma->vm_mm, addr, NULL, self);
-		copy_highpage(dpage, dmirror_backing(spage));
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
 		if (args->src[i] & MIGRATE_PFN_WRITE)
 			args->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	dmirror_forget_pages(mdevice, args, NULL, self);
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage = migrate_pfn_to_page(args->dst[i]);
+
+		if (dpage)
+			copy_highpage(dpage, dmirror_backing(spage));
 	}
 }
 
