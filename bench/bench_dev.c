@@ -108,26 +108,29 @@ static void bench_dev_page_free(struct page *page)
 {
 	struct bench_dev *bdev = page_to_bdev(page);
 	struct bench_dev_free *list = &bdev->cpu[raw_smp_processor_id()];
-	struct page *spill = NULL;
-	unsigned long nr;
+	unsigned long i;
 
 	spin_lock(&list->lock);
 	page->zone_device_data = list->first;
 	list->first = page;
-	nr = ++list->nr;
-	spin_unlock(&list->lock);
-	if (nr <= BENCH_DEV_CPU_HIGH)
-		return;
-	nr = free_list_take(list, &spill, BENCH_DEV_PIECE);
-	spin_lock(&bdev->shared.lock);
-	while (spill) {
-		page = spill;
-		spill = page->zone_device_data;
-		page->zone_device_data = bdev->shared.first;
-		bdev->shared.first = page;
+	if (++list->nr > BENCH_DEV_CPU_HIGH) {
+		/*
+		 * A piece's worth to the shared list, moved under both locks
+		 * (this CPU's, then the shared one's; a taker holds one at a
+		 * time) so that no taker can miss pages in flight.
+		 */
+		spin_lock(&bdev->shared.lock);
+		for (i = 0; i < BENCH_DEV_PIECE; i++) {
+			page = list->first;
+			list->first = page->zone_device_data;
+			page->zone_device_data = bdev->shared.first;
+			bdev->shared.first = page;
+		}
+		list->nr -= BENCH_DEV_PIECE;
+		bdev->shared.nr += BENCH_DEV_PIECE;
+		spin_unlock(&bdev->shared.lock);
 	}
-	bdev->shared.nr += nr;
-	spin_unlock(&bdev->shared.lock);
+	spin_unlock(&list->lock);
 }
 
 static unsigned long count_selected(const struct migrate_vma *args)

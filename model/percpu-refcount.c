@@ -56,7 +56,8 @@ void percpu_ref_kill(struct percpu_ref *ref)
 {
 	int cpu;
 
-	WARN_ON_ONCE(percpu_ref_is_dying(ref));
+	if (WARN_ON_ONCE(percpu_ref_is_dying(ref)))
+		return;
 	__atomic_store_n(&ref->dead, true, __ATOMIC_RELEASE);
 	atomic_long_add(PERCPU_REF_BIAS, &ref->count);
 	for_each_possible_cpu(cpu)

@@ -74,6 +74,7 @@ void *krealloc_at(const void *p, size_t new_size, gfp_t flags,
 
 	if (fault_site_fails(site, !(flags & __GFP_NOFAIL)))
 		return NULL;
+	/* realloc() keeps 16-byte alignment only: no caller needs more. */
 	n = host_realloc((void *)p, new_size ? new_size : 1);
 	if (!p)
 		slab_count(n, 1);

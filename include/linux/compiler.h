@@ -65,8 +65,12 @@ extern unsigned long model_barrier_word;
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #endif
+#ifdef __x86_64__
 /* x86: taking a spinlock is a locked exchange, already a full barrier. */
 #define smp_mb__after_spinlock()	barrier()
+#else
+#define smp_mb__after_spinlock()	smp_mb()
+#endif
 #define smp_mb__before_atomic()	smp_mb()
 #define smp_mb__after_atomic()	smp_mb()
 #define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)

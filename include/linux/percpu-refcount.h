@@ -83,7 +83,7 @@ static inline bool percpu_ref_is_dying(struct percpu_ref *ref)
 	return __atomic_load_n(&ref->dead, __ATOMIC_ACQUIRE);
 }
 
-/* A reference unless the count was killed (or already zero). */
+/* A reference unless the ref was killed. */
 static inline bool percpu_ref_tryget_live(struct percpu_ref *ref)
 {
 	if (percpu_ref_is_dying(ref))
