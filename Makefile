@@ -93,8 +93,9 @@ test: deps
 # The suites and the scenario corpus also write a JUnit report, which a
 # JUnit reader then checks: every suite there under its own name, counts
 # that add up.
-check: $(TESTS) $(BUILD)/devmig $(BUILD)/tests/hung/broken_driver
+check: $(TESTS) $(BUILD)/devmig $(BUILD)/tests/hung/broken_driver $(BUILD)/bench/bench
 	@sh scripts/hang-check.sh $(BUILD)/tests/hung/broken_driver
+	@sh scripts/bench-smoke.sh $(BUILD)
 	@DEVMIG=$(BUILD)/devmig bash scripts/run-tests.sh --junit $(BUILD)/junit.xml \
 		$(TESTS) scripts/replay-scenarios.sh scripts/inject-walk.sh
 	@python3 scripts/junit-check.py $(BUILD)/junit.xml $(notdir $(TESTS)) \
