@@ -65,13 +65,12 @@ static void *bench_dev_mem(struct bench_dev *bdev, struct page *dpage)
 	return bdev->mem + ((page_to_pfn(dpage) - bdev->first_pfn) << PAGE_SHIFT);
 }
 
-/* Move up to @n pages from @from to the front of the chain *@head. */
-static unsigned long free_list_take(struct bench_dev_free *from,
+/* Move up to @n pages from @from to the front of the chain *@head (locked). */
+static unsigned long free_list_move(struct bench_dev_free *from,
 				    struct page **head, unsigned long n)
 {
 	unsigned long got = 0;
 
-	spin_lock(&from->lock);
 	while (got < n && from->first) {
 		struct page *page = from->first;
 
@@ -81,6 +80,16 @@ static unsigned long free_list_take(struct bench_dev_free *from,
 		got++;
 	}
 	from->nr -= got;
+	return got;
+}
+
+static unsigned long free_list_take(struct bench_dev_free *from,
+				    struct page **head, unsigned long n)
+{
+	unsigned long got;
+
+	spin_lock(&from->lock);
+	got = free_list_move(from, head, n);
 	spin_unlock(&from->lock);
 	return got;
 }
@@ -108,7 +117,6 @@ static void bench_dev_page_free(struct page *page)
 {
 	struct bench_dev *bdev = page_to_bdev(page);
 	struct bench_dev_free *list = &bdev->cpu[raw_smp_processor_id()];
-	unsigned long i;
 
 	spin_lock(&list->lock);
 	page->zone_device_data = list->first;
@@ -120,14 +128,8 @@ static void bench_dev_page_free(struct page *page)
 		 * time) so that no taker can miss pages in flight.
 		 */
 		spin_lock(&bdev->shared.lock);
-		for (i = 0; i < BENCH_DEV_PIECE; i++) {
-			page = list->first;
-			list->first = page->zone_device_data;
-			page->zone_device_data = bdev->shared.first;
-			bdev->shared.first = page;
-		}
-		list->nr -= BENCH_DEV_PIECE;
-		bdev->shared.nr += BENCH_DEV_PIECE;
+		bdev->shared.nr += free_list_move(list, &bdev->shared.first,
+						  BENCH_DEV_PIECE);
 		spin_unlock(&bdev->shared.lock);
 	}
 	spin_unlock(&list->lock);

@@ -83,15 +83,13 @@ static inline bool percpu_ref_is_dying(struct percpu_ref *ref)
 	return __atomic_load_n(&ref->dead, __ATOMIC_ACQUIRE);
 }
 
-/* A reference unless the ref was killed. */
+/*
+ * A reference unless the ref was killed.  A folded counter also fails it:
+ * only a kill folds, and it marks the ref dead first.
+ */
 static inline bool percpu_ref_tryget_live(struct percpu_ref *ref)
 {
-	if (percpu_ref_is_dying(ref))
-		return false;
-	if (percpu_ref_cpu_add(ref, 1))
-		return true;
-	/* Folded: only a kill folds, and it marks the ref dead first. */
-	return false;
+	return !percpu_ref_is_dying(ref) && percpu_ref_cpu_add(ref, 1);
 }
 
 #endif /* _LINUX_PERCPU_REFCOUNT_H */
